@@ -1,0 +1,3 @@
+//! # ar-aging
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

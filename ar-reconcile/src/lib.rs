@@ -1,0 +1,3 @@
+//! # ar-reconcile
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]

@@ -1,0 +1,2 @@
+//! The `arbench` harness.
+fn main() {}
