@@ -1,1 +1,10 @@
 //! Data generators and workloads for the `ar` benchmarks.
+//!
+//! Every workload follows one contract (see the README's benchmark section): it
+//! generates its data from a seed, runs, and reports [`Measurement`]s that the
+//! `arbench` binary prints as one JSON object per line.
+#![forbid(unsafe_code)]
+
+pub mod harness;
+pub mod rng;
+pub mod workloads;

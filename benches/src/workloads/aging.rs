@@ -1,0 +1,8 @@
+//! The `aging` workload (not yet written).
+
+use crate::harness::{Args, Measurement};
+
+/// Runs the workload.
+pub fn run(_args: &Args) -> Result<Vec<Measurement>, String> {
+    Err("the aging workload is not built yet".to_owned())
+}
