@@ -1,3 +1,10 @@
-//! # ar-reconcile
+//! # ar-reconcile: bank files, cash matching and tie-outs
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod statement;
+
+pub use statement::{
+    Adjustment, Balance, BankLine, Diagnostic, Direction, Position, ReadOutcome, Reference, Remittance, Severity,
+    Statement,
+};
