@@ -141,7 +141,7 @@ pub struct Diagnostic {
     /// Where it is.
     pub position: Position,
     /// A stable, machine-readable kind (`"balance_mismatch"`, `"bad_amount"`, …).
-    pub code: &'static str,
+    pub code: String,
     /// What a person needs to know.
     pub message: String,
 }
