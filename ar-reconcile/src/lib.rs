@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod matching;
+pub mod readers;
 pub mod statement;
 
 pub use statement::{

@@ -1,0 +1,1 @@
+//! Statements, dunning, KPIs and collection forecasts.

@@ -1,0 +1,2 @@
+//! Criterion benchmark: aging (not yet written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion benchmark: ledger (not yet written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion benchmark: matching (not yet written).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Criterion benchmark: parse (not yet written).
+fn main() {}
