@@ -1,10 +1,30 @@
 //! Payment terms: installments, due-date rules, early-payment discounts.
+//!
+//! [`PaymentTerms::schedule`] turns terms, a document date and a total into
+//! installments whose amounts add up exactly to the total, with due dates and
+//! early-payment discount offers. The rules follow Odoo's payment terms (17.x):
+//!
+//! * Installments are computed in order. A [`Portion::Percent`] is rounded at the
+//!   currency's scale with the caller's [`Rounding`]; a [`Portion::Fixed`] amount is
+//!   taken as is (it must be at the currency's scale). The **last installment takes
+//!   the remainder**, whatever its portion says, so the schedule always adds up. When
+//!   fixed amounts exceed what the percentages leave, that remainder is negative
+//!   (70 %, fixed 500, 30 % of 1000.00 gives 700.00, 500.00, −200.00), as in Odoo.
+//! * For a negative total (a credit schedule) every portion is mirrored: fixed
+//!   amounts count with the total's sign.
+//! * Percent portions must add up to exactly 100, fixed amounts come on top; when
+//!   the last installment is [`Portion::Balance`] they may add up to less.
+//! * Due dates and discount dates are moved off non-business days by the optional
+//!   [`BusinessCalendar`]. All date arithmetic is checked: a date beyond chrono's
+//!   range gives [`TermsError::DateOutOfRange`].
 
-use chrono::NaiveDate;
+use std::cmp::Ordering;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{BusinessCalendar, Money, MoneyError, Rounding};
+use crate::{BusinessCalendar, Money, MoneyError, Rounding, allocate_minor};
 
 /// When an installment falls due, counted from the document date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -14,9 +34,15 @@ pub enum DueRule {
     DaysAfter(u32),
     /// The last day of the document's month, plus N days (EOM N).
     EndOfMonthPlus(u32),
-    /// Add `days`, then day `day` of the month `months` later than the shifted date,
-    /// clamped to that month's length; `day == 0` means the last day of the shifted
-    /// date's month (+ `months`). `months: 1` gives Odoo's "N days then the Dth of next month".
+    /// Add `days`, then day `day` of the month `months` later than the shifted date's
+    /// month, clamped to that month's length.
+    ///
+    /// `day == 0` is the day before the 1st of that month, i.e. the last day of the
+    /// month `months − 1` after the shifted date's month. With `months: 1` this is
+    /// Odoo's "N days, then the Dth of the next month" where day 0 means the end of
+    /// the shifted date's own month (2024-04-22 + 30 days, day 0 → 2024-05-31).
+    /// `months` must be at least 1 (every rule with 0 can be written with 1 and would
+    /// otherwise allow a due date before the document date) and `day` at most 31.
     DayOfMonth {
         /// Days added to the document date first.
         days: u32,
@@ -35,7 +61,7 @@ pub enum DueRule {
 pub enum Portion {
     /// A percentage of the total (e.g. 30 for 30 %).
     Percent(Decimal),
-    /// A fixed amount in the document currency.
+    /// A fixed amount in the document currency (not negative; at the currency's scale).
     Fixed(Decimal),
     /// Whatever is left: only valid as the last installment.
     Balance,
@@ -56,7 +82,8 @@ pub struct InstallmentRule {
 pub enum DiscountRate {
     /// A percentage of the discount base (2 for 2 %).
     Percent(Decimal),
-    /// A fixed amount off each installment, in the document currency.
+    /// A fixed amount off each installment, in the document currency, capped at the
+    /// installment's amount.
     Amount(Decimal),
 }
 
@@ -67,7 +94,8 @@ pub enum DiscountBase {
     /// The total including tax ("included").
     #[default]
     Total,
-    /// The net amount before tax ("excluded").
+    /// The net amount before tax ("excluded"): the net is shared out over the
+    /// installments in proportion to their amounts, by largest remainder.
     Net,
 }
 
@@ -126,8 +154,11 @@ pub enum TermsError {
         /// The terms' name.
         name: String,
     },
-    /// Percent portions are negative or exceed 100.
-    #[error("payment terms '{name}': percent portions must be between 0 and 100 and total at most 100, got {total}")]
+    /// Percent portions do not add up to 100 (or exceed 100 before a balance).
+    #[error(
+        "payment terms '{name}': percent portions must add up to 100 (at most 100 when the last installment \
+         takes the balance), got {total}"
+    )]
     BadPercent {
         /// The terms' name.
         name: String,
@@ -149,44 +180,232 @@ pub enum TermsError {
     /// An amount could not be computed exactly.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// A percent portion outside 0–100 or a negative fixed amount.
+    #[error(
+        "payment terms '{name}', installment {installment}: {portion:?} must be 0 to 100 % or an amount of 0 or more"
+    )]
+    BadPortion {
+        /// The terms' name.
+        name: String,
+        /// 1-based installment number.
+        installment: usize,
+        /// The portion as given.
+        portion: Portion,
+    },
+    /// A due rule that cannot give a sensible date.
+    #[error("payment terms '{name}', installment {installment}: {rule:?}: {reason}")]
+    BadDueRule {
+        /// The terms' name.
+        name: String,
+        /// 1-based installment number.
+        installment: usize,
+        /// The rule as given.
+        rule: DueRule,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A discount percent outside 0–100 or a negative discount amount.
+    #[error("payment terms '{name}', discount tier {tier}: {rate:?} must be 0 to 100 % or an amount of 0 or more")]
+    BadDiscount {
+        /// The terms' name.
+        name: String,
+        /// 1-based tier number.
+        tier: usize,
+        /// The rate as given.
+        rate: DiscountRate,
+    },
+    /// More installments than a schedule can number.
+    #[error("payment terms '{name}' have {count} installments, more than {max}", max = u16::MAX)]
+    TooManyInstallments {
+        /// The terms' name.
+        name: String,
+        /// How many were given.
+        count: usize,
+    },
 }
 
 impl PaymentTerms {
-    /// Due in full on the document date.
+    /// Terms with one installment of the whole amount, due by `due`, and no discount.
+    fn single(name: String, due: DueRule) -> Self {
+        PaymentTerms {
+            name,
+            installments: vec![InstallmentRule { portion: Portion::Percent(Decimal::ONE_HUNDRED), due }],
+            discounts: Vec::new(),
+            discount_base: DiscountBase::Total,
+        }
+    }
+
+    /// Due in full on the document date ("Due on receipt").
     pub fn due_on_receipt() -> Self {
-        todo!()
+        PaymentTerms::single("Due on receipt".to_owned(), DueRule::DaysAfter(0))
     }
-    /// Due in full `days` after the document date.
+
+    /// Due in full `days` after the document date ("Net 45").
     pub fn net(days: u32) -> Self {
-        todo!()
+        PaymentTerms::single(format!("Net {days}"), DueRule::DaysAfter(days))
     }
+
     /// Net 30.
+    ///
+    /// ```
+    /// use ar_core::{Currency, Money, PaymentTerms, Rounding};
+    /// use chrono::NaiveDate;
+    /// use rust_decimal_macros::dec;
+    /// let invoice_date = NaiveDate::from_ymd_opt(2022, 1, 15).ok_or("bad date")?;
+    /// let total = Money::new(dec!(250.00), Currency::USD)?;
+    /// let schedule = PaymentTerms::net_30().schedule(invoice_date, total, total, None, Rounding::HalfUp)?;
+    /// assert_eq!(schedule[0].due_date, NaiveDate::from_ymd_opt(2022, 2, 14).ok_or("bad date")?);
+    /// assert_eq!(schedule[0].amount, total);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn net_30() -> Self {
-        todo!()
+        PaymentTerms::net(30)
     }
-    /// End of month plus `days` (EOM 30 = `eom(30)`).
+
+    /// End of month plus `days` (EOM 30 = `eom(30)`): the last day of the
+    /// document's month, then `days` more ("EOM 30"; from 2022-01-31 that is 2022-03-02).
     pub fn eom(days: u32) -> Self {
-        todo!()
+        PaymentTerms::single(format!("EOM {days}"), DueRule::EndOfMonthPlus(days))
     }
+
     /// `percent` off within `discount_days`, net `net_days` (2/10 net 30 = `discount(2, 10, 30)`).
+    ///
+    /// The name reads "2/10 Net 30".
     pub fn discount(percent: Decimal, discount_days: u32, net_days: u32) -> Self {
-        todo!()
+        let name = format!("{}/{discount_days} Net {net_days}", percent.normalize());
+        PaymentTerms { name, ..PaymentTerms::net(net_days) }
+            .with_discount(discount_days, DiscountRate::Percent(percent))
     }
-    /// 2/10 net 30.
+
+    /// 2/10 net 30: 2 % off the total if paid within 10 days, else due in 30.
+    ///
+    /// ```
+    /// use ar_core::{Currency, Money, PaymentTerms, Rounding};
+    /// use chrono::NaiveDate;
+    /// use rust_decimal_macros::dec;
+    /// let invoice_date = NaiveDate::from_ymd_opt(2024, 3, 1).ok_or("bad date")?;
+    /// let total = Money::new(dec!(1234.56), Currency::USD)?;
+    /// let terms = PaymentTerms::two_ten_net_30();
+    /// assert_eq!(terms.name, "2/10 Net 30");
+    /// let schedule = terms.schedule(invoice_date, total, total, None, Rounding::HalfUp)?;
+    /// let offer = schedule[0].discounts[0];
+    /// assert_eq!(offer.until, NaiveDate::from_ymd_opt(2024, 3, 11).ok_or("bad date")?);
+    /// assert_eq!(offer.amount.amount(), dec!(24.69));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn two_ten_net_30() -> Self {
-        todo!()
+        PaymentTerms::discount(Decimal::TWO, 10, 30)
     }
-    /// Adds a discount tier (builder style).
-    pub fn with_discount(self, within_days: u32, rate: DiscountRate) -> Self {
-        todo!()
+
+    /// Adds a discount tier (builder style). The name is left as it is.
+    pub fn with_discount(mut self, within_days: u32, rate: DiscountRate) -> Self {
+        self.discounts.push(DiscountTier { within_days, rate });
+        self
     }
+
     /// Checks the terms are well formed.
+    ///
+    /// * at least one installment and at most `u16::MAX`;
+    /// * each percent portion in 0–100 and each fixed amount at least 0;
+    /// * [`Portion::Balance`] only in last place;
+    /// * percent portions add up to exactly 100, or to at most 100 when the last
+    ///   installment is a balance (fixed amounts are on top, as in Odoo: without a
+    ///   balance the last installment would silently differ from what it says);
+    /// * [`DueRule::DayOfMonth`] with `months` ≥ 1 and `day` ≤ 31;
+    /// * discount percents in 0–100 and discount amounts at least 0.
+    ///
+    /// Whether fixed and discount amounts fit the currency's scale is checked by
+    /// [`PaymentTerms::schedule`], which knows the currency.
     pub fn validate(&self) -> Result<(), TermsError> {
-        todo!()
+        let count = self.installments.len();
+        if count == 0 {
+            return Err(TermsError::NoInstallments { name: self.name.clone() });
+        }
+        if count > usize::from(u16::MAX) {
+            return Err(TermsError::TooManyInstallments { name: self.name.clone(), count });
+        }
+        let mut percent_total = Decimal::ZERO;
+        for (i, rule) in self.installments.iter().enumerate() {
+            match &rule.portion {
+                Portion::Percent(p) if is_percent(*p) => percent_total += *p,
+                Portion::Fixed(a) if !a.is_sign_negative() || a.is_zero() => {}
+                Portion::Balance if i + 1 == count => {}
+                Portion::Balance => return Err(TermsError::BalanceNotLast { name: self.name.clone() }),
+                portion => {
+                    let portion = portion.clone();
+                    return Err(TermsError::BadPortion { name: self.name.clone(), installment: i + 1, portion });
+                }
+            }
+            self.check_due_rule(i, &rule.due)?;
+        }
+        let ends_in_balance = matches!(self.installments.last().map(|r| &r.portion), Some(Portion::Balance));
+        let percent_ok = match percent_total.cmp(&Decimal::ONE_HUNDRED) {
+            Ordering::Equal => true,
+            Ordering::Less => ends_in_balance,
+            Ordering::Greater => false,
+        };
+        if !percent_ok {
+            return Err(TermsError::BadPercent { name: self.name.clone(), total: percent_total });
+        }
+        for (i, tier) in self.discounts.iter().enumerate() {
+            let ok = match tier.rate {
+                DiscountRate::Percent(p) => is_percent(p),
+                DiscountRate::Amount(a) => !a.is_sign_negative() || a.is_zero(),
+            };
+            if !ok {
+                return Err(TermsError::BadDiscount { name: self.name.clone(), tier: i + 1, rate: tier.rate.clone() });
+            }
+        }
+        Ok(())
     }
+
+    fn check_due_rule(&self, index: usize, rule: &DueRule) -> Result<(), TermsError> {
+        let reason = match rule {
+            DueRule::DayOfMonth { months: 0, .. } => "months must be at least 1",
+            DueRule::DayOfMonth { day, .. } if *day > 31 => "day must be 0 (month end) or 1 to 31",
+            _ => return Ok(()),
+        };
+        Err(TermsError::BadDueRule { name: self.name.clone(), installment: index + 1, rule: rule.clone(), reason })
+    }
+
     /// The schedule for a document: installment amounts that add up exactly to
     /// `total`, their due dates, and their discount offers. `net` is the untaxed
     /// amount (used when `discount_base` is `Net`).
+    ///
+    /// Amounts: see the [module documentation](self); the last installment takes the
+    /// remainder and may be negative when fixed portions exceed the rest. Every
+    /// installment gets one [`DiscountOffer`] per tier, valid until the document date
+    /// plus the tier's days (moved by `calendar`), sorted by that date. A percent
+    /// tier is rounded with `rounding` on the installment's amount
+    /// ([`DiscountBase::Total`]) or on its share of `net` ([`DiscountBase::Net`]); an
+    /// amount tier is exact and never more than the installment. An offer never
+    /// exceeds its installment in absolute value as long as its percent is at most 100
+    /// (and, for the net base, the net is no larger than the total).
+    ///
+    /// With [`Roll::Preceding`](crate::Roll::Preceding) a date may move before the
+    /// document date; the other rolls never do.
+    ///
+    /// ```
+    /// use ar_core::{Currency, DueRule, InstallmentRule, Money, PaymentTerms, Portion, Rounding};
+    /// use chrono::NaiveDate;
+    /// use rust_decimal_macros::dec;
+    /// let terms = PaymentTerms {
+    ///     name: "30/70".into(),
+    ///     installments: vec![
+    ///         InstallmentRule { portion: Portion::Percent(dec!(30)), due: DueRule::DaysAfter(15) },
+    ///         InstallmentRule { portion: Portion::Balance, due: DueRule::DaysAfter(45) },
+    ///     ],
+    ///     discounts: vec![],
+    ///     discount_base: Default::default(),
+    /// };
+    /// let date = NaiveDate::from_ymd_opt(2022, 1, 15).ok_or("bad date")?;
+    /// let total = Money::new(dec!(100.01), Currency::USD)?;
+    /// let schedule = terms.schedule(date, total, total, None, Rounding::HalfUp)?;
+    /// assert_eq!(schedule[0].amount.amount(), dec!(30.00));
+    /// assert_eq!(schedule[1].amount.amount(), dec!(70.01));
+    /// assert_eq!(schedule[1].due_date, NaiveDate::from_ymd_opt(2022, 3, 1).ok_or("bad date")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn schedule(
         &self,
         document_date: NaiveDate,
@@ -195,6 +414,264 @@ impl PaymentTerms {
         calendar: Option<&BusinessCalendar>,
         rounding: Rounding,
     ) -> Result<Vec<Installment>, TermsError> {
-        todo!()
+        self.validate()?;
+        total.same_currency(net)?;
+        let amounts = self.amounts(total, rounding)?;
+        let offer_dates = self.offer_dates(document_date, calendar)?;
+        let bases = self.discount_bases(&amounts, total, net)?;
+        let mut schedule = Vec::with_capacity(amounts.len());
+        for (i, (rule, amount)) in self.installments.iter().zip(&amounts).enumerate() {
+            let due_date = due_date(&rule.due, document_date).ok_or_else(|| self.out_of_range())?;
+            let base = bases.get(i).copied().unwrap_or(*amount);
+            let discounts = self.offers(&offer_dates, *amount, base, rounding)?;
+            schedule.push(Installment {
+                number: u16::try_from(i + 1).map_err(|_| self.too_many())?,
+                due_date: adjust(due_date, calendar),
+                amount: *amount,
+                discounts,
+            });
+        }
+        Ok(schedule)
+    }
+
+    /// Installment amounts in order, the last one taking the remainder.
+    fn amounts(&self, total: Money, rounding: Rounding) -> Result<Vec<Money>, TermsError> {
+        let currency = total.currency();
+        let overflow = MoneyError::Overflow { currency };
+        let sign: i128 = if total.is_negative() { -1 } else { 1 };
+        let last = self.installments.len().saturating_sub(1);
+        let mut amounts = Vec::with_capacity(self.installments.len());
+        let mut given: i128 = 0;
+        for rule in &self.installments[..last] {
+            let minor = match &rule.portion {
+                Portion::Percent(p) => percent_of(i128::from(total.minor()), *p, rounding).ok_or(overflow.clone())?,
+                Portion::Fixed(a) => sign * i128::from(Money::new(*a, currency)?.minor()),
+                // `validate` keeps the balance last; nothing is left for it before then.
+                Portion::Balance => 0,
+            };
+            given += minor;
+            amounts.push(money_from_minor(minor, total)?);
+        }
+        amounts.push(money_from_minor(i128::from(total.minor()) - given, total)?);
+        Ok(amounts)
+    }
+
+    /// The `until` date of each discount tier, in tier order.
+    fn offer_dates(
+        &self,
+        document_date: NaiveDate,
+        calendar: Option<&BusinessCalendar>,
+    ) -> Result<Vec<NaiveDate>, TermsError> {
+        self.discounts
+            .iter()
+            .map(|tier| {
+                let until = document_date.checked_add_days(Days::new(u64::from(tier.within_days)));
+                until.map(|d| adjust(d, calendar)).ok_or_else(|| self.out_of_range())
+            })
+            .collect()
+    }
+
+    /// What percentage discounts are computed on, per installment: the installment
+    /// itself, or its share of the net. Empty when no tier needs a base.
+    fn discount_bases(&self, amounts: &[Money], total: Money, net: Money) -> Result<Vec<Money>, TermsError> {
+        let needs_net = self.discount_base == DiscountBase::Net
+            && self.discounts.iter().any(|t| matches!(t.rate, DiscountRate::Percent(_)));
+        if !needs_net {
+            return Ok(amounts.to_vec());
+        }
+        let weights: Vec<i64> = amounts.iter().map(Money::minor).collect();
+        let shares = match split_signed(net.minor(), &weights) {
+            Some(shares) => shares,
+            // A zero total has no proportions: share the net evenly.
+            None if total.is_zero() => allocate_minor(net.minor(), &vec![1; amounts.len()])?,
+            None => return Err(MoneyError::Overflow { currency: total.currency() }.into()),
+        };
+        shares.into_iter().map(|m| Ok(Money::from_minor(m, total.currency())?)).collect()
+    }
+
+    /// The discount offers of one installment, sorted by date (ties in tier order).
+    fn offers(
+        &self,
+        dates: &[NaiveDate],
+        amount: Money,
+        base: Money,
+        rounding: Rounding,
+    ) -> Result<Vec<DiscountOffer>, TermsError> {
+        let currency = amount.currency();
+        let mut offers = Vec::with_capacity(self.discounts.len());
+        for (tier, until) in self.discounts.iter().zip(dates) {
+            let minor = match &tier.rate {
+                DiscountRate::Percent(p) => {
+                    percent_of(i128::from(base.minor()), *p, rounding).ok_or(MoneyError::Overflow { currency })?
+                }
+                DiscountRate::Amount(a) => {
+                    let cap = i128::from(Money::new(*a, currency)?.minor()).min(i128::from(amount.minor()).abs());
+                    cap * i128::from(amount.minor().signum())
+                }
+            };
+            offers.push(DiscountOffer { until: *until, amount: money_from_minor(minor, amount)? });
+        }
+        offers.sort_by_key(|o| o.until);
+        Ok(offers)
+    }
+
+    fn out_of_range(&self) -> TermsError {
+        TermsError::DateOutOfRange { name: self.name.clone() }
+    }
+
+    fn too_many(&self) -> TermsError {
+        TermsError::TooManyInstallments { name: self.name.clone(), count: self.installments.len() }
+    }
+}
+
+fn is_percent(p: Decimal) -> bool {
+    (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
+}
+
+fn money_from_minor(minor: i128, like: Money) -> Result<Money, MoneyError> {
+    let minor = i64::try_from(minor).map_err(|_| MoneyError::Overflow { currency: like.currency() })?;
+    Money::from_minor(minor, like.currency())
+}
+
+fn adjust(date: NaiveDate, calendar: Option<&BusinessCalendar>) -> NaiveDate {
+    calendar.map_or(date, |c| c.adjust(date))
+}
+
+/// The unadjusted due date of `rule` for a document dated `document_date`.
+fn due_date(rule: &DueRule, document_date: NaiveDate) -> Option<NaiveDate> {
+    match rule {
+        DueRule::DaysAfter(days) => document_date.checked_add_days(Days::new(u64::from(*days))),
+        DueRule::EndOfMonthPlus(days) => month_end(document_date)?.checked_add_days(Days::new(u64::from(*days))),
+        DueRule::DayOfMonth { days, months, day } => {
+            let shifted = document_date.checked_add_days(Days::new(u64::from(*days)))?;
+            let target = shifted.with_day(1)?.checked_add_months(Months::new(*months))?;
+            if *day == 0 { target.pred_opt() } else { target.with_day((*day).min(month_end(target)?.day())) }
+        }
+        DueRule::FixedDate(date) => Some(*date),
+    }
+}
+
+/// The last day of `date`'s month.
+fn month_end(date: NaiveDate) -> Option<NaiveDate> {
+    if date.month() == 12 {
+        return date.with_day(31);
+    }
+    NaiveDate::from_ymd_opt(date.year(), date.month() + 1, 1)?.pred_opt()
+}
+
+/// `minor × percent / 100`, rounded to whole minor units with `mode`; `None` when
+/// it cannot be computed exactly in 128 bits.
+pub(crate) fn percent_of(minor: i128, percent: Decimal, mode: Rounding) -> Option<i128> {
+    let percent = percent.normalize();
+    let numerator = minor.checked_mul(percent.mantissa())?;
+    let denominator = 10i128.checked_pow(percent.scale() + 2)?;
+    Some(round_ratio(numerator, denominator, mode))
+}
+
+/// `numerator / denominator` (denominator > 0) rounded to an integer with `mode`, exactly.
+///
+/// The fraction is classified as below, at or above one half and replaced by 0.25,
+/// 0.5 or 0.75 next to the quotient's parity; every rounding mode gives the same
+/// integer for that stand-in, so [`Rounding::round`] stays the one place that
+/// defines the modes.
+pub(crate) fn round_ratio(numerator: i128, denominator: i128, mode: Rounding) -> i128 {
+    let quotient = numerator / denominator;
+    let remainder = (numerator % denominator).abs();
+    if remainder == 0 {
+        return quotient;
+    }
+    let parity = quotient % 2;
+    let fraction = match remainder.cmp(&(denominator - remainder)) {
+        Ordering::Less => Decimal::new(25, 2),
+        Ordering::Equal => Decimal::new(5, 1),
+        Ordering::Greater => Decimal::new(75, 2),
+    };
+    let fraction = if numerator < 0 { -fraction } else { fraction };
+    let stand_in = Decimal::from_i128_with_scale(parity, 0) + fraction;
+    let rounded = mode.round(stand_in, 0).mantissa();
+    quotient - parity + rounded
+}
+
+/// Splits `whole` in proportion to signed `weights` by largest remainder: the parts
+/// add up to `whole`, each within one unit of its exact share. `None` when the
+/// weights sum to zero or a part does not fit.
+fn split_signed(whole: i64, weights: &[i64]) -> Option<Vec<i64>> {
+    let mut sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
+    let flip = sum < 0;
+    if flip {
+        sum = -sum;
+    }
+    if sum == 0 {
+        return None;
+    }
+    let magnitude = i128::from(whole).abs();
+    let mut parts = Vec::with_capacity(weights.len());
+    let mut remainders = Vec::with_capacity(weights.len());
+    let mut given: i128 = 0;
+    for (i, w) in weights.iter().enumerate() {
+        let w = if flip { -i128::from(*w) } else { i128::from(*w) };
+        let product = magnitude.checked_mul(w)?;
+        let share = product.div_euclid(sum);
+        given = given.checked_add(share)?;
+        parts.push(share);
+        remainders.push((product.rem_euclid(sum), i));
+    }
+    let leftover = usize::try_from(magnitude.checked_sub(given)?).ok()?;
+    remainders.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for &(_, i) in remainders.iter().take(leftover) {
+        *parts.get_mut(i)? += 1;
+    }
+    let sign: i128 = if whole < 0 { -1 } else { 1 };
+    parts.into_iter().map(|p| i64::try_from(p * sign).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ratio_agrees_with_decimal_rounding() {
+        let modes = [
+            Rounding::HalfUp,
+            Rounding::HalfEven,
+            Rounding::HalfDown,
+            Rounding::Up,
+            Rounding::Down,
+            Rounding::Ceiling,
+            Rounding::Floor,
+        ];
+        for numerator in -40i128..=40 {
+            for denominator in [1i128, 2, 3, 4, 8, 10] {
+                for mode in modes {
+                    let exact =
+                        Decimal::from_i128_with_scale(numerator, 0) / Decimal::from_i128_with_scale(denominator, 0);
+                    let expected = mode.round(exact, 0).mantissa();
+                    assert_eq!(
+                        round_ratio(numerator, denominator, mode),
+                        expected,
+                        "{numerator}/{denominator} {mode:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn split_signed_handles_mixed_signs() {
+        assert_eq!(split_signed(100, &[70, 50, -20]), Some(vec![70, 50, -20]));
+        assert_eq!(split_signed(10, &[1, 1, 1]), Some(vec![4, 3, 3]));
+        assert_eq!(split_signed(-10, &[1, 1, 1]), Some(vec![-4, -3, -3]));
+        assert_eq!(split_signed(5, &[1, -1]), None);
+        let parts = split_signed(999, &[700, 500, -200, 3]).unwrap_or_default();
+        assert_eq!(parts.iter().sum::<i64>(), 999);
+    }
+
+    #[test]
+    fn month_end_covers_december_and_february() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(d(2023, 12, 5).and_then(month_end), d(2023, 12, 31));
+        assert_eq!(d(2024, 2, 5).and_then(month_end), d(2024, 2, 29));
+        assert_eq!(d(2023, 2, 28).and_then(month_end), d(2023, 2, 28));
+        assert_eq!(month_end(NaiveDate::MAX), Some(NaiveDate::MAX));
     }
 }
