@@ -1,9 +1,19 @@
 //! Document lines and totals: quantity × price, line and document discounts, taxes.
+//!
+//! Every step is exact until one named rounding point per amount: a line net is
+//! `quantity × unit_price − line discount` rounded once at the currency's scale; a
+//! document discount is spread over the line nets by largest remainder so they
+//! still add up; tax is rounded per line or once per tax code. Quantities and
+//! prices must not be negative: a credit memo is a document of its own with
+//! positive lines.
+
+use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{Currency, Money, MoneyError, Rounding};
+use crate::terms::{percent_of, round_ratio};
+use crate::{Currency, Money, MoneyError, Rounding, allocate_minor};
 
 /// A discount on a line or on a whole document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -33,9 +43,10 @@ pub struct DocumentLine {
     pub quantity: Decimal,
     /// Price per unit (may have more decimals than the currency).
     pub unit_price: Decimal,
-    /// A discount on this line.
+    /// A discount on this line: a percent (0–100) applied before rounding, or an
+    /// amount at the currency's scale no larger than the line.
     pub discount: Option<Discount>,
-    /// Taxes on this line (several may apply).
+    /// Taxes on this line (several may apply, each code once; rates not negative).
     pub taxes: Vec<TaxRate>,
 }
 
@@ -115,11 +126,45 @@ pub enum DocumentError {
     /// An amount could not be computed exactly.
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// A document discount percent outside 0–100 or a negative discount amount.
+    #[error("the document discount {discount:?} must be 0 to 100 % or an amount of 0 or more")]
+    BadDiscount {
+        /// The discount as given.
+        discount: Discount,
+    },
 }
 
 /// Computes a document's totals, rounding each line net at the currency's scale
 /// with `rounding`, spreading a document discount over the lines by largest
 /// remainder, and rounding tax per line or per document.
+///
+/// A percent document discount is `round(Σ line nets × percent / 100)`; an amount
+/// must be at the currency's scale and no larger than the lines' net. Each tax
+/// code's base is the sum of the (discounted) nets of the lines that carry it. The
+/// results add up exactly: `net == Σ lines`, `total == net + Σ taxes`.
+///
+/// Errors: no lines; a negative quantity, price or tax rate; a line discount over
+/// 100 % or larger than the line; a tax code listed twice on a line or with two
+/// rates; a bad or too large document discount; amounts that do not fit
+/// ([`MoneyError::Overflow`], also when quantity × price has too many digits to be
+/// computed exactly in 128 bits).
+///
+/// ```
+/// use ar_core::{compute_totals, Currency, DocumentLine, Rounding, TaxRate, TaxRounding};
+/// use rust_decimal_macros::dec;
+/// let line = DocumentLine {
+///     description: "Widgets".into(),
+///     quantity: dec!(3),
+///     unit_price: dec!(19.99),
+///     discount: None,
+///     taxes: vec![TaxRate { code: "VAT20".into(), percent: dec!(20) }],
+/// };
+/// let totals = compute_totals(&[line], None, Currency::EUR, TaxRounding::PerLine, Rounding::HalfUp)?;
+/// assert_eq!(totals.net.amount(), dec!(59.97));
+/// assert_eq!(totals.taxes[0].amount.amount(), dec!(11.99));
+/// assert_eq!(totals.total.amount(), dec!(71.96));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn compute_totals(
     lines: &[DocumentLine],
     document_discount: Option<&Discount>,
@@ -127,5 +172,218 @@ pub fn compute_totals(
     tax_rounding: TaxRounding,
     rounding: Rounding,
 ) -> Result<DocumentTotals, DocumentError> {
-    todo!()
+    if lines.is_empty() {
+        return Err(DocumentError::NoLines);
+    }
+    let mut nets = lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| line_net(i + 1, line, currency, rounding))
+        .collect::<Result<Vec<i64>, _>>()?;
+    let rates = tax_rates(lines)?;
+    if let Some(discount) = document_discount {
+        spread_document_discount(&mut nets, discount, currency, rounding)?;
+    }
+    let net_minor: i128 = nets.iter().map(|n| i128::from(*n)).sum();
+    let taxes = taxes(lines, &nets, &rates, currency, tax_rounding, rounding)?;
+    let tax_minor: i128 = taxes.iter().map(|t| i128::from(t.amount.minor())).sum();
+    Ok(DocumentTotals {
+        lines: nets
+            .iter()
+            .map(|n| Ok(LineTotal { net: Money::from_minor(*n, currency)? }))
+            .collect::<Result<_, MoneyError>>()?,
+        net: money(net_minor, currency)?,
+        taxes,
+        total: money(net_minor + tax_minor, currency)?,
+    })
+}
+
+/// An exact decimal as `numerator / 10^exponent`, in 128 bits.
+#[derive(Clone, Copy)]
+struct Exact {
+    numerator: i128,
+    exponent: u32,
+}
+
+impl Exact {
+    fn of(value: Decimal) -> Exact {
+        let value = value.normalize();
+        Exact { numerator: value.mantissa(), exponent: value.scale() }
+    }
+
+    fn mul(self, other: Exact) -> Option<Exact> {
+        Some(Exact {
+            numerator: self.numerator.checked_mul(other.numerator)?,
+            exponent: self.exponent + other.exponent,
+        })
+    }
+
+    /// The numerator over `10^exponent` for a larger `exponent`.
+    fn numerator_at(self, exponent: u32) -> Option<i128> {
+        self.numerator.checked_mul(10i128.checked_pow(exponent.checked_sub(self.exponent)?)?)
+    }
+
+    fn sub(self, other: Exact) -> Option<Exact> {
+        let exponent = self.exponent.max(other.exponent);
+        Some(Exact { numerator: self.numerator_at(exponent)?.checked_sub(other.numerator_at(exponent)?)?, exponent })
+    }
+
+    /// Rounded to `scale` decimals with `mode`, as an integer count of `10^-scale`.
+    fn round_to(self, scale: u32, mode: Rounding) -> Option<i128> {
+        if self.exponent <= scale {
+            return self.numerator_at(scale);
+        }
+        match 10i128.checked_pow(self.exponent - scale) {
+            Some(denominator) => Some(round_ratio(self.numerator, denominator, mode)),
+            // 10^k beyond i128 is more than twice any numerator: the value is a
+            // nonzero sliver below half a unit, rounded like one.
+            None => Some(round_ratio(self.numerator.signum(), 4, mode)),
+        }
+    }
+}
+
+fn is_percent(p: Decimal) -> bool {
+    (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
+}
+
+fn money(minor: i128, currency: Currency) -> Result<Money, MoneyError> {
+    Money::from_minor(i64::try_from(minor).map_err(|_| MoneyError::Overflow { currency })?, currency)
+}
+
+fn bad_line(line: usize, reason: String) -> DocumentError {
+    DocumentError::BadLine { line, reason }
+}
+
+/// `round(quantity × unit_price − line discount)` in minor units.
+fn line_net(number: usize, line: &DocumentLine, currency: Currency, rounding: Rounding) -> Result<i64, DocumentError> {
+    if line.quantity.is_sign_negative() && !line.quantity.is_zero() {
+        let reason = format!("quantity {} is negative; issue a credit memo with positive lines", line.quantity);
+        return Err(bad_line(number, reason));
+    }
+    if line.unit_price.is_sign_negative() && !line.unit_price.is_zero() {
+        return Err(bad_line(number, format!("unit price {} is negative", line.unit_price)));
+    }
+    let overflow = MoneyError::Overflow { currency };
+    let gross = Exact::of(line.quantity).mul(Exact::of(line.unit_price)).ok_or(overflow.clone())?;
+    let net = match &line.discount {
+        None => gross,
+        Some(Discount::Percent(p)) if is_percent(*p) => {
+            // gross × (100 − p) / 100, exactly: the percent is applied before rounding.
+            let kept = gross.mul(Exact::of(Decimal::ONE_HUNDRED - *p)).ok_or(overflow.clone())?;
+            Exact { exponent: kept.exponent + 2, ..kept }
+        }
+        Some(Discount::Amount(a)) if !a.is_sign_negative() || a.is_zero() => {
+            let amount = Money::new(*a, currency)?;
+            let net = gross.sub(Exact::of(amount.amount())).ok_or(overflow.clone())?;
+            if net.numerator < 0 {
+                return Err(bad_line(number, format!("discount {amount} is larger than the line")));
+            }
+            net
+        }
+        Some(discount) => {
+            return Err(bad_line(
+                number,
+                format!("discount {discount:?} must be 0 to 100 % or an amount of 0 or more"),
+            ));
+        }
+    };
+    let minor = net.round_to(currency.minor_units(), rounding).ok_or(overflow.clone())?;
+    Ok(money(minor, currency)?.minor())
+}
+
+/// Each tax code's rate, checking rates are not negative, no line lists a code
+/// twice and no code has two rates.
+fn tax_rates(lines: &[DocumentLine]) -> Result<BTreeMap<&str, Decimal>, DocumentError> {
+    let mut rates: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        for (j, tax) in line.taxes.iter().enumerate() {
+            if tax.percent.is_sign_negative() && !tax.percent.is_zero() {
+                return Err(bad_line(i + 1, format!("tax '{}' has a negative rate {}", tax.code, tax.percent)));
+            }
+            if line.taxes[..j].iter().any(|t| t.code == tax.code) {
+                return Err(bad_line(i + 1, format!("tax '{}' is listed twice", tax.code)));
+            }
+            match rates.get(tax.code.as_str()) {
+                Some(rate) if *rate != tax.percent => {
+                    return Err(DocumentError::ConflictingTaxRate { code: tax.code.clone() });
+                }
+                Some(_) => {}
+                None => {
+                    rates.insert(&tax.code, tax.percent);
+                }
+            }
+        }
+    }
+    Ok(rates)
+}
+
+/// Takes the document discount off the line nets, spread by largest remainder.
+fn spread_document_discount(
+    nets: &mut [i64],
+    discount: &Discount,
+    currency: Currency,
+    rounding: Rounding,
+) -> Result<(), DocumentError> {
+    let net: i128 = nets.iter().map(|n| i128::from(*n)).sum();
+    let amount = match discount {
+        Discount::Percent(p) if is_percent(*p) => {
+            percent_of(net, *p, rounding).ok_or(MoneyError::Overflow { currency })?
+        }
+        Discount::Amount(a) if !a.is_sign_negative() || a.is_zero() => {
+            let amount = Money::new(*a, currency)?;
+            if i128::from(amount.minor()) > net {
+                return Err(DocumentError::DiscountExceedsNet { discount: *a, net: money(net, currency)? });
+            }
+            i128::from(amount.minor())
+        }
+        _ => return Err(DocumentError::BadDiscount { discount: discount.clone() }),
+    };
+    if amount == 0 {
+        return Ok(());
+    }
+    let weights: Vec<i128> = nets.iter().map(|n| i128::from(*n)).collect();
+    let amount = i64::try_from(amount).map_err(|_| MoneyError::Overflow { currency })?;
+    // Each share is at most its line's net: amount ≤ Σ nets, and a share rounded up
+    // by largest remainder stays at or under an integer bound.
+    for (net, share) in nets.iter_mut().zip(allocate_minor(amount, &weights)?) {
+        *net -= share;
+    }
+    Ok(())
+}
+
+/// Per tax code (in code order): the base and the tax, rounded per line or once.
+fn taxes(
+    lines: &[DocumentLine],
+    nets: &[i64],
+    rates: &BTreeMap<&str, Decimal>,
+    currency: Currency,
+    tax_rounding: TaxRounding,
+    rounding: Rounding,
+) -> Result<Vec<TaxTotal>, DocumentError> {
+    let overflow = MoneyError::Overflow { currency };
+    // (base, tax rounded per line) per code, in code order.
+    let mut sums: BTreeMap<&str, (i128, i128)> = rates.keys().map(|code| (*code, (0, 0))).collect();
+    for (line, net) in lines.iter().zip(nets) {
+        for tax in &line.taxes {
+            let line_tax = percent_of(i128::from(*net), tax.percent, rounding).ok_or(overflow.clone())?;
+            if let Some((base, sum)) = sums.get_mut(tax.code.as_str()) {
+                *base += i128::from(*net);
+                *sum += line_tax;
+            }
+        }
+    }
+    let mut totals = Vec::with_capacity(sums.len());
+    for ((code, (base, per_line)), percent) in sums.into_iter().zip(rates.values()) {
+        let amount = match tax_rounding {
+            TaxRounding::PerLine => per_line,
+            TaxRounding::PerDocument => percent_of(base, *percent, rounding).ok_or(overflow.clone())?,
+        };
+        totals.push(TaxTotal {
+            code: code.to_owned(),
+            percent: *percent,
+            base: money(base, currency)?,
+            amount: money(amount, currency)?,
+        });
+    }
+    Ok(totals)
 }
