@@ -1,0 +1,129 @@
+//! How cash and credit are applied to open invoices.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::{CreditMemoId, DeductionId, DeductionReason, InvoiceId, Money, PaymentId};
+
+/// Where the money applied comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CashSource {
+    /// A payment's unapplied cash.
+    Payment(PaymentId),
+    /// A credit memo's unapplied credit.
+    CreditMemo(CreditMemoId),
+}
+
+/// Which invoices receive the money, in what order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Target {
+    /// The customer's open invoices, oldest due date first (then document date, then
+    /// the order issued). The default.
+    #[default]
+    OldestDueFirst,
+    /// Only these invoices, oldest due first.
+    OldestDueFirstAmong(Vec<InvoiceId>),
+    /// These invoices with these cash amounts.
+    Specific(Vec<(InvoiceId, Money)>),
+    /// Spread over these invoices in proportion to their open amounts (largest remainder).
+    ProRata(Vec<InvoiceId>),
+    /// Fees and interest debit memos first, then other debit memos and invoices,
+    /// oldest due first within each.
+    FeesFirst,
+}
+
+/// What happens to a short payment's residual beyond the write-off tolerance.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum ShortPay {
+    /// The residual stays open on the invoice. The default.
+    #[default]
+    LeaveOpen,
+    /// The residual of each short invoice becomes a deduction, using these ids in
+    /// the order the short invoices are met.
+    Deduction {
+        /// Ids for the deductions, supplied by the host.
+        ids: Vec<DeductionId>,
+        /// Why the customer took it.
+        reason: DeductionReason,
+    },
+}
+
+/// A residual small enough to write off: within `absolute` (in the document
+/// currency) and within `percent` of the invoice total, where each is given.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+pub struct WriteOffTolerance {
+    /// The largest residual written off, in document currency units (0.05 = 5 cents).
+    pub absolute: Option<Decimal>,
+    /// The largest residual written off, as a percentage of the invoice total.
+    pub percent: Option<Decimal>,
+}
+
+/// How an application treats discounts, residuals and short payments.
+///
+/// ```
+/// use ar_core::{ApplicationPolicy, ShortPay};
+/// use rust_decimal_macros::dec;
+/// let policy = ApplicationPolicy::new().write_off_up_to(dec!(1.00)).discount_grace_days(2);
+/// assert!(policy.take_discounts);
+/// assert_eq!(policy.short_pay, ShortPay::LeaveOpen);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ApplicationPolicy {
+    /// Take an early-payment discount when the payment date is inside its window. Default: true.
+    pub take_discounts: bool,
+    /// Days after a discount's last day still accepted (mail float). Default: 0.
+    pub grace_days: u32,
+    /// Residuals written off. Default: none.
+    pub write_off: WriteOffTolerance,
+    /// The reason code recorded on tolerance write-offs. Default: `"small-balance"`.
+    pub write_off_reason: String,
+    /// Short payments beyond tolerance. Default: leave open.
+    pub short_pay: ShortPay,
+}
+
+impl Default for ApplicationPolicy {
+    fn default() -> Self {
+        ApplicationPolicy {
+            take_discounts: true,
+            grace_days: 0,
+            write_off: WriteOffTolerance::default(),
+            write_off_reason: "small-balance".to_owned(),
+            short_pay: ShortPay::LeaveOpen,
+        }
+    }
+}
+
+impl ApplicationPolicy {
+    /// The defaults.
+    pub fn new() -> Self {
+        ApplicationPolicy::default()
+    }
+    /// Sets the discount grace days.
+    pub fn discount_grace_days(mut self, days: u32) -> Self {
+        self.grace_days = days;
+        self
+    }
+    /// Never take discounts.
+    pub fn no_discounts(mut self) -> Self {
+        self.take_discounts = false;
+        self
+    }
+    /// Writes off residuals up to `amount`.
+    pub fn write_off_up_to(mut self, amount: Decimal) -> Self {
+        self.write_off.absolute = Some(amount);
+        self
+    }
+    /// Writes off residuals up to `percent` of the invoice total.
+    pub fn write_off_up_to_percent(mut self, percent: Decimal) -> Self {
+        self.write_off.percent = Some(percent);
+        self
+    }
+    /// Turns short payments beyond tolerance into deductions.
+    pub fn deduct_short_pay(mut self, ids: Vec<DeductionId>, reason: DeductionReason) -> Self {
+        self.short_pay = ShortPay::Deduction { ids, reason };
+        self
+    }
+}

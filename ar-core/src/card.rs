@@ -1,0 +1,329 @@
+//! Card data kept safe: a card number is never stored whole.
+//!
+//! [`CardRef`] keeps the brand, the last four digits and the host's processor
+//! token. [`FreeText`] masks anything that looks like a card number in text a
+//! customer wrote (remittance advice, payer references), so that no `Debug`,
+//! `Display` or serialized form of any `ar` type ever holds a full card number.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The card scheme, from the number's issuer prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum CardBrand {
+    /// Visa (4…).
+    Visa,
+    /// Mastercard (51–55, 2221–2720).
+    Mastercard,
+    /// American Express (34, 37).
+    Amex,
+    /// Discover (6011, 644–649, 65).
+    Discover,
+    /// JCB (3528–3589).
+    Jcb,
+    /// Diners Club (36, 38, 300–305).
+    DinersClub,
+    /// UnionPay (62).
+    UnionPay,
+    /// Any other scheme.
+    Other,
+}
+
+/// Why a card reference could not be made.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CardError {
+    /// Not 12 to 19 digits (spaces and dashes allowed).
+    #[error("a card number has 12 to 19 digits")]
+    BadLength,
+    /// Something other than digits, spaces or dashes.
+    #[error("a card number holds only digits, spaces and dashes")]
+    NotDigits,
+    /// The Luhn check digit is wrong.
+    #[error("the card number's check digit is wrong (Luhn check failed)")]
+    BadCheckDigit,
+    /// `last4` is not four digits.
+    #[error("the last four digits must be exactly four digits")]
+    BadLastFour,
+    /// The token looks like a full card number.
+    #[error("the processor token looks like a full card number; pass the processor's token, never the number")]
+    TokenLooksLikeCardNumber,
+}
+
+/// A masked card: brand, last four digits, and the host's processor token.
+///
+/// ```
+/// use ar_core::{CardBrand, CardRef};
+/// let card = CardRef::from_card_number("4111 1111 1111 1111", "tok_abc")?;
+/// assert_eq!(card.brand(), CardBrand::Visa);
+/// assert_eq!(card.last4(), "1111");
+/// assert_eq!(card.to_string(), "Visa •••• 1111");
+/// assert!(!format!("{card:?}").contains("4111111111111111"));
+/// assert!(CardRef::from_card_number("4111 1111 1111 1112", "tok").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CardRef {
+    brand: CardBrand,
+    last4: String,
+    token: String,
+}
+
+impl CardRef {
+    /// Validates a full card number (Luhn) and keeps only its brand and last four
+    /// digits, with the host's `token`. The number itself is not kept.
+    pub fn from_card_number(number: &str, token: &str) -> Result<CardRef, CardError> {
+        let digits = card_digits(number)?;
+        if !luhn_valid(&digits) {
+            return Err(CardError::BadCheckDigit);
+        }
+        let last4: String = digits[digits.len() - 4..].iter().map(|d| char::from(b'0' + d)).collect();
+        CardRef::new(brand_of(&digits), &last4, token)
+    }
+
+    /// A reference from parts the processor already masked.
+    pub fn new(brand: CardBrand, last4: &str, token: &str) -> Result<CardRef, CardError> {
+        if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(CardError::BadLastFour);
+        }
+        if mask_card_numbers(token) != token {
+            return Err(CardError::TokenLooksLikeCardNumber);
+        }
+        Ok(CardRef { brand, last4: last4.to_owned(), token: token.to_owned() })
+    }
+
+    /// The scheme.
+    pub fn brand(&self) -> CardBrand {
+        self.brand
+    }
+
+    /// The last four digits.
+    pub fn last4(&self) -> &str {
+        &self.last4
+    }
+
+    /// The host's processor token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+}
+
+impl<'de> Deserialize<'de> for CardRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            brand: CardBrand,
+            last4: String,
+            token: String,
+        }
+        let raw = Raw::deserialize(d)?;
+        CardRef::new(raw.brand, &raw.last4, &raw.token).map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for CardRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?} •••• {}", self.brand, self.last4)
+    }
+}
+
+impl fmt::Debug for CardRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CardRef({:?} •••• {}, token {})", self.brand, self.last4, self.token)
+    }
+}
+
+fn card_digits(number: &str) -> Result<Vec<u8>, CardError> {
+    let mut digits = Vec::with_capacity(19);
+    for b in number.bytes() {
+        match b {
+            b'0'..=b'9' => digits.push(b - b'0'),
+            b' ' | b'-' => {}
+            _ => return Err(CardError::NotDigits),
+        }
+    }
+    if !(12..=19).contains(&digits.len()) {
+        return Err(CardError::BadLength);
+    }
+    Ok(digits)
+}
+
+/// The Luhn (mod 10) check over a digit sequence.
+fn luhn_valid(digits: &[u8]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, &d)| {
+            let d = u32::from(d);
+            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+fn brand_of(digits: &[u8]) -> CardBrand {
+    let prefix = |n: usize| digits.iter().take(n).fold(0u32, |acc, d| acc * 10 + u32::from(*d));
+    match (prefix(1), prefix(2), prefix(3), prefix(4)) {
+        (4, ..) => CardBrand::Visa,
+        (_, 34 | 37, ..) => CardBrand::Amex,
+        (_, 51..=55, ..) | (.., 2221..=2720) => CardBrand::Mastercard,
+        (.., 6011) | (_, 65, ..) | (_, _, 644..=649, _) => CardBrand::Discover,
+        (.., 3528..=3589) => CardBrand::Jcb,
+        (_, 36 | 38, ..) | (_, _, 300..=305, _) => CardBrand::DinersClub,
+        (_, 62, ..) => CardBrand::UnionPay,
+        _ => CardBrand::Other,
+    }
+}
+
+/// Replaces every run of 12–19 digits (spaces or dashes between them allowed) that
+/// passes the Luhn check with a mask keeping only the last four digits.
+///
+/// ```
+/// use ar_core::mask_card_numbers;
+/// assert_eq!(mask_card_numbers("paid by 4111-1111-1111-1111 thx"), "paid by ************1111 thx");
+/// assert_eq!(mask_card_numbers("invoice 2026000042"), "invoice 2026000042");
+/// ```
+pub fn mask_card_numbers(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            let end = digit_run_end(bytes, i);
+            out.push_str(&mask_run(&text[i..end]));
+            i = end;
+        } else {
+            let next = text[i..].char_indices().nth(1).map_or(text.len(), |(k, _)| i + k);
+            out.push_str(&text[i..next]);
+            i = next;
+        }
+    }
+    out
+}
+
+/// The end of a run of digits that may contain single spaces or dashes between digits.
+fn digit_run_end(bytes: &[u8], start: usize) -> usize {
+    let mut end = start;
+    let mut i = start;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_digit() {
+            i += 1;
+            end = i;
+        } else if matches!(bytes[i], b' ' | b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// Masks a digit run if any 12–19 digit window of it is a Luhn-valid card number.
+fn mask_run(run: &str) -> String {
+    let digits: Vec<u8> = run.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    for len in (12..=19).rev() {
+        for start in 0..digits.len().saturating_sub(len - 1) {
+            let window = &digits[start..start + len];
+            if luhn_valid(window) && brand_of(window) != CardBrand::Other {
+                let masked: String = digits
+                    .iter()
+                    .enumerate()
+                    .map(|(k, d)| if k >= start && k < start + len - 4 { '*' } else { char::from(b'0' + d) })
+                    .collect();
+                return masked;
+            }
+        }
+    }
+    run.to_owned()
+}
+
+/// Text written by a customer or a bank (remittance advice, payer reference), with
+/// anything that looks like a card number masked on the way in.
+///
+/// ```
+/// use ar_core::FreeText;
+/// let text = FreeText::new("INV-42 card 5555 5555 5555 4444");
+/// assert_eq!(text.as_str(), "INV-42 card ************4444");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct FreeText(String);
+
+impl FreeText {
+    /// Masks card numbers in `text` and keeps the rest.
+    pub fn new(text: &str) -> Self {
+        FreeText(mask_card_numbers(text))
+    }
+
+    /// The (masked) text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for FreeText {
+    fn from(text: &str) -> Self {
+        FreeText::new(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for FreeText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok(FreeText::new(&raw))
+    }
+}
+
+impl fmt::Display for FreeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for FreeText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brands_of_test_numbers() {
+        for (number, brand) in [
+            ("4242424242424242", CardBrand::Visa),
+            ("5555555555554444", CardBrand::Mastercard),
+            ("2223003122003222", CardBrand::Mastercard),
+            ("378282246310005", CardBrand::Amex),
+            ("6011111111111117", CardBrand::Discover),
+            ("3566002020360505", CardBrand::Jcb),
+            ("30569309025904", CardBrand::DinersClub),
+            ("6200000000000005", CardBrand::UnionPay),
+        ] {
+            let card = CardRef::from_card_number(number, "tok").map_err(|e| format!("{number}: {e}"));
+            assert_eq!(card.map(|c| c.brand()), Ok(brand), "{number}");
+        }
+    }
+
+    #[test]
+    fn bad_numbers_are_refused_with_the_reason() {
+        assert_eq!(CardRef::from_card_number("4242 4242 4242 4241", "t"), Err(CardError::BadCheckDigit));
+        assert_eq!(CardRef::from_card_number("4242", "t"), Err(CardError::BadLength));
+        assert_eq!(CardRef::from_card_number("4242x4242", "t"), Err(CardError::NotDigits));
+        assert_eq!(CardRef::new(CardBrand::Visa, "42a2", "t"), Err(CardError::BadLastFour));
+        assert_eq!(CardRef::new(CardBrand::Visa, "4242", "4242424242424242"), Err(CardError::TokenLooksLikeCardNumber));
+    }
+
+    #[test]
+    fn masking_keeps_other_numbers_and_non_ascii_text() {
+        assert_eq!(mask_card_numbers("Zahlung für Rechnung 4711"), "Zahlung für Rechnung 4711");
+        assert_eq!(mask_card_numbers("4242424242424242"), "************4242");
+        assert_eq!(mask_card_numbers("x 378282246310005."), "x ***********0005.");
+        assert_eq!(mask_card_numbers(""), "");
+    }
+}

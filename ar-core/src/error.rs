@@ -1,0 +1,249 @@
+//! What can go wrong, in words a clerk can act on.
+
+use chrono::NaiveDate;
+
+use crate::{
+    ApplicationId, Authority, CashSource, CommandId, CreditMemoId, Currency, CustomerId, DeductionId, DeductionStatus,
+    DepositId, DisputeId, DocumentError, InvoiceId, Money, MoneyError, PaymentId, RefundId, Role, TermsError, UserId,
+};
+
+/// Why a command was refused. The ledger is unchanged when one is returned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// No such customer.
+    #[error("customer {0} does not exist")]
+    UnknownCustomer(CustomerId),
+    /// No such invoice or debit memo.
+    #[error("invoice {0} does not exist")]
+    UnknownInvoice(InvoiceId),
+    /// No such credit memo.
+    #[error("credit memo {0} does not exist")]
+    UnknownCreditMemo(CreditMemoId),
+    /// No such payment.
+    #[error("payment {0} does not exist")]
+    UnknownPayment(PaymentId),
+    /// No such application.
+    #[error("application {0} does not exist")]
+    UnknownApplication(ApplicationId),
+    /// No such deduction.
+    #[error("deduction {0} does not exist")]
+    UnknownDeduction(DeductionId),
+    /// No such dispute.
+    #[error("dispute {0} does not exist")]
+    UnknownDispute(DisputeId),
+    /// The id is already used by another record of the same kind.
+    #[error("{kind} id {id} is already used")]
+    DuplicateId {
+        /// What kind of record ("invoice", "payment", …).
+        kind: &'static str,
+        /// The id.
+        id: uuid::Uuid,
+    },
+    /// The document number is already used.
+    #[error("document number '{number}' is already used")]
+    DuplicateNumber {
+        /// The number.
+        number: String,
+    },
+    /// The command id was used before for a different command.
+    #[error("command id {0} was already used for a different command")]
+    CommandIdReused(CommandId),
+    /// An amount is not in the customer's currency.
+    #[error("{what} is in {got}, but the customer's account is in {expected}")]
+    WrongCurrency {
+        /// What amount.
+        what: &'static str,
+        /// The account currency.
+        expected: Currency,
+        /// The currency given.
+        got: Currency,
+    },
+    /// An amount must be greater than zero.
+    #[error("{what} must be greater than zero, got {amount}")]
+    NotPositive {
+        /// What amount.
+        what: &'static str,
+        /// The amount given.
+        amount: Money,
+    },
+    /// A date is before the document it refers to.
+    #[error("{what} {date} is before document {number}'s date {document_date}")]
+    DateBeforeDocument {
+        /// What date.
+        what: &'static str,
+        /// The date given.
+        date: NaiveDate,
+        /// The document's number.
+        number: String,
+        /// The document's date.
+        document_date: NaiveDate,
+    },
+    /// The invoice is void.
+    #[error("invoice {number} is void")]
+    InvoiceVoid {
+        /// Its number.
+        number: String,
+    },
+    /// Something has been applied to the invoice, so it cannot be voided.
+    #[error(
+        "invoice {number} cannot be voided: {settled} has already been applied to it; reverse that first or issue a credit memo"
+    )]
+    InvoiceHasActivity {
+        /// Its number.
+        number: String,
+        /// What was applied.
+        settled: Money,
+    },
+    /// The invoice belongs to another customer.
+    #[error("invoice {number} belongs to another customer than {customer}")]
+    NotCustomersInvoice {
+        /// Its number.
+        number: String,
+        /// The customer the money belongs to.
+        customer: CustomerId,
+    },
+    /// More was asked than is unapplied.
+    #[error("only {available} is unapplied on {from:?}, {requested} was asked")]
+    InsufficientUnapplied {
+        /// Where the money was to come from.
+        from: CashSource,
+        /// What is unapplied.
+        available: Money,
+        /// What was asked.
+        requested: Money,
+    },
+    /// Nothing is unapplied, or no open invoice to apply to.
+    #[error("nothing to apply from {from:?}: {why}")]
+    NothingToApply {
+        /// Where the money was to come from.
+        from: CashSource,
+        /// Why.
+        why: &'static str,
+    },
+    /// More would be applied to an invoice than it has open.
+    #[error("invoice {number} has {open} open (less any discount), {amount} cannot be applied to it")]
+    OverApplication {
+        /// Its number.
+        number: String,
+        /// What is open.
+        open: Money,
+        /// What was asked.
+        amount: Money,
+    },
+    /// The application was already reversed.
+    #[error("application {0} was already reversed")]
+    AlreadyReversed(ApplicationId),
+    /// The application opened a deduction that has been resolved since.
+    #[error("application {application} cannot be reversed: deduction {deduction} it opened has been resolved")]
+    DeductionResolvedSince {
+        /// The application.
+        application: ApplicationId,
+        /// The deduction.
+        deduction: DeductionId,
+    },
+    /// A short payment needs more deduction ids than were given.
+    #[error("{needed} deductions are needed but only {given} deduction ids were given")]
+    DeductionIdsExhausted {
+        /// How many are needed.
+        needed: usize,
+        /// How many were given.
+        given: usize,
+    },
+    /// The deduction is not in a state that allows this.
+    #[error("deduction {deduction} is {status:?}; {action} needs it open or under review")]
+    DeductionClosed {
+        /// The deduction.
+        deduction: DeductionId,
+        /// Its status.
+        status: DeductionStatus,
+        /// What was attempted.
+        action: &'static str,
+    },
+    /// The dispute is already resolved.
+    #[error("dispute {0} is already resolved")]
+    DisputeClosed(DisputeId),
+    /// More would be disputed than is open and undisputed.
+    #[error("invoice {number} has {available} open and undisputed; {amount} cannot be disputed")]
+    DisputeTooLarge {
+        /// The invoice's number.
+        number: String,
+        /// Open and not yet disputed.
+        available: Money,
+        /// What was asked.
+        amount: Money,
+    },
+    /// The payment is already in a deposit.
+    #[error("payment {payment} is already in deposit {deposit}")]
+    AlreadyDeposited {
+        /// The payment.
+        payment: PaymentId,
+        /// The deposit.
+        deposit: DepositId,
+    },
+    /// A deposit needs payments.
+    #[error("a deposit needs at least one payment")]
+    EmptyDeposit,
+    /// A refund id is reused.
+    #[error("refund id {0} is already used")]
+    DuplicateRefund(RefundId),
+    /// The customer is not on hold.
+    #[error("customer {0} is not on hold")]
+    NotOnHold(CustomerId),
+    /// The terms produced a negative installment, which an open item cannot carry.
+    #[error("the payment terms make installment {number} negative ({amount}); fixed portions exceed the total")]
+    NegativeInstallment {
+        /// The installment's number.
+        number: u16,
+        /// Its amount.
+        amount: Money,
+    },
+    /// A tolerance or other policy value is unusable.
+    #[error("invalid policy: {0}")]
+    InvalidPolicy(&'static str),
+    /// The actor's role may not do this.
+    #[error("{user} acting as {role} may not do {authority:?}{}; it needs one of: {}", amount.map(|a| format!(" for {a}")).unwrap_or_default(), required.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))]
+    NotAuthorized {
+        /// Who.
+        user: UserId,
+        /// In which role.
+        role: Role,
+        /// What.
+        authority: Authority,
+        /// For how much, where an amount is involved.
+        amount: Option<Money>,
+        /// The roles that may.
+        required: Vec<Role>,
+    },
+    /// An amount is unusable (scale, overflow, currency).
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// The payment terms are unusable.
+    #[error(transparent)]
+    Terms(#[from] TermsError),
+    /// The document lines are unusable.
+    #[error(transparent)]
+    Document(#[from] DocumentError),
+}
+
+/// Why events could not be replayed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReplayError {
+    /// The sequence has a gap or goes back.
+    #[error("event sequence {got} arrived where {expected} was expected")]
+    OutOfSequence {
+        /// The next sequence number expected.
+        expected: u64,
+        /// The one given.
+        got: u64,
+    },
+    /// The event contradicts the state built so far.
+    #[error("event {sequence} does not fit the ledger: {error}")]
+    Inconsistent {
+        /// The event's sequence number.
+        sequence: u64,
+        /// What does not fit.
+        error: LedgerError,
+    },
+}

@@ -1,0 +1,95 @@
+//! Deterministic hashing: fixed-key maps and command fingerprints.
+//!
+//! std's default `RandomState` seeds itself from the OS, which a pure engine must
+//! not read; these hashers have no seed, so every run behaves the same.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+
+/// A fast multiply-rotate hasher for the ledger's internal id indexes.
+/// Map iteration order is never exposed: queries sort their output.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(c);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        for &b in chunks.remainder() {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(K);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // Fold the high bits down: hashbrown takes its bucket from the low bits.
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// A hash map with the deterministic [`IdHasher`].
+pub(crate) type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// FNV-1a over the command's `Hash` stream, with integers fed little-endian so the
+/// fingerprint is the same on every platform.
+#[derive(Clone, Copy)]
+pub(crate) struct Fingerprint(u64);
+
+impl Default for Fingerprint {
+    fn default() -> Self {
+        Fingerprint(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fingerprint {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write(&[n]);
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write(&n.to_le_bytes());
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write(&n.to_le_bytes());
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.write(&n.to_le_bytes());
+    }
+    fn write_u128(&mut self, n: u128) {
+        self.write(&n.to_le_bytes());
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write(&(n as u64).to_le_bytes());
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.write(&(n as i64).to_le_bytes());
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The fingerprint of a value's `Hash` stream.
+pub(crate) fn fingerprint<T: Hash>(value: &T) -> u64 {
+    let mut h = Fingerprint::default();
+    value.hash(&mut h);
+    h.finish()
+}

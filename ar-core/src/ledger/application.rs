@@ -1,0 +1,347 @@
+//! Planning an application: which invoices get how much cash, discount,
+//! write-off and deduction. Pure: reads the state, returns the event.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::state::{Invoice, Source, State};
+use crate::command::ApplyCash;
+use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
+use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor};
+
+/// Plans `cmd` against the state; the result is the `CashApplied` event.
+pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<CashApplied, LedgerError> {
+    if state.application_ix.contains_key(&cmd.application) {
+        return Err(LedgerError::DuplicateId { kind: "application", id: cmd.application.as_uuid() });
+    }
+    let source = state.source(cmd.source)?;
+    let (customer, unapplied) = state.source_balance(source);
+    let currency = state.cust(customer).reg.currency;
+    let amount = requested_amount(cmd, currency, unapplied)?;
+    let date = match source {
+        Source::Payment(p) => Some(state.payments[p as usize].doc.received),
+        Source::Credit(_) => None,
+    };
+    let mut plan = Planner { state, customer, currency, date, policy: &cmd.policy, lines: Vec::new() };
+    let remaining = match &cmd.target {
+        Target::OldestDueFirst => plan.in_order(plan.customer_open(false), amount),
+        Target::FeesFirst => plan.in_order(plan.customer_open(true), amount),
+        Target::OldestDueFirstAmong(ids) => {
+            let order = plan.chosen(ids)?;
+            plan.in_order(order, amount)
+        }
+        Target::Specific(pairs) => plan.specific(pairs, amount)?,
+        Target::ProRata(ids) => plan.pro_rata(ids, amount)?,
+    };
+    if plan.lines.iter().all(|l| l.cash == 0 && l.discount == 0) {
+        return Err(LedgerError::NothingToApply { from: cmd.source, why: "no open invoice could take any of it" });
+    }
+    let settle_all = matches!(cmd.target, Target::Specific(_) | Target::ProRata(_));
+    plan.residuals(settle_all || remaining == 0)?;
+    plan.into_event(cmd)
+}
+
+fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Result<i64, LedgerError> {
+    let available = Money::from_minor(unapplied, currency)?;
+    let Some(amount) = cmd.amount else {
+        if unapplied <= 0 {
+            return Err(LedgerError::NothingToApply { from: cmd.source, why: "nothing is unapplied" });
+        }
+        return Ok(unapplied);
+    };
+    if amount.currency() != currency {
+        return Err(LedgerError::WrongCurrency {
+            what: "the amount to apply",
+            expected: currency,
+            got: amount.currency(),
+        });
+    }
+    if !amount.is_positive() {
+        return Err(LedgerError::NotPositive { what: "the amount to apply", amount });
+    }
+    if amount.minor() > unapplied {
+        return Err(LedgerError::InsufficientUnapplied { from: cmd.source, available, requested: amount });
+    }
+    Ok(amount.minor())
+}
+
+/// What the plan does to one invoice.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    invoice: u32,
+    cash: i64,
+    discount: i64,
+    write_off: i64,
+    deduction: i64,
+}
+
+struct Planner<'a> {
+    state: &'a State,
+    customer: u32,
+    currency: Currency,
+    date: Option<NaiveDate>,
+    policy: &'a ApplicationPolicy,
+    lines: Vec<Line>,
+}
+
+impl Planner<'_> {
+    /// The customer's open invoices in collection order; fees and interest first if asked.
+    fn customer_open(&self, fees_first: bool) -> Vec<u32> {
+        let open = &self.state.cust(self.customer).open;
+        let mut order: Vec<u32> = open.iter().map(|k| k.2).collect();
+        if fees_first {
+            // A stable sort keeps the oldest-first order within each group.
+            order.sort_by_key(|i| !self.state.inv(*i).is_fee());
+        }
+        order
+    }
+
+    /// Chosen invoices, checked, in collection order.
+    fn chosen(&self, ids: &[InvoiceId]) -> Result<Vec<u32>, LedgerError> {
+        let mut order = Vec::with_capacity(ids.len());
+        for id in ids {
+            let i = self.own_invoice(*id)?;
+            if !order.contains(&i) {
+                order.push(i);
+            }
+        }
+        order.sort_by_key(|i| self.state.inv(*i).key(*i));
+        Ok(order)
+    }
+
+    fn own_invoice(&self, id: InvoiceId) -> Result<u32, LedgerError> {
+        let i = self.state.invoice(id)?;
+        let inv = self.state.inv(i);
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+        }
+        if inv.customer != self.customer {
+            let customer = self.state.cust(self.customer).reg.customer;
+            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer });
+        }
+        Ok(i)
+    }
+
+    /// Applies up to `amount` to the invoices in order; returns what is left.
+    fn in_order(&mut self, order: Vec<u32>, mut amount: i64) -> i64 {
+        for i in order {
+            if amount == 0 {
+                break;
+            }
+            let (cash, discount) = self.settle(self.state.inv(i), amount);
+            if cash + discount > 0 {
+                self.lines.push(Line { invoice: i, cash, discount, write_off: 0, deduction: 0 });
+                amount -= cash;
+            }
+        }
+        amount
+    }
+
+    fn specific(&mut self, pairs: &[(InvoiceId, Money)], amount: i64) -> Result<i64, LedgerError> {
+        let mut left = amount;
+        for (id, cash) in pairs {
+            let i = self.own_invoice(*id)?;
+            if cash.currency() != self.currency {
+                return Err(LedgerError::WrongCurrency {
+                    what: "an applied amount",
+                    expected: self.currency,
+                    got: cash.currency(),
+                });
+            }
+            if !cash.is_positive() {
+                return Err(LedgerError::NotPositive { what: "an applied amount", amount: *cash });
+            }
+            if self.lines.iter().any(|l| l.invoice == i) {
+                return Err(LedgerError::InvalidPolicy("an invoice is named twice in a specific application"));
+            }
+            let inv = self.state.inv(i);
+            let (fits, discount) = self.settle(inv, cash.minor());
+            if fits < cash.minor() {
+                return Err(LedgerError::OverApplication {
+                    number: inv.doc.number.clone(),
+                    open: Money::from_minor(inv.collectible(), self.currency)?,
+                    amount: *cash,
+                });
+            }
+            left -= cash.minor();
+            self.lines.push(Line { invoice: i, cash: fits, discount, write_off: 0, deduction: 0 });
+        }
+        if left < 0 {
+            return Err(LedgerError::InvalidPolicy("the specific amounts add up to more than the amount applied"));
+        }
+        Ok(left)
+    }
+
+    fn pro_rata(&mut self, ids: &[InvoiceId], amount: i64) -> Result<i64, LedgerError> {
+        let order = self.chosen(ids)?;
+        let full: Vec<(i64, i64)> = order.iter().map(|i| self.settle(self.state.inv(*i), i64::MAX)).collect();
+        let needed: i64 = full.iter().map(|(cash, _)| cash).sum();
+        if amount >= needed {
+            for (i, (cash, discount)) in order.iter().zip(&full) {
+                self.lines.push(Line { invoice: *i, cash: *cash, discount: *discount, write_off: 0, deduction: 0 });
+            }
+            return Ok(amount - needed);
+        }
+        // Not enough to settle them all: no discounts, shares by open amount.
+        let weights: Vec<i128> = order.iter().map(|i| i128::from(self.state.inv(*i).collectible())).collect();
+        let shares = allocate_minor(amount, &weights)?;
+        for (i, cash) in order.iter().zip(shares) {
+            self.lines.push(Line { invoice: *i, cash, discount: 0, write_off: 0, deduction: 0 });
+        }
+        Ok(0)
+    }
+
+    /// Cash (≤ `available`) and discount that settle as much of `inv` as possible,
+    /// installment by installment from the oldest, taking each untouched
+    /// installment's best discount still open on the payment date.
+    fn settle(&self, inv: &Invoice, available: i64) -> (i64, i64) {
+        let collectible = inv.collectible();
+        if collectible <= 0 || available <= 0 {
+            return (0, 0);
+        }
+        let with_discounts = inv.disputed == 0 && self.policy.take_discounts;
+        let settled = inv.settled();
+        let (mut cash, mut discount, mut start) = (0i64, 0i64, 0i64);
+        for inst in &inv.doc.installments {
+            let end = start + inst.amount.minor();
+            let from = start.max(settled);
+            let untouched = settled <= start;
+            start = end;
+            if from >= end {
+                continue;
+            }
+            let open = (end - from).min(collectible - cash - discount);
+            let offer = if untouched && with_discounts { self.best_offer(inst) } else { 0 };
+            let need = open - offer.min(open);
+            if available - cash >= need {
+                cash += need;
+                discount += open - need;
+            } else {
+                cash = available;
+                break;
+            }
+            if cash + discount >= collectible {
+                break;
+            }
+        }
+        (cash, discount)
+    }
+
+    fn best_offer(&self, inst: &crate::Installment) -> i64 {
+        let Some(date) = self.date else { return 0 };
+        let grace = chrono::Days::new(u64::from(self.policy.grace_days));
+        inst.discounts
+            .iter()
+            .filter(|o| o.until.checked_add_days(grace).is_none_or(|last| date <= last))
+            .map(|o| o.amount.minor())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Residuals of the invoices this application meant to settle: written off within
+    /// tolerance, or turned into deductions if the policy says so.
+    fn residuals(&mut self, settle: bool) -> Result<(), LedgerError> {
+        if !settle {
+            return Ok(());
+        }
+        let candidates: Vec<usize> = match self.lines.len() {
+            0 => Vec::new(),
+            n if self.lines.iter().all(|l| l.cash + l.discount > 0) => (0..n).collect(),
+            n => (0..n).filter(|k| self.lines[*k].cash + self.lines[*k].discount > 0).collect(),
+        };
+        let mut ids_used = 0usize;
+        for k in candidates {
+            let line = self.lines[k];
+            let inv = self.state.inv(line.invoice);
+            let residual = inv.collectible() - line.cash - line.discount;
+            if residual <= 0 {
+                continue;
+            }
+            if self.within_tolerance(inv, residual)? {
+                self.lines[k].write_off = residual;
+            } else if let ShortPay::Deduction { ids, .. } = &self.policy.short_pay {
+                if ids_used >= ids.len() {
+                    return Err(LedgerError::DeductionIdsExhausted { needed: ids_used + 1, given: ids.len() });
+                }
+                ids_used += 1;
+                self.lines[k].deduction = residual;
+            }
+        }
+        Ok(())
+    }
+
+    fn within_tolerance(&self, inv: &Invoice, residual: i64) -> Result<bool, LedgerError> {
+        let tol = &self.policy.write_off;
+        if tol.absolute.is_none() && tol.percent.is_none() {
+            return Ok(false);
+        }
+        let residual = Decimal::new(residual, self.currency.minor_units());
+        if let Some(abs) = tol.absolute {
+            if abs.is_sign_negative() {
+                return Err(LedgerError::InvalidPolicy("the write-off tolerance is negative"));
+            }
+            if residual > abs {
+                return Ok(false);
+            }
+        }
+        if let Some(pct) = tol.percent {
+            if pct.is_sign_negative() || pct > Decimal::ONE_HUNDRED {
+                return Err(LedgerError::InvalidPolicy("the write-off percentage must be between 0 and 100"));
+            }
+            let total = Decimal::new(inv.total, self.currency.minor_units());
+            let limit = total.checked_mul(pct).map(|v| v / Decimal::ONE_HUNDRED);
+            if limit.is_none_or(|limit| residual > limit) {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    fn into_event(self, cmd: &ApplyCash) -> Result<CashApplied, LedgerError> {
+        let money = |m: i64| Money::from_minor(m, self.currency);
+        let inv_id = |i: u32| self.state.inv(i).doc.invoice;
+        let mut allocations = Vec::with_capacity(self.lines.len());
+        let mut write_offs = Vec::new();
+        let mut deductions = Vec::new();
+        let (ids, reason) = match &self.policy.short_pay {
+            ShortPay::Deduction { ids, reason } => (ids.as_slice(), Some(reason)),
+            ShortPay::LeaveOpen => (&[][..], None),
+        };
+        let mut next_id = ids.iter();
+        for l in &self.lines {
+            if l.cash + l.discount > 0 {
+                allocations.push(Allocation {
+                    invoice: inv_id(l.invoice),
+                    cash: money(l.cash)?,
+                    discount: money(l.discount)?,
+                });
+            }
+            if l.write_off > 0 {
+                let reason = self.policy.write_off_reason.clone();
+                write_offs.push(WriteOffLine { invoice: inv_id(l.invoice), amount: money(l.write_off)?, reason });
+            }
+            if let (true, Some(reason), Some(id)) = (l.deduction > 0, reason, next_id.clone().next()) {
+                next_id.next();
+                deductions.push(DeductionOpened {
+                    deduction: *id,
+                    invoice: inv_id(l.invoice),
+                    amount: money(l.deduction)?,
+                    reason: reason.clone(),
+                });
+            }
+        }
+        for d in &deductions {
+            if self.state.deduction_ix.contains_key(&d.deduction) {
+                return Err(LedgerError::DuplicateId { kind: "deduction", id: d.deduction.as_uuid() });
+            }
+        }
+        Ok(CashApplied {
+            application: cmd.application,
+            customer: self.state.cust(self.customer).reg.customer,
+            source: cmd.source,
+            allocations,
+            write_offs,
+            deductions,
+        })
+    }
+}

@@ -1,0 +1,500 @@
+//! Deciding: a command and the current state in, the changes it makes out.
+//!
+//! Nothing here mutates the state; a refused command is an `Err` and the ledger is
+//! untouched. Changes are validated again when they are folded in (`state.rs`).
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use super::LedgerConfig;
+use super::application::plan_application;
+use super::state::State;
+use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
+use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
+use crate::{
+    Action, ApplicationId, Authority, CashSource, Command, DebitReason, DeductionResolution, DeductionStatus,
+    DisputeResolution, DisputeStatus, DocumentLine, InvoiceKind, LedgerError, Money, PaymentTerms, Rounding,
+    TaxRounding, compute_totals,
+};
+
+/// The changes `command` makes, or why it is refused.
+pub(crate) fn decide(state: &State, config: &LedgerConfig, command: &Command) -> Result<Vec<Change>, LedgerError> {
+    let ctx = Ctx { state, config, command };
+    match &command.action {
+        Action::RegisterCustomer(reg) => ctx.register(reg),
+        Action::SetTerms { customer, terms } => {
+            state.customer(*customer)?;
+            terms.validate()?;
+            Ok(vec![Change::TermsSet { customer: *customer, terms: terms.clone() }])
+        }
+        Action::SetCreditLimit { customer, limit } => ctx.set_limit(*customer, *limit),
+        Action::GrantTemporaryCredit { customer, amount, expires } => ctx.grant(*customer, *amount, *expires),
+        Action::PlaceHold { customer, reason } => {
+            state.customer(*customer)?;
+            ctx.authorize(Authority::CreditHold, None)?;
+            Ok(vec![Change::HoldPlaced { customer: *customer, reason: reason.clone() }])
+        }
+        Action::ReleaseHold { customer } => {
+            let c = state.customer(*customer)?;
+            ctx.authorize(Authority::CreditHold, None)?;
+            if state.cust(c).hold.is_none() {
+                return Err(LedgerError::NotOnHold(*customer));
+            }
+            Ok(vec![Change::HoldReleased { customer: *customer }])
+        }
+        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))]),
+        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd),
+        Action::VoidInvoice { invoice, reason } => ctx.void(*invoice, reason),
+        Action::ReceivePayment(cmd) => ctx.receive(cmd),
+        Action::ApplyCash(cmd) => {
+            let applied = plan_application(state, cmd)?;
+            ctx.authorize_write_offs(&applied)?;
+            Ok(vec![Change::CashApplied(Arc::new(applied))])
+        }
+        Action::Unapply { application } => ctx.unapply(*application),
+        Action::Refund { refund, source, amount } => ctx.refund(*refund, *source, *amount),
+        Action::RecordDeposit { deposit, bank_account, payments } => ctx.deposit(*deposit, bank_account, payments),
+        Action::WriteOff { invoice, amount, reason } => ctx.write_off(*invoice, *amount, reason),
+        Action::ReviewDeduction { deduction } => {
+            let d = state.deduction(*deduction)?;
+            let status = state.deductions[d as usize].status;
+            if status != DeductionStatus::Open {
+                return Err(LedgerError::DeductionClosed { deduction: *deduction, status, action: "review" });
+            }
+            Ok(vec![Change::DeductionReviewStarted { deduction: *deduction }])
+        }
+        Action::ResolveDeduction { deduction, resolution } => ctx.resolve_deduction(*deduction, resolution),
+        Action::OpenDispute { dispute, invoice, amount, reason } => {
+            let i = state.invoice(*invoice)?;
+            ctx.positive(*amount, "the disputed amount")?;
+            ctx.in_currency(state.inv(i).currency(), *amount, "the disputed amount")?;
+            Ok(vec![Change::DisputeOpened {
+                dispute: *dispute,
+                invoice: *invoice,
+                amount: *amount,
+                reason: reason.clone(),
+            }])
+        }
+        Action::ResolveDispute { dispute, resolution } => ctx.resolve_dispute(*dispute, resolution),
+    }
+}
+
+struct Ctx<'a> {
+    state: &'a State,
+    config: &'a LedgerConfig,
+    command: &'a Command,
+}
+
+impl Ctx<'_> {
+    fn date(&self) -> NaiveDate {
+        self.command.effective_date
+    }
+
+    fn authorize(&self, authority: Authority, amount: Option<Money>) -> Result<(), LedgerError> {
+        let actor = &self.command.actor;
+        self.config.approvals.permits(actor, authority, amount).map_err(|required| LedgerError::NotAuthorized {
+            user: actor.user.clone(),
+            role: actor.role.clone(),
+            authority,
+            amount,
+            required,
+        })
+    }
+
+    fn authorize_write_offs(&self, applied: &CashApplied) -> Result<(), LedgerError> {
+        for w in &applied.write_offs {
+            self.authorize(Authority::WriteOff, Some(w.amount))?;
+        }
+        Ok(())
+    }
+
+    fn positive(&self, amount: Money, what: &'static str) -> Result<(), LedgerError> {
+        if amount.is_positive() { Ok(()) } else { Err(LedgerError::NotPositive { what, amount }) }
+    }
+
+    fn in_currency(&self, expected: crate::Currency, amount: Money, what: &'static str) -> Result<(), LedgerError> {
+        if amount.currency() == expected {
+            Ok(())
+        } else {
+            Err(LedgerError::WrongCurrency { what, expected, got: amount.currency() })
+        }
+    }
+
+    fn register(&self, reg: &crate::RegisterCustomer) -> Result<Vec<Change>, LedgerError> {
+        if self.state.customer_ix.contains_key(&reg.customer) {
+            return Err(LedgerError::DuplicateId { kind: "customer", id: reg.customer.as_uuid() });
+        }
+        reg.terms.validate()?;
+        if let Some(limit) = reg.credit_limit {
+            self.in_currency(reg.currency, limit, "the credit limit")?;
+            self.authorize(Authority::CreditLimitChange, Some(limit))?;
+        }
+        Ok(vec![Change::CustomerRegistered(Arc::new(reg.clone()))])
+    }
+
+    fn set_limit(&self, customer: crate::CustomerId, limit: Option<Money>) -> Result<Vec<Change>, LedgerError> {
+        let c = self.state.customer(customer)?;
+        if let Some(limit) = limit {
+            self.in_currency(self.state.cust(c).reg.currency, limit, "the credit limit")?;
+            if limit.is_negative() {
+                return Err(LedgerError::NotPositive { what: "the credit limit", amount: limit });
+            }
+        }
+        self.authorize(Authority::CreditLimitChange, limit)?;
+        Ok(vec![Change::CreditLimitSet { customer, limit }])
+    }
+
+    fn grant(
+        &self,
+        customer: crate::CustomerId,
+        amount: Money,
+        expires: NaiveDate,
+    ) -> Result<Vec<Change>, LedgerError> {
+        let c = self.state.customer(customer)?;
+        self.in_currency(self.state.cust(c).reg.currency, amount, "the credit increase")?;
+        self.positive(amount, "the credit increase")?;
+        if expires < self.date() {
+            return Err(LedgerError::InvalidPolicy("a temporary credit increase cannot expire before it is granted"));
+        }
+        self.authorize(Authority::CreditLimitChange, Some(amount))?;
+        Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
+    }
+
+    fn issue_invoice(&self, cmd: &IssueInvoice) -> Result<InvoiceIssued, LedgerError> {
+        self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
+        let c = self.state.customer(cmd.customer)?;
+        let currency = self.state.cust(c).reg.currency;
+        let terms = cmd.terms.clone().unwrap_or_else(|| self.state.cust(c).terms.clone());
+        terms.validate()?;
+        let totals = compute_totals(&cmd.lines, cmd.discount.as_ref(), currency, cmd.tax_rounding, cmd.rounding)?;
+        self.positive(totals.total, "the invoice total")?;
+        let installments =
+            terms.schedule(cmd.document_date, totals.total, totals.net, self.config.calendar.as_ref(), cmd.rounding)?;
+        if let Some(bad) = installments.iter().find(|i| i.amount.is_negative()) {
+            return Err(LedgerError::NegativeInstallment { number: bad.number, amount: bad.amount });
+        }
+        Ok(InvoiceIssued {
+            invoice: cmd.invoice,
+            number: cmd.number.clone(),
+            customer: cmd.customer,
+            kind: cmd.kind.clone(),
+            document_date: cmd.document_date,
+            currency,
+            lines: cmd.lines.clone(),
+            discount: cmd.discount.clone(),
+            totals,
+            terms,
+            installments,
+        })
+    }
+
+    fn new_document(&self, id: uuid::Uuid, number: &str, taken: bool) -> Result<(), LedgerError> {
+        if taken {
+            return Err(LedgerError::DuplicateId { kind: "document", id });
+        }
+        self.state.number_free(number)
+    }
+
+    fn credit_memo(&self, cmd: &IssueCreditMemo, origin: CreditOrigin) -> Result<CreditMemoIssued, LedgerError> {
+        self.new_document(cmd.credit_memo.as_uuid(), &cmd.number, self.state.credit_ix.contains_key(&cmd.credit_memo))?;
+        let c = self.state.customer(cmd.customer)?;
+        let currency = self.state.cust(c).reg.currency;
+        let totals = compute_totals(&cmd.lines, None, currency, cmd.tax_rounding, cmd.rounding)?;
+        self.positive(totals.total, "the credit memo total")?;
+        self.authorize(Authority::CreditMemo, Some(totals.total))?;
+        Ok(CreditMemoIssued {
+            credit_memo: cmd.credit_memo,
+            number: cmd.number.clone(),
+            customer: cmd.customer,
+            document_date: cmd.document_date,
+            lines: cmd.lines.clone(),
+            totals,
+            reason: cmd.reason.clone(),
+            origin,
+        })
+    }
+
+    fn issue_credit_memo(&self, cmd: &IssueCreditMemo) -> Result<Vec<Change>, LedgerError> {
+        let doc = self.credit_memo(cmd, CreditOrigin::Manual)?;
+        let Some(against) = cmd.against else {
+            return Ok(vec![Change::CreditMemoIssued(Arc::new(doc))]);
+        };
+        let i = self.state.invoice(against)?;
+        let inv = self.state.inv(i);
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+        }
+        if inv.doc.customer != cmd.customer {
+            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer: cmd.customer });
+        }
+        let applied = doc.totals.total.minor().min(inv.collectible());
+        let mut changes = vec![Change::CreditMemoIssued(Arc::new(doc))];
+        if applied > 0 {
+            changes.push(self.credit_application(cmd.credit_memo, cmd.customer, against, applied, inv.currency())?);
+        }
+        Ok(changes)
+    }
+
+    /// Applies `amount` of a credit memo to one invoice; the application's id is the command's.
+    fn credit_application(
+        &self,
+        credit_memo: crate::CreditMemoId,
+        customer: crate::CustomerId,
+        invoice: crate::InvoiceId,
+        amount: i64,
+        currency: crate::Currency,
+    ) -> Result<Change, LedgerError> {
+        let application = ApplicationId::new(self.command.id.as_uuid());
+        if self.state.application_ix.contains_key(&application) {
+            return Err(LedgerError::DuplicateId { kind: "application", id: application.as_uuid() });
+        }
+        Ok(Change::CashApplied(Arc::new(CashApplied {
+            application,
+            customer,
+            source: CashSource::CreditMemo(credit_memo),
+            allocations: vec![Allocation {
+                invoice,
+                cash: Money::from_minor(amount, currency)?,
+                discount: Money::zero(currency),
+            }],
+            write_offs: Vec::new(),
+            deductions: Vec::new(),
+        })))
+    }
+
+    fn void(&self, invoice: crate::InvoiceId, reason: &str) -> Result<Vec<Change>, LedgerError> {
+        let i = self.state.invoice(invoice)?;
+        let inv = self.state.inv(i);
+        self.authorize(Authority::Void, Some(Money::from_minor(inv.total, inv.currency())?))?;
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+        }
+        if inv.settled() != 0 || inv.disputed != 0 {
+            let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
+            return Err(LedgerError::InvoiceHasActivity { number: inv.doc.number.clone(), settled });
+        }
+        Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
+    }
+
+    fn receive(&self, cmd: &ReceivePayment) -> Result<Vec<Change>, LedgerError> {
+        if self.state.payment_ix.contains_key(&cmd.payment) {
+            return Err(LedgerError::DuplicateId { kind: "payment", id: cmd.payment.as_uuid() });
+        }
+        let c = self.state.customer(cmd.customer)?;
+        self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
+        self.positive(cmd.amount, "the payment")?;
+        Ok(vec![Change::PaymentReceived(Arc::new(cmd.clone()))])
+    }
+
+    fn unapply(&self, application: ApplicationId) -> Result<Vec<Change>, LedgerError> {
+        let a = self.state.application(application)?;
+        let app = &self.state.applications[a as usize];
+        if app.reversed {
+            return Err(LedgerError::AlreadyReversed(application));
+        }
+        let total: i64 = app.doc.allocations.iter().map(|x| x.cash.minor()).sum();
+        let currency = self.state.cust(app.customer).reg.currency;
+        self.authorize(Authority::Unapply, Some(Money::from_minor(total, currency)?))?;
+        Ok(vec![Change::ApplicationReversed { application }])
+    }
+
+    fn refund(&self, refund: crate::RefundId, source: CashSource, amount: Money) -> Result<Vec<Change>, LedgerError> {
+        if self.state.refunds.contains_key(&refund) {
+            return Err(LedgerError::DuplicateRefund(refund));
+        }
+        let s = self.state.source(source)?;
+        let (c, unapplied) = self.state.source_balance(s);
+        let currency = self.state.cust(c).reg.currency;
+        self.in_currency(currency, amount, "the refund")?;
+        self.positive(amount, "the refund")?;
+        if amount.minor() > unapplied {
+            return Err(LedgerError::InsufficientUnapplied {
+                from: source,
+                available: Money::from_minor(unapplied, currency)?,
+                requested: amount,
+            });
+        }
+        self.authorize(Authority::Refund, Some(amount))?;
+        Ok(vec![Change::Refunded { refund, source, amount }])
+    }
+
+    fn deposit(
+        &self,
+        deposit: crate::DepositId,
+        bank_account: &str,
+        payments: &[crate::PaymentId],
+    ) -> Result<Vec<Change>, LedgerError> {
+        let first = payments.first().ok_or(LedgerError::EmptyDeposit)?;
+        let currency = self.state.payments[self.state.payment(*first)? as usize].doc.amount.currency();
+        let mut total = Money::zero(currency);
+        for p in payments {
+            let pay = &self.state.payments[self.state.payment(*p)? as usize];
+            total = total.checked_add(pay.doc.amount).map_err(|_| LedgerError::WrongCurrency {
+                what: "a deposited payment",
+                expected: currency,
+                got: pay.doc.amount.currency(),
+            })?;
+        }
+        let change = Change::DepositRecorded {
+            deposit,
+            bank_account: bank_account.to_owned(),
+            payments: payments.to_vec(),
+            total,
+        };
+        // The fold checks duplicates and deposits already made; run it on a scratch
+        // copy only of what it reads would be costly, so repeat those checks here.
+        for p in payments {
+            let pay = &self.state.payments[self.state.payment(*p)? as usize];
+            if let Some(d) = pay.deposit.filter(|d| *d != deposit) {
+                return Err(LedgerError::AlreadyDeposited { payment: *p, deposit: d });
+            }
+        }
+        if self.state.deposits.contains_key(&deposit) {
+            return Err(LedgerError::DuplicateId { kind: "deposit", id: deposit.as_uuid() });
+        }
+        let mut sorted = payments.to_vec();
+        sorted.sort();
+        if sorted.windows(2).any(|w| w[0] == w[1]) {
+            return Err(LedgerError::AlreadyDeposited { payment: sorted[0], deposit });
+        }
+        Ok(vec![change])
+    }
+
+    fn write_off(&self, invoice: crate::InvoiceId, amount: Money, reason: &str) -> Result<Vec<Change>, LedgerError> {
+        let i = self.state.invoice(invoice)?;
+        let inv = self.state.inv(i);
+        self.in_currency(inv.currency(), amount, "the write-off")?;
+        self.positive(amount, "the write-off")?;
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+        }
+        if amount.minor() > inv.collectible() {
+            return Err(LedgerError::OverApplication {
+                number: inv.doc.number.clone(),
+                open: Money::from_minor(inv.collectible(), inv.currency())?,
+                amount,
+            });
+        }
+        self.authorize(Authority::WriteOff, Some(amount))?;
+        Ok(vec![Change::InvoiceWrittenOff { invoice, amount, reason: reason.to_owned() }])
+    }
+
+    fn resolve_deduction(
+        &self,
+        deduction: crate::DeductionId,
+        resolution: &DeductionResolution,
+    ) -> Result<Vec<Change>, LedgerError> {
+        let d = self.state.deduction(deduction)?;
+        let ded = &self.state.deductions[d as usize];
+        if !matches!(ded.status, DeductionStatus::Open | DeductionStatus::UnderReview) {
+            return Err(LedgerError::DeductionClosed { deduction, status: ded.status, action: "resolving" });
+        }
+        let customer = self.state.cust(ded.customer);
+        let amount = Money::from_minor(ded.amount, customer.reg.currency)?;
+        self.authorize(Authority::Resolution, Some(amount))?;
+        let resolved = Change::DeductionResolved { deduction, resolution: resolution.clone(), amount };
+        let one_line = |what: &str| DocumentLine {
+            description: format!("{what} of deduction {deduction}"),
+            quantity: rust_decimal::Decimal::ONE,
+            unit_price: amount.amount(),
+            discount: None,
+            taxes: Vec::new(),
+        };
+        match resolution {
+            DeductionResolution::Valid { credit_memo, number } => {
+                let cmd = IssueCreditMemo {
+                    credit_memo: *credit_memo,
+                    number: number.clone(),
+                    customer: customer.reg.customer,
+                    document_date: self.date(),
+                    lines: vec![one_line("Settlement")],
+                    against: None,
+                    reason: format!("valid deduction {deduction}"),
+                    tax_rounding: TaxRounding::PerLine,
+                    rounding: Rounding::HalfUp,
+                };
+                let doc = self.credit_memo(&cmd, CreditOrigin::Deduction(deduction))?;
+                Ok(vec![Change::CreditMemoIssued(Arc::new(doc)), resolved])
+            }
+            DeductionResolution::Rebill { debit_memo, number } => {
+                let cmd = IssueInvoice {
+                    invoice: *debit_memo,
+                    number: number.clone(),
+                    customer: customer.reg.customer,
+                    kind: InvoiceKind::DebitMemo(DebitReason::RebilledDeduction(deduction)),
+                    document_date: self.date(),
+                    lines: vec![one_line("Rebill")],
+                    discount: None,
+                    terms: Some(PaymentTerms { discounts: Vec::new(), ..customer.terms.clone() }),
+                    tax_rounding: TaxRounding::PerLine,
+                    rounding: Rounding::HalfUp,
+                };
+                let doc = self.issue_invoice(&cmd)?;
+                Ok(vec![Change::InvoiceIssued(Arc::new(doc)), resolved])
+            }
+            DeductionResolution::Repaid { payment } => {
+                let p = &self.state.payments[self.state.payment(*payment)? as usize];
+                if p.customer != ded.customer || p.unapplied() < ded.amount {
+                    return Err(LedgerError::InsufficientUnapplied {
+                        from: CashSource::Payment(*payment),
+                        available: Money::from_minor(p.unapplied(), p.doc.amount.currency())?,
+                        requested: amount,
+                    });
+                }
+                Ok(vec![resolved])
+            }
+            DeductionResolution::WriteOff { .. } => {
+                self.authorize(Authority::WriteOff, Some(amount))?;
+                Ok(vec![resolved])
+            }
+        }
+    }
+
+    fn resolve_dispute(
+        &self,
+        dispute: crate::DisputeId,
+        resolution: &DisputeResolution,
+    ) -> Result<Vec<Change>, LedgerError> {
+        let d = self.state.dispute(dispute)?;
+        let dis = &self.state.disputes[d as usize];
+        if dis.status != DisputeStatus::Open {
+            return Err(LedgerError::DisputeClosed(dispute));
+        }
+        let inv = self.state.inv(dis.invoice);
+        let amount = Money::from_minor(dis.amount, inv.currency())?;
+        self.authorize(Authority::Resolution, Some(amount))?;
+        let resolved = Change::DisputeResolved { dispute, resolution: resolution.clone() };
+        match resolution {
+            DisputeResolution::Rejected => Ok(vec![resolved]),
+            DisputeResolution::Credited { credit_memo, number } => {
+                let cmd = IssueCreditMemo {
+                    credit_memo: *credit_memo,
+                    number: number.clone(),
+                    customer: inv.doc.customer,
+                    document_date: self.date(),
+                    lines: vec![DocumentLine {
+                        description: format!("Credit for dispute {dispute} on {}", inv.doc.number),
+                        quantity: rust_decimal::Decimal::ONE,
+                        unit_price: amount.amount(),
+                        discount: None,
+                        taxes: Vec::new(),
+                    }],
+                    against: Some(inv.doc.invoice),
+                    reason: dis.reason.clone(),
+                    tax_rounding: TaxRounding::PerLine,
+                    rounding: Rounding::HalfUp,
+                };
+                let doc = self.credit_memo(&cmd, CreditOrigin::Dispute(dispute))?;
+                let apply = self.credit_application(
+                    *credit_memo,
+                    inv.doc.customer,
+                    inv.doc.invoice,
+                    dis.amount,
+                    inv.currency(),
+                )?;
+                Ok(vec![resolved, Change::CreditMemoIssued(Arc::new(doc)), apply])
+            }
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! The engine: `execute` decides and folds, `apply` and `replay` fold recorded events.
+
+mod application;
+mod credit_check;
+mod decide;
+mod queries;
+mod state;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::{Change, Event};
+use crate::hashing::{IdMap, fingerprint};
+use crate::{ApprovalPolicy, BusinessCalendar, Command, CommandId, CreditPolicy, LedgerError, ReplayError};
+use state::State;
+
+/// What the ledger is configured with. Not part of the event stream: a host
+/// replays events with the same configuration it executed them with.
+///
+/// ```
+/// use ar_core::{ApprovalPolicy, Authority, CreditPolicy, LedgerConfig};
+/// let config = LedgerConfig::new()
+///     .approvals(ApprovalPolicy::new().require(Authority::CreditLimitChange, None, &["credit_manager"]))
+///     .credit(CreditPolicy::new().hold_when_overdue_beyond(60));
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerConfig {
+    /// Who may do what.
+    pub approvals: ApprovalPolicy,
+    /// How the credit check decides.
+    pub credit: CreditPolicy,
+    /// Moves due dates off weekends and holidays, if set.
+    pub calendar: Option<BusinessCalendar>,
+}
+
+impl LedgerConfig {
+    /// No approval rules, the default credit policy, no calendar.
+    pub fn new() -> Self {
+        LedgerConfig::default()
+    }
+    /// Sets the approval policy.
+    pub fn approvals(mut self, approvals: ApprovalPolicy) -> Self {
+        self.approvals = approvals;
+        self
+    }
+    /// Sets the credit policy.
+    pub fn credit(mut self, credit: CreditPolicy) -> Self {
+        self.credit = credit;
+        self
+    }
+    /// Sets the business calendar.
+    pub fn calendar(mut self, calendar: BusinessCalendar) -> Self {
+        self.calendar = Some(calendar);
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CommandRecord {
+    fingerprint: u64,
+    first: u64,
+    count: u32,
+}
+
+/// The receivables ledger: commands in, events out.
+///
+/// ```
+/// use ar_core::*;
+/// use chrono::NaiveDate;
+/// use rust_decimal_macros::dec;
+///
+/// let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).ok_or("bad date");
+/// let clerk = Actor::new("maria", "clerk");
+/// let acme = CustomerId::from_u128(1);
+/// let mut ledger = Ledger::new(LedgerConfig::new());
+/// let mut run = |n: u128, date, action| {
+///     ledger.execute(&Command { id: CommandId::from_u128(n), effective_date: date, actor: clerk.clone(), action })
+/// };
+/// run(1, day(1)?, Action::RegisterCustomer(RegisterCustomer {
+///     customer: acme, name: "Acme".into(), currency: Currency::USD,
+///     terms: PaymentTerms::two_ten_net_30(), credit_limit: None, collector: None,
+/// }))?;
+/// run(2, day(1)?, Action::IssueInvoice(IssueInvoice {
+///     invoice: InvoiceId::from_u128(10), number: "INV-1".into(), customer: acme,
+///     kind: InvoiceKind::Invoice, document_date: day(1)?,
+///     lines: vec![DocumentLine { description: "Widgets".into(), quantity: dec!(10),
+///         unit_price: dec!(10.00), discount: None, taxes: vec![] }],
+///     discount: None, terms: None, tax_rounding: TaxRounding::PerLine, rounding: Rounding::HalfUp,
+/// }))?;
+/// run(3, day(5)?, Action::ReceivePayment(ReceivePayment {
+///     payment: PaymentId::from_u128(20), customer: acme,
+///     amount: Money::new(dec!(98.00), Currency::USD)?, received: day(5)?,
+///     method: PaymentMethod::BankTransfer, payer_reference: "INV-1".into(),
+///     remittance: FreeText::default(), deposit: None,
+/// }))?;
+/// run(4, day(5)?, Action::ApplyCash(ApplyCash {
+///     application: ApplicationId::from_u128(30), source: CashSource::Payment(PaymentId::from_u128(20)),
+///     amount: None, target: Target::OldestDueFirst, policy: ApplicationPolicy::new(),
+/// }))?;
+/// let invoice = ledger.invoice(InvoiceId::from_u128(10)).ok_or("no invoice")?;
+/// assert_eq!(invoice.status, InvoiceStatus::Paid);
+/// assert_eq!(invoice.discounted.amount(), dec!(2.00));
+/// let replayed = Ledger::replay(LedgerConfig::new(), ledger.journal())?;
+/// assert!(replayed == ledger);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    config: LedgerConfig,
+    state: State,
+    journal: Vec<Event>,
+    commands: IdMap<CommandId, CommandRecord>,
+}
+
+impl PartialEq for Ledger {
+    /// Two ledgers are equal when their state and history are: what a replay must reproduce.
+    fn eq(&self, other: &Self) -> bool {
+        self.state == other.state && self.journal == other.journal && self.commands == other.commands
+    }
+}
+
+impl Ledger {
+    /// An empty ledger.
+    pub fn new(config: LedgerConfig) -> Self {
+        Ledger { config, state: State::default(), journal: Vec::new(), commands: IdMap::default() }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LedgerConfig {
+        &self.config
+    }
+
+    /// Executes a command: decides, records and folds its events, and returns them.
+    ///
+    /// On error nothing changed. A command whose id was executed before returns the
+    /// events it returned then, or [`LedgerError::CommandIdReused`] if it differs.
+    pub fn execute(&mut self, command: &Command) -> Result<Vec<Event>, LedgerError> {
+        let fingerprint = fingerprint(command);
+        if let Some(record) = self.commands.get(&command.id) {
+            if record.fingerprint != fingerprint {
+                return Err(LedgerError::CommandIdReused(command.id));
+            }
+            let (first, count) = (record.first as usize, record.count as usize);
+            return Ok(self.journal[first..first + count].to_vec());
+        }
+        let changes = decide::decide(&self.state, &self.config, command)?;
+        let first = self.journal.len() as u64;
+        let events: Vec<Event> = changes
+            .into_iter()
+            .enumerate()
+            .map(|(k, change)| Event {
+                sequence: first + k as u64,
+                command: command.id,
+                fingerprint,
+                effective_date: command.effective_date,
+                actor: command.actor.clone(),
+                change,
+            })
+            .collect();
+        self.fold_all(&events)?;
+        Ok(events)
+    }
+
+    /// Folds decided events. `decide` has checked everything each change needs,
+    /// including what a later change in the same command needs from an earlier one,
+    /// so folding cannot fail; each fold also validates before it mutates.
+    fn fold_all(&mut self, events: &[Event]) -> Result<(), LedgerError> {
+        for event in events {
+            self.fold(event).map_err(|e| match e {
+                ReplayError::Inconsistent { error, .. } => error,
+                _ => LedgerError::InvalidPolicy("internal sequence error"),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Folds one recorded event into the ledger (for a host rebuilding from its store).
+    /// Events must arrive in sequence; on error nothing changed.
+    pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
+        self.fold(event)
+    }
+
+    fn fold(&mut self, event: &Event) -> Result<(), ReplayError> {
+        let expected = self.journal.len() as u64;
+        if event.sequence != expected {
+            return Err(ReplayError::OutOfSequence { expected, got: event.sequence });
+        }
+        let record = self.commands.get(&event.command).copied();
+        if let Some(r) = record {
+            let contiguous = r.first + u64::from(r.count) == event.sequence && r.fingerprint == event.fingerprint;
+            if !contiguous {
+                let error = LedgerError::CommandIdReused(event.command);
+                return Err(ReplayError::Inconsistent { sequence: event.sequence, error });
+            }
+        }
+        self.state
+            .apply_change(&event.change, event.effective_date)
+            .map_err(|error| ReplayError::Inconsistent { sequence: event.sequence, error })?;
+        let updated = match record {
+            Some(r) => CommandRecord { count: r.count + 1, ..r },
+            None => CommandRecord { fingerprint: event.fingerprint, first: event.sequence, count: 1 },
+        };
+        self.commands.insert(event.command, updated);
+        self.journal.push(event.clone());
+        Ok(())
+    }
+
+    /// Rebuilds a ledger from recorded events.
+    pub fn replay<'a>(
+        config: LedgerConfig,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Result<Ledger, ReplayError> {
+        let mut ledger = Ledger::new(config);
+        for event in events {
+            ledger.fold(event)?;
+        }
+        Ok(ledger)
+    }
+
+    /// Every event so far, in sequence.
+    pub fn journal(&self) -> &[Event] {
+        &self.journal
+    }
+
+    /// The changes in the journal, in sequence.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.journal.iter().map(|e| &e.change)
+    }
+}

@@ -1,0 +1,830 @@
+//! The ledger's state and how each event folds into it.
+//!
+//! Amounts are kept as `i64` minor units of the customer's currency: every document
+//! and payment of a customer is in the account currency, checked on the way in.
+//! `apply_change` validates before it mutates, so an event that does not fit leaves
+//! the state as it was.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::command::ReceivePayment;
+use crate::event::{CashApplied, Change, CreditMemoIssued, InvoiceIssued};
+use crate::hashing::IdMap;
+use crate::{
+    ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
+    DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, InvoiceId,
+    InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
+};
+
+/// Position of an open invoice in its customer's collection order.
+pub(crate) type OpenKey = (NaiveDate, NaiveDate, u32);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Customer {
+    pub reg: Arc<RegisterCustomer>,
+    pub terms: PaymentTerms,
+    pub limit: Option<i64>,
+    pub temporary: Vec<(i64, NaiveDate)>,
+    pub hold: Option<String>,
+    /// Open invoices in collection order: (first due date, document date, index).
+    pub open: BTreeSet<OpenKey>,
+    pub receivable: i64,
+    pub disputed: i64,
+    pub deductions_open: i64,
+    pub unapplied_cash: i64,
+    pub unapplied_credit: i64,
+    pub payments: Vec<u32>,
+    pub credits: Vec<u32>,
+    pub deductions: Vec<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invoice {
+    pub doc: Arc<InvoiceIssued>,
+    pub customer: u32,
+    pub total: i64,
+    pub cash: i64,
+    pub credited: i64,
+    pub discounted: i64,
+    pub written_off: i64,
+    pub deducted: i64,
+    pub disputed: i64,
+    pub void: bool,
+    /// Applications that touched it, in order.
+    pub history: Vec<u32>,
+}
+
+impl Invoice {
+    pub fn settled(&self) -> i64 {
+        self.cash + self.credited + self.discounted + self.written_off + self.deducted
+    }
+    pub fn open(&self) -> i64 {
+        if self.void { 0 } else { self.total - self.settled() }
+    }
+    /// What may still be collected or settled: open less what is disputed.
+    pub fn collectible(&self) -> i64 {
+        self.open() - self.disputed
+    }
+    pub fn first_due(&self) -> NaiveDate {
+        self.doc.installments.first().map_or(self.doc.document_date, |i| i.due_date)
+    }
+    pub fn key(&self, index: u32) -> OpenKey {
+        (self.first_due(), self.doc.document_date, index)
+    }
+    pub fn currency(&self) -> Currency {
+        self.doc.currency
+    }
+    pub fn is_fee(&self) -> bool {
+        matches!(self.doc.kind, InvoiceKind::DebitMemo(DebitReason::Fee | DebitReason::Interest))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Payment {
+    pub doc: Arc<ReceivePayment>,
+    pub customer: u32,
+    pub amount: i64,
+    pub applied: i64,
+    pub refunded: i64,
+    pub repaid: i64,
+    pub deposit: Option<DepositId>,
+}
+
+impl Payment {
+    pub fn unapplied(&self) -> i64 {
+        self.amount - self.applied - self.refunded - self.repaid
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Credit {
+    pub doc: Arc<CreditMemoIssued>,
+    pub customer: u32,
+    pub amount: i64,
+    pub applied: i64,
+    pub refunded: i64,
+}
+
+impl Credit {
+    pub fn unapplied(&self) -> i64 {
+        self.amount - self.applied - self.refunded
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Application {
+    pub doc: Arc<CashApplied>,
+    pub customer: u32,
+    pub date: NaiveDate,
+    pub reversed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Deduction {
+    pub id: DeductionId,
+    pub customer: u32,
+    pub invoice: u32,
+    pub amount: i64,
+    pub reason: DeductionReason,
+    pub status: DeductionStatus,
+    pub opened: NaiveDate,
+    pub application: ApplicationId,
+    pub resolution: Option<DeductionResolution>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dispute {
+    pub id: DisputeId,
+    pub invoice: u32,
+    pub amount: i64,
+    pub reason: String,
+    pub status: DisputeStatus,
+    pub opened: NaiveDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    Payment(u32),
+    Credit(u32),
+}
+
+/// Everything the ledger knows, folded from its events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct State {
+    pub customers: Vec<Customer>,
+    pub customer_ix: IdMap<CustomerId, u32>,
+    pub invoices: Vec<Invoice>,
+    pub invoice_ix: IdMap<InvoiceId, u32>,
+    pub payments: Vec<Payment>,
+    pub payment_ix: IdMap<PaymentId, u32>,
+    pub credits: Vec<Credit>,
+    pub credit_ix: IdMap<CreditMemoId, u32>,
+    pub applications: Vec<Application>,
+    pub application_ix: IdMap<ApplicationId, u32>,
+    pub deductions: Vec<Deduction>,
+    pub deduction_ix: IdMap<DeductionId, u32>,
+    pub disputes: Vec<Dispute>,
+    pub dispute_ix: IdMap<DisputeId, u32>,
+    pub deposits: IdMap<DepositId, (String, i64)>,
+    pub refunds: IdMap<RefundId, (CashSource, i64)>,
+    pub numbers: IdMap<Box<str>, ()>,
+}
+
+fn dup(kind: &'static str, id: uuid::Uuid) -> LedgerError {
+    LedgerError::DuplicateId { kind, id }
+}
+
+fn minor_in(m: Money, currency: Currency, what: &'static str) -> Result<i64, LedgerError> {
+    if m.currency() != currency {
+        return Err(LedgerError::WrongCurrency { what, expected: currency, got: m.currency() });
+    }
+    Ok(m.minor())
+}
+
+fn next_index(len: usize) -> Result<u32, LedgerError> {
+    u32::try_from(len).map_err(|_| LedgerError::InvalidPolicy("the ledger holds 4 billion records of one kind already"))
+}
+
+impl State {
+    pub fn customer(&self, id: CustomerId) -> Result<u32, LedgerError> {
+        self.customer_ix.get(&id).copied().ok_or(LedgerError::UnknownCustomer(id))
+    }
+    pub fn invoice(&self, id: InvoiceId) -> Result<u32, LedgerError> {
+        self.invoice_ix.get(&id).copied().ok_or(LedgerError::UnknownInvoice(id))
+    }
+    pub fn payment(&self, id: PaymentId) -> Result<u32, LedgerError> {
+        self.payment_ix.get(&id).copied().ok_or(LedgerError::UnknownPayment(id))
+    }
+    pub fn credit(&self, id: CreditMemoId) -> Result<u32, LedgerError> {
+        self.credit_ix.get(&id).copied().ok_or(LedgerError::UnknownCreditMemo(id))
+    }
+    pub fn application(&self, id: ApplicationId) -> Result<u32, LedgerError> {
+        self.application_ix.get(&id).copied().ok_or(LedgerError::UnknownApplication(id))
+    }
+    pub fn deduction(&self, id: DeductionId) -> Result<u32, LedgerError> {
+        self.deduction_ix.get(&id).copied().ok_or(LedgerError::UnknownDeduction(id))
+    }
+    pub fn dispute(&self, id: DisputeId) -> Result<u32, LedgerError> {
+        self.dispute_ix.get(&id).copied().ok_or(LedgerError::UnknownDispute(id))
+    }
+    pub fn cust(&self, ix: u32) -> &Customer {
+        &self.customers[ix as usize]
+    }
+    pub fn inv(&self, ix: u32) -> &Invoice {
+        &self.invoices[ix as usize]
+    }
+
+    pub fn source(&self, source: CashSource) -> Result<Source, LedgerError> {
+        match source {
+            CashSource::Payment(p) => self.payment(p).map(Source::Payment),
+            CashSource::CreditMemo(c) => self.credit(c).map(Source::Credit),
+        }
+    }
+
+    /// (customer, unapplied) of a source.
+    pub fn source_balance(&self, source: Source) -> (u32, i64) {
+        match source {
+            Source::Payment(p) => {
+                let p = &self.payments[p as usize];
+                (p.customer, p.unapplied())
+            }
+            Source::Credit(c) => {
+                let c = &self.credits[c as usize];
+                (c.customer, c.unapplied())
+            }
+        }
+    }
+
+    pub fn number_free(&self, number: &str) -> Result<(), LedgerError> {
+        if self.numbers.contains_key(number) {
+            return Err(LedgerError::DuplicateNumber { number: number.to_owned() });
+        }
+        Ok(())
+    }
+
+    /// Folds one change into the state; validates first, so on error nothing changed.
+    pub fn apply_change(&mut self, change: &Change, date: NaiveDate) -> Result<(), LedgerError> {
+        match change {
+            Change::CustomerRegistered(reg) => self.register(reg),
+            Change::TermsSet { customer, terms } => {
+                let c = self.customer(*customer)?;
+                self.customers[c as usize].terms = terms.clone();
+                Ok(())
+            }
+            Change::CreditLimitSet { customer, limit } => self.set_limit(*customer, *limit),
+            Change::TemporaryCreditGranted { customer, amount, expires } => {
+                let c = self.customer(*customer)?;
+                let m = minor_in(*amount, self.cust(c).reg.currency, "the credit increase")?;
+                self.customers[c as usize].temporary.push((m, *expires));
+                Ok(())
+            }
+            Change::HoldPlaced { customer, reason } => {
+                let c = self.customer(*customer)?;
+                self.customers[c as usize].hold = Some(reason.clone());
+                Ok(())
+            }
+            Change::HoldReleased { customer } => {
+                let c = self.customer(*customer)?;
+                self.customers[c as usize].hold = None;
+                Ok(())
+            }
+            Change::InvoiceIssued(doc) => self.issue_invoice(doc),
+            Change::CreditMemoIssued(doc) => self.issue_credit(doc),
+            Change::InvoiceVoided { invoice, .. } => self.void(*invoice),
+            Change::PaymentReceived(doc) => self.receive(doc),
+            Change::CashApplied(doc) => self.apply_cash(doc, date),
+            Change::ApplicationReversed { application } => self.reverse(*application),
+            Change::Refunded { refund, source, amount } => self.refund(*refund, *source, *amount),
+            Change::DepositRecorded { deposit, bank_account, payments, total } => {
+                self.deposit(*deposit, bank_account, payments, *total)
+            }
+            Change::InvoiceWrittenOff { invoice, amount, .. } => self.write_off(*invoice, *amount),
+            Change::DeductionReviewStarted { deduction } => {
+                let d = self.deduction(*deduction)?;
+                self.open_deduction(d, "review")?;
+                self.deductions[d as usize].status = DeductionStatus::UnderReview;
+                Ok(())
+            }
+            Change::DeductionResolved { deduction, resolution, amount } => {
+                self.resolve_deduction(*deduction, resolution, *amount)
+            }
+            Change::DisputeOpened { dispute, invoice, amount, reason } => {
+                self.open_dispute(*dispute, *invoice, *amount, reason, date)
+            }
+            Change::DisputeResolved { dispute, resolution } => self.resolve_dispute(*dispute, resolution),
+        }
+    }
+
+    fn register(&mut self, reg: &Arc<RegisterCustomer>) -> Result<(), LedgerError> {
+        if self.customer_ix.contains_key(&reg.customer) {
+            return Err(dup("customer", reg.customer.as_uuid()));
+        }
+        let limit = reg.credit_limit.map(|l| minor_in(l, reg.currency, "the credit limit")).transpose()?;
+        let ix = next_index(self.customers.len())?;
+        self.customers.push(Customer {
+            reg: Arc::clone(reg),
+            terms: reg.terms.clone(),
+            limit,
+            temporary: Vec::new(),
+            hold: None,
+            open: BTreeSet::new(),
+            receivable: 0,
+            disputed: 0,
+            deductions_open: 0,
+            unapplied_cash: 0,
+            unapplied_credit: 0,
+            payments: Vec::new(),
+            credits: Vec::new(),
+            deductions: Vec::new(),
+        });
+        self.customer_ix.insert(reg.customer, ix);
+        Ok(())
+    }
+
+    fn set_limit(&mut self, customer: CustomerId, limit: Option<Money>) -> Result<(), LedgerError> {
+        let c = self.customer(customer)?;
+        let currency = self.cust(c).reg.currency;
+        let limit = limit.map(|l| minor_in(l, currency, "the credit limit")).transpose()?;
+        self.customers[c as usize].limit = limit;
+        Ok(())
+    }
+
+    fn issue_invoice(&mut self, doc: &Arc<InvoiceIssued>) -> Result<(), LedgerError> {
+        if self.invoice_ix.contains_key(&doc.invoice) {
+            return Err(dup("invoice", doc.invoice.as_uuid()));
+        }
+        self.number_free(&doc.number)?;
+        let c = self.customer(doc.customer)?;
+        let total = minor_in(doc.totals.total, self.cust(c).reg.currency, "the invoice total")?;
+        let ix = next_index(self.invoices.len())?;
+        let invoice = Invoice {
+            doc: Arc::clone(doc),
+            customer: c,
+            total,
+            cash: 0,
+            credited: 0,
+            discounted: 0,
+            written_off: 0,
+            deducted: 0,
+            disputed: 0,
+            void: false,
+            history: Vec::new(),
+        };
+        let customer = &mut self.customers[c as usize];
+        if total > 0 {
+            customer.open.insert(invoice.key(ix));
+        }
+        customer.receivable += total;
+        self.invoices.push(invoice);
+        self.invoice_ix.insert(doc.invoice, ix);
+        self.numbers.insert(doc.number.as_str().into(), ());
+        Ok(())
+    }
+
+    fn issue_credit(&mut self, doc: &Arc<CreditMemoIssued>) -> Result<(), LedgerError> {
+        if self.credit_ix.contains_key(&doc.credit_memo) {
+            return Err(dup("credit memo", doc.credit_memo.as_uuid()));
+        }
+        self.number_free(&doc.number)?;
+        let c = self.customer(doc.customer)?;
+        let amount = minor_in(doc.totals.total, self.cust(c).reg.currency, "the credit memo total")?;
+        let ix = next_index(self.credits.len())?;
+        self.credits.push(Credit { doc: Arc::clone(doc), customer: c, amount, applied: 0, refunded: 0 });
+        self.credit_ix.insert(doc.credit_memo, ix);
+        self.numbers.insert(doc.number.as_str().into(), ());
+        let customer = &mut self.customers[c as usize];
+        customer.credits.push(ix);
+        customer.unapplied_credit += amount;
+        Ok(())
+    }
+
+    fn void(&mut self, invoice: InvoiceId) -> Result<(), LedgerError> {
+        let i = self.invoice(invoice)?;
+        let inv = self.inv(i);
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+        }
+        if inv.settled() != 0 || inv.disputed != 0 {
+            let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
+            return Err(LedgerError::InvoiceHasActivity { number: inv.doc.number.clone(), settled });
+        }
+        let (key, open, c) = (inv.key(i), inv.open(), inv.customer);
+        let customer = &mut self.customers[c as usize];
+        customer.open.remove(&key);
+        customer.receivable -= open;
+        self.invoices[i as usize].void = true;
+        Ok(())
+    }
+
+    fn receive(&mut self, doc: &Arc<ReceivePayment>) -> Result<(), LedgerError> {
+        if self.payment_ix.contains_key(&doc.payment) {
+            return Err(dup("payment", doc.payment.as_uuid()));
+        }
+        let c = self.customer(doc.customer)?;
+        let amount = minor_in(doc.amount, self.cust(c).reg.currency, "the payment")?;
+        let ix = next_index(self.payments.len())?;
+        self.payments.push(Payment {
+            doc: Arc::clone(doc),
+            customer: c,
+            amount,
+            applied: 0,
+            refunded: 0,
+            repaid: 0,
+            deposit: doc.deposit,
+        });
+        self.payment_ix.insert(doc.payment, ix);
+        let customer = &mut self.customers[c as usize];
+        customer.payments.push(ix);
+        customer.unapplied_cash += amount;
+        Ok(())
+    }
+
+    /// Adds `delta` minor units to what a source has applied (negative to give back).
+    fn use_source(&mut self, source: Source, delta: i64) {
+        let customer = match source {
+            Source::Payment(p) => {
+                let p = &mut self.payments[p as usize];
+                p.applied += delta;
+                &mut self.customers[p.customer as usize].unapplied_cash
+            }
+            Source::Credit(c) => {
+                let c = &mut self.credits[c as usize];
+                c.applied += delta;
+                &mut self.customers[c.customer as usize].unapplied_credit
+            }
+        };
+        *customer -= delta;
+    }
+
+    /// Changes an invoice's settled amounts by `sign` × the parts, keeping the
+    /// customer's receivable and collection order in step.
+    fn settle(&mut self, i: u32, part: Settlement, sign: i64) {
+        let before = self.inv(i).open();
+        let key = self.inv(i).key(i);
+        let inv = &mut self.invoices[i as usize];
+        let from_credit = matches!(part.source, Some(Source::Credit(_)));
+        if from_credit {
+            inv.credited += sign * part.cash;
+        } else {
+            inv.cash += sign * part.cash;
+        }
+        inv.discounted += sign * part.discount;
+        inv.written_off += sign * part.write_off;
+        inv.deducted += sign * part.deduction;
+        let after = inv.open();
+        let customer = &mut self.customers[inv.customer as usize];
+        customer.receivable += after - before;
+        match (before > 0, after > 0) {
+            (true, false) => {
+                customer.open.remove(&key);
+            }
+            (false, true) => {
+                customer.open.insert(key);
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_cash(&mut self, doc: &Arc<CashApplied>, date: NaiveDate) -> Result<(), LedgerError> {
+        let plan = self.check_application(doc)?;
+        let app_ix = next_index(self.applications.len())?;
+        for (i, part) in &plan.parts {
+            self.settle(*i, *part, 1);
+            let history = &mut self.invoices[*i as usize].history;
+            if history.last() != Some(&app_ix) {
+                history.push(app_ix);
+            }
+        }
+        self.use_source(plan.source, plan.cash);
+        for d in &doc.deductions {
+            let i = self.invoice(d.invoice)?;
+            let ix = next_index(self.deductions.len())?;
+            let inv = self.inv(i);
+            let c = inv.customer;
+            self.deductions.push(Deduction {
+                id: d.deduction,
+                customer: c,
+                invoice: i,
+                amount: d.amount.minor(),
+                reason: d.reason.clone(),
+                status: DeductionStatus::Open,
+                opened: date,
+                application: doc.application,
+                resolution: None,
+            });
+            self.deduction_ix.insert(d.deduction, ix);
+            let customer = &mut self.customers[c as usize];
+            customer.deductions.push(ix);
+            customer.deductions_open += d.amount.minor();
+        }
+        self.applications.push(Application { doc: Arc::clone(doc), customer: plan.customer, date, reversed: false });
+        self.application_ix.insert(doc.application, app_ix);
+        Ok(())
+    }
+
+    /// Checks an application fits and gathers its parts per invoice.
+    fn check_application(&self, doc: &CashApplied) -> Result<AppPlan, LedgerError> {
+        if self.application_ix.contains_key(&doc.application) {
+            return Err(dup("application", doc.application.as_uuid()));
+        }
+        let plan = self.plan_of(doc)?;
+        let customer = self.cust(plan.customer);
+        if customer.reg.customer != doc.customer {
+            return Err(LedgerError::UnknownCustomer(doc.customer));
+        }
+        let currency = customer.reg.currency;
+        let amounts = doc.allocations.iter().flat_map(|a| [a.cash, a.discount]);
+        let amounts = amounts.chain(doc.write_offs.iter().map(|w| w.amount));
+        for amount in amounts.chain(doc.deductions.iter().map(|d| d.amount)) {
+            minor_in(amount, currency, "an applied amount")?;
+        }
+        if let Some(d) = doc.deductions.iter().find(|d| self.deduction_ix.contains_key(&d.deduction)) {
+            return Err(dup("deduction", d.deduction.as_uuid()));
+        }
+        let (_, unapplied) = self.source_balance(plan.source);
+        if plan.cash > unapplied {
+            return Err(LedgerError::InsufficientUnapplied {
+                from: doc.source,
+                available: Money::from_minor(unapplied, currency)?,
+                requested: Money::from_minor(plan.cash, currency)?,
+            });
+        }
+        for (i, part) in &plan.parts {
+            self.check_part(*i, plan.customer, part)?;
+        }
+        Ok(plan)
+    }
+
+    fn check_part(&self, i: u32, customer: u32, part: &Settlement) -> Result<(), LedgerError> {
+        let inv = self.inv(i);
+        let number = || inv.doc.number.clone();
+        if inv.void {
+            return Err(LedgerError::InvoiceVoid { number: number() });
+        }
+        if inv.customer != customer {
+            return Err(LedgerError::NotCustomersInvoice {
+                number: number(),
+                customer: self.cust(customer).reg.customer,
+            });
+        }
+        let parts = [part.cash, part.discount, part.write_off, part.deduction];
+        let total: i64 = parts.iter().sum();
+        if parts.iter().any(|p| *p < 0) || total > inv.collectible() {
+            return Err(LedgerError::OverApplication {
+                number: number(),
+                open: Money::from_minor(inv.collectible(), inv.currency())?,
+                amount: Money::from_minor(total, inv.currency())?,
+            });
+        }
+        Ok(())
+    }
+
+    fn reverse(&mut self, application: ApplicationId) -> Result<(), LedgerError> {
+        let a = self.application(application)?;
+        let app = &self.applications[a as usize];
+        if app.reversed {
+            return Err(LedgerError::AlreadyReversed(application));
+        }
+        let doc = Arc::clone(&app.doc);
+        for d in &doc.deductions {
+            let ded = &self.deductions[self.deduction(d.deduction)? as usize];
+            if !matches!(ded.status, DeductionStatus::Open | DeductionStatus::UnderReview) {
+                return Err(LedgerError::DeductionResolvedSince { application, deduction: d.deduction });
+            }
+        }
+        let plan = self.plan_of(&doc)?;
+        for (i, part) in &plan.parts {
+            self.settle(*i, *part, -1);
+        }
+        self.use_source(plan.source, -plan.cash);
+        for d in &doc.deductions {
+            let ix = self.deduction(d.deduction)? as usize;
+            let ded = &mut self.deductions[ix];
+            ded.status = DeductionStatus::Reversed;
+            self.customers[ded.customer as usize].deductions_open -= ded.amount;
+        }
+        self.applications[a as usize].reversed = true;
+        Ok(())
+    }
+
+    /// The parts of a recorded application (already validated when it was applied).
+    fn plan_of(&self, doc: &CashApplied) -> Result<AppPlan, LedgerError> {
+        let source = self.source(doc.source)?;
+        let (customer, _) = self.source_balance(source);
+        let mut parts: Vec<(u32, Settlement)> = Vec::new();
+        let mut add = |i: u32, f: &dyn Fn(&mut Settlement)| {
+            if let Some(p) = parts.iter_mut().find(|(k, _)| *k == i) {
+                f(&mut p.1);
+            } else {
+                let mut s = Settlement { source: Some(source), ..Settlement::default() };
+                f(&mut s);
+                parts.push((i, s));
+            }
+        };
+        let mut cash = 0;
+        for x in &doc.allocations {
+            let (c, d) = (x.cash.minor(), x.discount.minor());
+            cash += c;
+            add(self.invoice(x.invoice)?, &|s| {
+                s.cash += c;
+                s.discount += d;
+            });
+        }
+        for w in &doc.write_offs {
+            let m = w.amount.minor();
+            add(self.invoice(w.invoice)?, &|s| s.write_off += m);
+        }
+        for d in &doc.deductions {
+            let m = d.amount.minor();
+            add(self.invoice(d.invoice)?, &|s| s.deduction += m);
+        }
+        Ok(AppPlan { source, customer, cash, parts })
+    }
+
+    fn refund(&mut self, refund: RefundId, source: CashSource, amount: Money) -> Result<(), LedgerError> {
+        if self.refunds.contains_key(&refund) {
+            return Err(LedgerError::DuplicateRefund(refund));
+        }
+        let s = self.source(source)?;
+        let (c, unapplied) = self.source_balance(s);
+        let currency = self.cust(c).reg.currency;
+        let m = minor_in(amount, currency, "the refund")?;
+        if m <= 0 || m > unapplied {
+            return Err(LedgerError::InsufficientUnapplied {
+                from: source,
+                available: Money::from_minor(unapplied, currency)?,
+                requested: amount,
+            });
+        }
+        let customer = &mut self.customers[c as usize];
+        match s {
+            Source::Payment(p) => {
+                self.payments[p as usize].refunded += m;
+                customer.unapplied_cash -= m;
+            }
+            Source::Credit(k) => {
+                self.credits[k as usize].refunded += m;
+                customer.unapplied_credit -= m;
+            }
+        }
+        self.refunds.insert(refund, (source, m));
+        Ok(())
+    }
+
+    fn deposit(
+        &mut self,
+        id: DepositId,
+        account: &str,
+        payments: &[PaymentId],
+        total: Money,
+    ) -> Result<(), LedgerError> {
+        if self.deposits.contains_key(&id) {
+            return Err(dup("deposit", id.as_uuid()));
+        }
+        if payments.is_empty() {
+            return Err(LedgerError::EmptyDeposit);
+        }
+        let mut sum = 0i64;
+        let mut seen = BTreeSet::new();
+        for p in payments {
+            let ix = self.payment(*p)?;
+            let pay = &self.payments[ix as usize];
+            if let Some(deposit) = pay.deposit.filter(|d| *d != id) {
+                return Err(LedgerError::AlreadyDeposited { payment: *p, deposit });
+            }
+            if !seen.insert(ix) {
+                return Err(LedgerError::AlreadyDeposited { payment: *p, deposit: id });
+            }
+            minor_in(pay.doc.amount, total.currency(), "a deposited payment")?;
+            sum += pay.amount;
+        }
+        if sum != total.minor() {
+            return Err(LedgerError::InvalidPolicy("the deposit total is not the sum of its payments"));
+        }
+        for p in payments {
+            let ix = self.payment(*p)? as usize;
+            self.payments[ix].deposit = Some(id);
+        }
+        self.deposits.insert(id, (account.to_owned(), sum));
+        Ok(())
+    }
+
+    fn write_off(&mut self, invoice: InvoiceId, amount: Money) -> Result<(), LedgerError> {
+        let i = self.invoice(invoice)?;
+        let inv = self.inv(i);
+        let m = minor_in(amount, inv.currency(), "the write-off")?;
+        let part = Settlement { write_off: m, ..Settlement::default() };
+        self.check_part(i, inv.customer, &part)?;
+        self.settle(i, part, 1);
+        Ok(())
+    }
+
+    fn open_deduction(&self, d: u32, action: &'static str) -> Result<(), LedgerError> {
+        let ded = &self.deductions[d as usize];
+        if matches!(ded.status, DeductionStatus::Open | DeductionStatus::UnderReview) {
+            Ok(())
+        } else {
+            Err(LedgerError::DeductionClosed { deduction: ded.id, status: ded.status, action })
+        }
+    }
+
+    fn resolve_deduction(
+        &mut self,
+        deduction: DeductionId,
+        resolution: &DeductionResolution,
+        amount: Money,
+    ) -> Result<(), LedgerError> {
+        let d = self.deduction(deduction)?;
+        self.open_deduction(d, "resolving")?;
+        let ded = &self.deductions[d as usize];
+        let (c, m) = (ded.customer, ded.amount);
+        if amount.minor() != m {
+            return Err(LedgerError::InvalidPolicy("a deduction is resolved for its whole amount"));
+        }
+        let status = match resolution {
+            DeductionResolution::Valid { credit_memo, .. } => {
+                let k = self.credit(*credit_memo)?;
+                if self.credits[k as usize].unapplied() < m {
+                    return Err(LedgerError::InvalidPolicy("the credit memo does not cover the deduction"));
+                }
+                self.use_source(Source::Credit(k), m);
+                DeductionStatus::Valid
+            }
+            DeductionResolution::Rebill { debit_memo, .. } => {
+                self.invoice(*debit_memo)?;
+                DeductionStatus::Invalid
+            }
+            DeductionResolution::Repaid { payment } => {
+                let p = self.payment(*payment)?;
+                let pay = &self.payments[p as usize];
+                if pay.customer != c || pay.unapplied() < m {
+                    return Err(LedgerError::InsufficientUnapplied {
+                        from: CashSource::Payment(*payment),
+                        available: Money::from_minor(pay.unapplied(), amount.currency())?,
+                        requested: amount,
+                    });
+                }
+                self.payments[p as usize].repaid += m;
+                self.customers[c as usize].unapplied_cash -= m;
+                DeductionStatus::Invalid
+            }
+            DeductionResolution::WriteOff { .. } => DeductionStatus::WrittenOff,
+        };
+        let ded = &mut self.deductions[d as usize];
+        ded.status = status;
+        ded.resolution = Some(resolution.clone());
+        self.customers[c as usize].deductions_open -= m;
+        Ok(())
+    }
+
+    fn open_dispute(
+        &mut self,
+        dispute: DisputeId,
+        invoice: InvoiceId,
+        amount: Money,
+        reason: &str,
+        date: NaiveDate,
+    ) -> Result<(), LedgerError> {
+        if self.dispute_ix.contains_key(&dispute) {
+            return Err(dup("dispute", dispute.as_uuid()));
+        }
+        let i = self.invoice(invoice)?;
+        let inv = self.inv(i);
+        let m = minor_in(amount, inv.currency(), "the disputed amount")?;
+        if m <= 0 || m > inv.collectible() || inv.void {
+            return Err(LedgerError::DisputeTooLarge {
+                number: inv.doc.number.clone(),
+                available: Money::from_minor(inv.collectible(), inv.currency())?,
+                amount,
+            });
+        }
+        let c = inv.customer;
+        let ix = next_index(self.disputes.len())?;
+        self.disputes.push(Dispute {
+            id: dispute,
+            invoice: i,
+            amount: m,
+            reason: reason.to_owned(),
+            status: DisputeStatus::Open,
+            opened: date,
+        });
+        self.dispute_ix.insert(dispute, ix);
+        self.invoices[i as usize].disputed += m;
+        self.customers[c as usize].disputed += m;
+        Ok(())
+    }
+
+    fn resolve_dispute(&mut self, dispute: DisputeId, _resolution: &DisputeResolution) -> Result<(), LedgerError> {
+        let d = self.dispute(dispute)?;
+        let dis = &self.disputes[d as usize];
+        if dis.status != DisputeStatus::Open {
+            return Err(LedgerError::DisputeClosed(dispute));
+        }
+        let (i, m) = (dis.invoice, dis.amount);
+        let c = self.inv(i).customer;
+        self.disputes[d as usize].status = DisputeStatus::Resolved;
+        self.invoices[i as usize].disputed -= m;
+        self.customers[c as usize].disputed -= m;
+        Ok(())
+    }
+}
+
+/// What one application does to one invoice, in minor units.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Settlement {
+    pub source: Option<Source>,
+    pub cash: i64,
+    pub discount: i64,
+    pub write_off: i64,
+    pub deduction: i64,
+}
+
+pub(crate) struct AppPlan {
+    pub source: Source,
+    pub customer: u32,
+    pub cash: i64,
+    pub parts: Vec<(u32, Settlement)>,
+}
