@@ -39,9 +39,9 @@ pub struct TaxRate {
 pub struct DocumentLine {
     /// What was sold.
     pub description: String,
-    /// How many.
+    /// How many (not negative: a credit memo is issued with positive lines).
     pub quantity: Decimal,
-    /// Price per unit (may have more decimals than the currency).
+    /// Price per unit (not negative; may have more decimals than the currency).
     pub unit_price: Decimal,
     /// A discount on this line: a percent (0–100) applied before rounding, or an
     /// amount at the currency's scale no larger than the line.

@@ -1,22 +1,6 @@
 //! Payment terms: installments, due-date rules, early-payment discounts.
 //!
-//! [`PaymentTerms::schedule`] turns terms, a document date and a total into
-//! installments whose amounts add up exactly to the total, with due dates and
-//! early-payment discount offers. The rules follow Odoo's payment terms (17.x):
-//!
-//! * Installments are computed in order. A [`Portion::Percent`] is rounded at the
-//!   currency's scale with the caller's [`Rounding`]; a [`Portion::Fixed`] amount is
-//!   taken as is (it must be at the currency's scale). The **last installment takes
-//!   the remainder**, whatever its portion says, so the schedule always adds up. When
-//!   fixed amounts exceed what the percentages leave, that remainder is negative
-//!   (70 %, fixed 500, 30 % of 1000.00 gives 700.00, 500.00, −200.00), as in Odoo.
-//! * For a negative total (a credit schedule) every portion is mirrored: fixed
-//!   amounts count with the total's sign.
-//! * Percent portions must add up to exactly 100, fixed amounts come on top; when
-//!   the last installment is [`Portion::Balance`] they may add up to less.
-//! * Due dates and discount dates are moved off non-business days by the optional
-//!   [`BusinessCalendar`]. All date arithmetic is checked: a date beyond chrono's
-//!   range gives [`TermsError::DateOutOfRange`].
+//! See [`PaymentTerms`] for the rules; they follow Odoo's payment terms (17.x).
 
 use std::cmp::Ordering;
 
@@ -110,6 +94,24 @@ pub struct DiscountTier {
 }
 
 /// Payment terms: a schedule of installments and early-payment discount tiers.
+///
+/// [`PaymentTerms::schedule`] turns terms, a document date and a total into
+/// installments whose amounts add up exactly to the total, with due dates and
+/// early-payment discount offers. The rules follow Odoo's payment terms (17.x):
+///
+/// * Installments are computed in order. A [`Portion::Percent`] is rounded at the
+///   currency's scale with the caller's [`Rounding`]; a [`Portion::Fixed`] amount is
+///   taken as is (it must be at the currency's scale). The **last installment takes
+///   the remainder**, whatever its portion says, so the schedule always adds up. When
+///   fixed amounts exceed what the percentages leave, that remainder is negative
+///   (70 %, fixed 500, 30 % of 1000.00 gives 700.00, 500.00, −200.00), as in Odoo.
+/// * For a negative total (a credit schedule) every portion is mirrored: fixed
+///   amounts count with the total's sign.
+/// * Percent portions must add up to exactly 100, fixed amounts come on top; when
+///   the last installment is [`Portion::Balance`] they may add up to less.
+/// * Due dates and discount dates are moved off non-business days by the optional
+///   [`BusinessCalendar`]. All date arithmetic is checked: a date beyond chrono's
+///   range gives [`TermsError::DateOutOfRange`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PaymentTerms {
     /// A name for people ("2/10 net 30").
@@ -372,7 +374,7 @@ impl PaymentTerms {
     /// `total`, their due dates, and their discount offers. `net` is the untaxed
     /// amount (used when `discount_base` is `Net`).
     ///
-    /// Amounts: see the [module documentation](self); the last installment takes the
+    /// Amounts: see [`PaymentTerms`]; the last installment takes the
     /// remainder and may be negative when fixed portions exceed the rest. Every
     /// installment gets one [`DiscountOffer`] per tier, valid until the document date
     /// plus the tier's days (moved by `calendar`), sorted by that date. A percent

@@ -4,6 +4,9 @@
 //! addons/account/tests/test_early_payment_discount.py @ 01b87f12; LGPL-3.0; facts
 //! and numbers only).
 
+// Tests may unwrap: a panic is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use ar_core::{
     Currency, Discount, DocumentError, DocumentLine, DocumentTotals, MoneyError, Rounding, TaxRate, TaxRounding,
     compute_totals,

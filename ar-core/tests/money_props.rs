@@ -1,5 +1,8 @@
 //! Laws of `Money` and allocation: every split adds back to the whole, exactly.
 
+// Tests may unwrap: a panic is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use ar_core::{Currency, MAX_MINOR_UNITS, Money, MoneyError, allocate_minor};
 use proptest::prelude::*;
 use rust_decimal::Decimal;

@@ -4,6 +4,9 @@
 //! suite (odoo/odoo, addons/account/tests/test_payment_term.py, 17.x, and
 //! test_early_payment_discount.py @ 01b87f12; LGPL-3.0; facts and numbers only).
 
+// Tests may unwrap: a panic is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use ar_core::{
     BusinessCalendar, Currency, DiscountBase, DiscountRate, DueRule, InstallmentRule, Money, MoneyError, PaymentTerms,
     Portion, Roll, Rounding, TermsError, allocate_minor,
