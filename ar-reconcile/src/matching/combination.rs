@@ -1,0 +1,244 @@
+//! Bounded subset-sum search: which open items of a customer add up to a payment.
+//!
+//! The search is a depth-first walk over the items in the order given (oldest
+//! first), with two bounds that cut most of the tree: the largest sum the
+//! remaining slots could still reach, and the smallest value still available.
+//! The last item of a combination is not searched but looked up in a copy of the
+//! values sorted by amount (a binary search), so a combination of `k` items costs
+//! about `n^(k-1) · log n` steps at worst instead of `n^k`. Every step counts
+//! against a budget, so a customer with thousands of open items cannot stall a run.
+//!
+//! Among all subsets of at most `max_items` values whose sum falls in the target
+//! range, the search returns the one whose index list is lexicographically
+//! smallest: the combination that includes the oldest items. It is therefore
+//! deterministic, and equal to what a brute-force enumeration picks by the same
+//! rule whenever the budget is not exhausted.
+
+use std::ops::RangeInclusive;
+
+/// How far a search may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SubsetLimits {
+    /// The most values a subset may hold.
+    pub max_items: usize,
+    /// The work budget, in search steps.
+    pub max_steps: u64,
+}
+
+/// What a subset search found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubsetSearch {
+    /// The indexes (ascending) of the preferred subset.
+    Found {
+        /// Ascending indexes into the values.
+        indexes: Vec<usize>,
+        /// Steps taken.
+        steps: u64,
+    },
+    /// No subset within the limits sums into the target range.
+    NotFound {
+        /// Steps taken.
+        steps: u64,
+    },
+    /// The budget ran out before the search could decide.
+    Exhausted {
+        /// Steps taken.
+        steps: u64,
+    },
+}
+
+/// Finds the lexicographically smallest set of at most `limits.max_items`
+/// indexes whose values sum into `target` (non-positive values never take part).
+///
+/// ```
+/// use ar_reconcile::matching::combination::{find_subset, SubsetLimits, SubsetSearch};
+/// let open = [500, 1_200, 300, 700, 250];
+/// let limits = SubsetLimits { max_items: 3, max_steps: 1_000 };
+/// match find_subset(&open, 1_500..=1_500, limits) {
+///     SubsetSearch::Found { indexes, .. } => assert_eq!(indexes, [0, 2, 3]),
+///     other => return Err(format!("expected a subset, got {other:?}").into()),
+/// }
+/// assert!(matches!(find_subset(&open, 1..=100, limits), SubsetSearch::NotFound { .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn find_subset(values: &[i64], target: RangeInclusive<i64>, limits: SubsetLimits) -> SubsetSearch {
+    let lo = i128::from((*target.start()).max(1));
+    let hi = i128::from(*target.end());
+    let positive = values.iter().filter(|v| **v > 0).count();
+    let k = limits.max_items.min(positive);
+    if k == 0 || lo > hi {
+        return SubsetSearch::NotFound { steps: 0 };
+    }
+    let mut search = Search::new(values, k, lo, hi, limits.max_steps);
+    match search.walk(0, k, 0) {
+        Walk::Found => SubsetSearch::Found { indexes: search.path, steps: search.steps },
+        Walk::NotFound => SubsetSearch::NotFound { steps: search.steps },
+        Walk::Exhausted => SubsetSearch::Exhausted { steps: search.steps },
+    }
+}
+
+enum Walk {
+    Found,
+    NotFound,
+    Exhausted,
+}
+
+struct Search<'a> {
+    values: &'a [i64],
+    lo: i128,
+    hi: i128,
+    /// `top[i * (k + 1) + r]`: the sum of the `r` largest positive values in `values[i..]`.
+    top: Vec<i128>,
+    width: usize,
+    /// The smallest positive value in `values[i..]` (`i128::MAX` if none).
+    min_from: Vec<i128>,
+    /// Positive values with their indexes, sorted by (value, index).
+    sorted: Vec<(i64, usize)>,
+    steps: u64,
+    budget: u64,
+    path: Vec<usize>,
+}
+
+impl<'a> Search<'a> {
+    fn new(values: &'a [i64], k: usize, lo: i128, hi: i128, budget: u64) -> Self {
+        let n = values.len();
+        let width = k + 1;
+        let mut top = vec![0i128; (n + 1) * width];
+        let mut min_from = vec![i128::MAX; n + 1];
+        let mut best: Vec<i64> = Vec::with_capacity(k + 1);
+        for i in (0..n).rev() {
+            let v = values[i];
+            min_from[i] = min_from[i + 1];
+            if v > 0 {
+                min_from[i] = min_from[i].min(i128::from(v));
+                let at = best.partition_point(|b| *b >= v);
+                best.insert(at, v);
+                best.truncate(k);
+            }
+            let mut running = 0i128;
+            for r in 1..width {
+                if let Some(b) = best.get(r - 1) {
+                    running += i128::from(*b);
+                }
+                top[i * width + r] = running;
+            }
+        }
+        let mut sorted: Vec<(i64, usize)> =
+            values.iter().enumerate().filter(|(_, v)| **v > 0).map(|(i, v)| (*v, i)).collect();
+        sorted.sort_unstable();
+        Search { values, lo, hi, top, width, min_from, sorted, steps: 0, budget, path: Vec::with_capacity(k) }
+    }
+
+    fn top(&self, from: usize, slots: usize) -> i128 {
+        self.top.get(from * self.width + slots).copied().unwrap_or(0)
+    }
+
+    fn tick(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= self.budget
+    }
+
+    /// Searches subsets of `values[start..]` with at most `slots` more items.
+    fn walk(&mut self, start: usize, slots: usize, sum: i128) -> Walk {
+        if sum + self.top(start, slots) < self.lo {
+            return Walk::NotFound;
+        }
+        match self.min_from.get(start) {
+            Some(min) if *min != i128::MAX && sum + *min <= self.hi => {}
+            _ => return Walk::NotFound,
+        }
+        if slots == 1 {
+            return self.last(start, sum);
+        }
+        for j in start..self.values.len() {
+            let v = self.values[j];
+            if v <= 0 {
+                continue;
+            }
+            if !self.tick() {
+                return Walk::Exhausted;
+            }
+            if sum + self.top(j, slots) < self.lo {
+                break;
+            }
+            let with = sum + i128::from(v);
+            if with > self.hi {
+                continue;
+            }
+            self.path.push(j);
+            if with >= self.lo {
+                return Walk::Found;
+            }
+            match self.walk(j + 1, slots - 1, with) {
+                Walk::Found => return Walk::Found,
+                Walk::Exhausted => return Walk::Exhausted,
+                Walk::NotFound => {
+                    self.path.pop();
+                }
+            }
+        }
+        Walk::NotFound
+    }
+
+    /// The smallest index `>= start` whose value completes the sum: a lookup per
+    /// distinct value in range instead of a scan.
+    fn last(&mut self, start: usize, sum: i128) -> Walk {
+        let need_lo = self.lo - sum;
+        let need_hi = self.hi - sum;
+        let mut at = self.sorted.partition_point(|(v, _)| i128::from(*v) < need_lo);
+        let mut best: Option<usize> = None;
+        while let Some(&(v, _)) = self.sorted.get(at) {
+            if i128::from(v) > need_hi {
+                break;
+            }
+            if !self.tick() {
+                return Walk::Exhausted;
+            }
+            let block_end = at + self.sorted[at..].partition_point(|(w, _)| *w == v);
+            let block = &self.sorted[at..block_end];
+            let first = block.partition_point(|(_, i)| *i < start);
+            if let Some(&(_, i)) = block.get(first) {
+                best = Some(best.map_or(i, |b: usize| b.min(i)));
+            }
+            at = block_end;
+        }
+        match best {
+            Some(i) => {
+                self.path.push(i);
+                Walk::Found
+            }
+            None => Walk::NotFound,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(r: SubsetSearch) -> Option<Vec<usize>> {
+        match r {
+            SubsetSearch::Found { indexes, .. } => Some(indexes),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn prefers_oldest_items() {
+        let limits = SubsetLimits { max_items: 6, max_steps: 10_000 };
+        // {1,2} and {0,3} both sum to 10; {0,3} holds the oldest item.
+        assert_eq!(found(find_subset(&[4, 5, 5, 6], 10..=10, limits)), Some(vec![0, 3]));
+        assert_eq!(found(find_subset(&[4, 0, -3, 6], 10..=10, limits)), Some(vec![0, 3]));
+        assert_eq!(found(find_subset(&[7], 7..=7, limits)), Some(vec![0]));
+        assert_eq!(found(find_subset(&[], 7..=7, limits)), None);
+    }
+
+    #[test]
+    fn budget_is_respected() {
+        let values: Vec<i64> = (0..200).map(|i| 1_000 + i * 2).collect();
+        let r = find_subset(&values, 1..=1, SubsetLimits { max_items: 6, max_steps: 50 });
+        assert!(matches!(r, SubsetSearch::NotFound { .. }));
+        let r = find_subset(&values, 12_001..=12_001, SubsetLimits { max_items: 6, max_steps: 50 });
+        assert!(matches!(r, SubsetSearch::Exhausted { steps } if steps == 51));
+    }
+}

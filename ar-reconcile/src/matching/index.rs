@@ -1,0 +1,346 @@
+//! The lookups a run needs, built once: document number → invoice, customer →
+//! open items oldest first, payer account → customer, payer name → customer,
+//! customer reference → customer.
+//!
+//! Every key is a normalized string kept as its FNV-1a hash in a sorted `Vec`
+//! searched by binary search; a hit is confirmed against the string itself, so
+//! a hash collision costs a comparison, never a wrong match. Ids are mapped to
+//! dense numbers through a small open-addressing table with a fixed mixing
+//! function: no randomly seeded hasher, so a run is the same everywhere.
+
+use ar_core::CustomerId;
+
+use super::normalize::{fnv1a, normalize_account, normalize_document_into, normalize_name};
+use super::{CustomerDirectory, MatchError, OpenInvoice};
+
+/// "No directory entry" / "empty slot".
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Dense numbers for 128-bit ids, in order of first appearance.
+struct DenseIds {
+    slots: Vec<(u128, u32)>,
+    mask: usize,
+    count: u32,
+}
+
+impl DenseIds {
+    fn with_capacity(n: usize) -> Self {
+        let size = (n.max(4) * 2).next_power_of_two();
+        DenseIds { slots: vec![(0, NONE); size], mask: size - 1, count: 0 }
+    }
+
+    fn slot_of(&self, key: u128) -> usize {
+        // SplitMix64's finalizer: fixed, well mixed, no seed.
+        let mut z = (key as u64) ^ ((key >> 64) as u64).rotate_left(32);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) as usize & self.mask
+    }
+
+    /// The dense number of `key`, and whether it was new.
+    fn insert(&mut self, key: u128) -> (u32, bool) {
+        let mut at = self.slot_of(key);
+        loop {
+            let (k, v) = self.slots[at];
+            if v == NONE {
+                self.slots[at] = (key, self.count);
+                self.count += 1;
+                return (self.count - 1, true);
+            }
+            if k == key {
+                return (v, false);
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+}
+
+/// `(hash, value)` pairs grouped by the hash's top bits: a lookup reads one
+/// bucket offset and scans a bucket of about one entry, instead of a binary
+/// search that misses the cache a dozen times on a million keys.
+pub(crate) struct HashIndex {
+    shift: u32,
+    starts: Vec<u32>,
+    entries: Vec<(u64, u32)>,
+}
+
+impl HashIndex {
+    /// Groups `pairs` by hash (a counting sort on the top bits, then each small
+    /// bucket sorted), so equal hashes sit together in value order.
+    pub(crate) fn build(pairs: Vec<(u64, u32)>) -> Self {
+        let bits = (usize::BITS - pairs.len().leading_zeros()).clamp(1, 24);
+        let shift = 64 - bits;
+        let buckets = 1usize << bits;
+        let mut starts = vec![0u32; buckets + 1];
+        for (h, _) in &pairs {
+            starts[(h >> shift) as usize + 1] += 1;
+        }
+        for b in 0..buckets {
+            starts[b + 1] += starts[b];
+        }
+        let mut fill = starts.clone();
+        let mut entries = vec![(0u64, 0u32); pairs.len()];
+        for pair in pairs {
+            let at = &mut fill[(pair.0 >> shift) as usize];
+            entries[*at as usize] = pair;
+            *at += 1;
+        }
+        for b in 0..buckets {
+            let bucket = &mut entries[starts[b] as usize..starts[b + 1] as usize];
+            if bucket.len() > 1 {
+                bucket.sort_unstable();
+            }
+        }
+        HashIndex { shift, starts, entries }
+    }
+
+    /// The values stored under `hash`, in ascending order.
+    pub(crate) fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let b = (hash >> self.shift) as usize;
+        let (from, to) = match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&a), Some(&z)) => (a as usize, z as usize),
+            _ => (0, 0),
+        };
+        self.entries.get(from..to).unwrap_or(&[]).iter().filter(move |e| e.0 == hash).map(|e| e.1)
+    }
+}
+
+/// The lookups of one run.
+pub(crate) struct MatchIndex {
+    documents: HashIndex,
+    /// Dense customer → its id.
+    pub(crate) customers: Vec<CustomerId>,
+    /// Dense customer → its directory entry, or [`NONE`].
+    pub(crate) entry_of: Vec<u32>,
+    /// Invoice row → dense customer.
+    pub(crate) customer_of: Vec<u32>,
+    starts: Vec<u32>,
+    by_customer: Vec<u32>,
+    accounts: HashIndex,
+    /// Normalized account and its customer, addressed by `accounts`.
+    account_rows: Vec<(String, u32)>,
+    names: HashIndex,
+    references: HashIndex,
+}
+
+fn dense_len(n: usize, what: &'static str) -> Result<u32, MatchError> {
+    u32::try_from(n).ok().filter(|n| *n != NONE).ok_or(MatchError::TooMany { what, count: n })
+}
+
+impl MatchIndex {
+    pub(crate) fn build(
+        items: &[OpenInvoice],
+        directory: &CustomerDirectory,
+        prefixes: &[String],
+    ) -> Result<Self, MatchError> {
+        dense_len(items.len(), "open items")?;
+        dense_len(directory.len() + items.len(), "customers")?;
+        check_items(items)?;
+        let mut ids = DenseIds::with_capacity(directory.len() + items.len() / 4);
+        let mut customers = Vec::with_capacity(directory.len());
+        let mut entry_of = Vec::with_capacity(directory.len());
+        for (entry, c) in directory.customers().iter().enumerate() {
+            let (_, new) = ids.insert(c.id.as_uuid().as_u128());
+            if !new {
+                return Err(MatchError::DuplicateCustomer { customer: c.id });
+            }
+            customers.push(c.id);
+            entry_of.push(entry as u32);
+        }
+        let mut customer_of = Vec::with_capacity(items.len());
+        for item in items {
+            let (dense, new) = ids.insert(item.customer.as_uuid().as_u128());
+            if new {
+                customers.push(item.customer);
+                entry_of.push(NONE);
+            }
+            customer_of.push(dense);
+        }
+        let (starts, by_customer) = group_by_customer(items, &customer_of, customers.len());
+        let documents = document_keys(items, prefixes);
+        let (accounts, account_rows) = account_keys(directory)?;
+        let (names, references) = name_and_reference_keys(directory, prefixes);
+        Ok(MatchIndex {
+            documents,
+            customers,
+            entry_of,
+            customer_of,
+            starts,
+            by_customer,
+            accounts,
+            account_rows,
+            names,
+            references,
+        })
+    }
+
+    /// Invoice rows whose normalized number is `key`, in row order.
+    pub(crate) fn documents(&self, items: &[OpenInvoice], key: &str, prefixes: &[String], buf: &mut String) -> Vec<u32> {
+        let mut hits = Vec::new();
+        for row in self.documents.get(fnv1a(key.as_bytes())) {
+            if let Some(item) = items.get(row as usize) {
+                normalize_document_into(&item.number, prefixes, buf);
+                if buf == key {
+                    hits.push(row);
+                }
+            }
+        }
+        hits
+    }
+
+    /// A customer's open-item rows, oldest first (due date, number, id).
+    pub(crate) fn items_of(&self, customer: u32) -> &[u32] {
+        let c = customer as usize;
+        match (self.starts.get(c), self.starts.get(c + 1)) {
+            (Some(&a), Some(&b)) => self.by_customer.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// The customer a normalized account belongs to.
+    pub(crate) fn account(&self, key: &str) -> Option<u32> {
+        self.accounts
+            .get(fnv1a(key.as_bytes()))
+            .filter_map(|i| self.account_rows.get(i as usize))
+            .find(|(k, _)| k == key)
+            .map(|(_, c)| *c)
+    }
+
+    /// Customers whose normalized name (or alias) hashes like `key`; the caller
+    /// confirms the name.
+    pub(crate) fn names(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.names.get(fnv1a(key.as_bytes()))
+    }
+
+    /// `true` if any customer has a reference to look for.
+    pub(crate) fn has_references(&self) -> bool {
+        !self.references.entries.is_empty()
+    }
+
+    /// Customers with a reference that hashes like `key`; the caller confirms.
+    pub(crate) fn references(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.references.get(fnv1a(key.as_bytes()))
+    }
+}
+
+fn check_items(items: &[OpenInvoice]) -> Result<(), MatchError> {
+    let mut seen = DenseIds::with_capacity(items.len());
+    for item in items {
+        if !seen.insert(item.invoice.as_uuid().as_u128()).1 {
+            return Err(MatchError::DuplicateInvoice { invoice: item.invoice, number: item.number.clone() });
+        }
+        if !item.open_amount.is_positive() {
+            return Err(MatchError::NotOpen {
+                invoice: item.invoice,
+                number: item.number.clone(),
+                open: item.open_amount,
+            });
+        }
+        for offer in &item.discounts {
+            let d = offer.amount;
+            if d.currency() != item.currency() || !d.is_positive() || d.minor() >= item.open_amount.minor() {
+                return Err(MatchError::BadDiscount {
+                    invoice: item.invoice,
+                    number: item.number.clone(),
+                    discount: d,
+                    open: item.open_amount,
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A counting sort by customer, then each customer's items oldest first.
+fn group_by_customer(items: &[OpenInvoice], customer_of: &[u32], customers: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut starts = vec![0u32; customers + 1];
+    for &c in customer_of {
+        starts[c as usize + 1] += 1;
+    }
+    for c in 0..customers {
+        starts[c + 1] += starts[c];
+    }
+    let mut fill = starts.clone();
+    let mut by_customer = vec![0u32; items.len()];
+    for (row, &c) in customer_of.iter().enumerate() {
+        let at = &mut fill[c as usize];
+        by_customer[*at as usize] = row as u32;
+        *at += 1;
+    }
+    for c in 0..customers {
+        let slice = &mut by_customer[starts[c] as usize..starts[c + 1] as usize];
+        slice.sort_unstable_by(|&a, &b| {
+            let (x, y) = (&items[a as usize], &items[b as usize]);
+            x.due_date.cmp(&y.due_date).then_with(|| x.number.cmp(&y.number)).then_with(|| x.invoice.cmp(&y.invoice))
+        });
+    }
+    (starts, by_customer)
+}
+
+fn document_keys(items: &[OpenInvoice], prefixes: &[String]) -> HashIndex {
+    let mut buf = String::new();
+    let keys: Vec<(u64, u32)> = items
+        .iter()
+        .enumerate()
+        .map(|(row, item)| {
+            normalize_document_into(&item.number, prefixes, &mut buf);
+            (fnv1a(buf.as_bytes()), row as u32)
+        })
+        .collect();
+    HashIndex::build(keys)
+}
+
+fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(String, u32)>), MatchError> {
+    let mut rows: Vec<(String, u32, &str)> = Vec::new();
+    for (dense, c) in directory.customers().iter().enumerate() {
+        for account in &c.accounts {
+            let key = normalize_account(account);
+            if !key.is_empty() {
+                rows.push((key, dense as u32, account));
+            }
+        }
+    }
+    rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    rows.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+    for pair in rows.windows(2) {
+        if let [a, b] = pair
+            && a.0 == b.0
+        {
+            let customers = directory.customers();
+            return Err(MatchError::AccountConflict {
+                account: b.2.to_owned(),
+                first: customers[a.1 as usize].id,
+                second: customers[b.1 as usize].id,
+            });
+        }
+    }
+    let keys = rows.iter().enumerate().map(|(i, r)| (fnv1a(r.0.as_bytes()), i as u32)).collect();
+    let strings = rows.into_iter().map(|r| (r.0, r.1)).collect();
+    Ok((HashIndex::build(keys), strings))
+}
+
+fn name_and_reference_keys(directory: &CustomerDirectory, prefixes: &[String]) -> (HashIndex, HashIndex) {
+    let mut names = Vec::new();
+    let mut references = Vec::new();
+    let mut buf = String::new();
+    for (dense, c) in directory.customers().iter().enumerate() {
+        for name in std::iter::once(&c.name).chain(&c.aliases) {
+            let key = normalize_name(name);
+            if !key.is_empty() {
+                names.push((fnv1a(key.as_bytes()), dense as u32));
+            }
+        }
+        for reference in &c.references {
+            normalize_document_into(reference, prefixes, &mut buf);
+            if !buf.is_empty() {
+                references.push((fnv1a(buf.as_bytes()), dense as u32));
+            }
+        }
+    }
+    // A customer listed under one name twice is still one customer.
+    for keys in [&mut names, &mut references] {
+        keys.sort_unstable();
+        keys.dedup();
+    }
+    (HashIndex::build(names), HashIndex::build(references))
+}

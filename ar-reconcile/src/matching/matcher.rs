@@ -1,0 +1,244 @@
+//! [`Matcher`]: the indexes of one set of open items, and the run over bank lines.
+
+use ar_core::{Currency, Money};
+use chrono::NaiveDate;
+
+use super::index::{MatchIndex, NONE};
+use super::{
+    Allocation, CustomerDirectory, Evidence, MatchError, MatchOutcome, MatchPolicy, OpenInvoice, Proposal, Shortfall,
+    Tier,
+};
+use crate::BankLine;
+
+/// Open items and a customer directory, indexed for matching bank lines.
+///
+/// Build it once per set of open items ([`Matcher::new`] does all the indexing),
+/// then [`run`](Matcher::run) it over bank lines. A run processes the lines in
+/// input order and keeps a running open amount per invoice: what an earlier
+/// line settles is no longer open for a later one, so no invoice is ever
+/// allocated beyond its open amount within a run. Two runs are independent.
+///
+/// ```
+/// use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, OpenInvoice, Tier};
+/// use ar_reconcile::{BankLine, Reference};
+/// use ar_core::{Currency, CustomerId, InvoiceId, Money};
+/// use chrono::NaiveDate;
+/// use rust_decimal_macros::dec;
+///
+/// let date = NaiveDate::from_ymd_opt(2024, 5, 2).ok_or("date")?;
+/// let acme = CustomerId::from_u128(1);
+/// let directory: CustomerDirectory =
+///     [Customer::new(acme, "ACME GmbH").account("DE89370400440532013000")].into_iter().collect();
+/// let usd = |v| Money::new(v, Currency::EUR);
+/// let items = vec![
+///     OpenInvoice::new(InvoiceId::from_u128(10), acme, "INV-00041", usd(dec!(250.00))?, date, date),
+///     OpenInvoice::new(InvoiceId::from_u128(11), acme, "INV-00042", usd(dec!(100.00))?, date, date),
+/// ];
+/// let line = BankLine {
+///     booking_date: date,
+///     value_date: None,
+///     amount: usd(dec!(100.00))?,
+///     bank_reference: None,
+///     end_to_end_id: None,
+///     counterparty_name: Some("ACME GMBH".into()),
+///     counterparty_account: None,
+///     transaction_code: None,
+///     remittance_text: "Zahlung inv 42".into(),
+///     references: vec![],
+///     remittances: vec![],
+/// };
+/// let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
+/// let outcome = matcher.run(&[line]);
+/// let proposal = &outcome.proposals[0];
+/// assert_eq!(proposal.customer, Some(acme));
+/// assert_eq!(proposal.allocations[0].document, "INV-00042");
+/// assert_eq!(proposal.tier, Tier::High);
+/// assert_eq!(
+///     proposal.evidence[0].to_string(),
+///     "invoice number INV-00042 found in remittance text ('inv 42')"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Matcher<'a> {
+    pub(crate) policy: MatchPolicy,
+    pub(crate) directory: &'a CustomerDirectory,
+    pub(crate) items: &'a [OpenInvoice],
+    pub(crate) index: MatchIndex,
+}
+
+/// Mutable state of one run: the open amount left per invoice row.
+pub(crate) struct RunState {
+    pub(crate) remaining: Vec<i64>,
+    pub(crate) buf: String,
+}
+
+/// The bank line being matched, in minor units.
+pub(crate) struct LineCtx<'l> {
+    pub(crate) index: usize,
+    pub(crate) line: &'l BankLine,
+    pub(crate) currency: Currency,
+    pub(crate) amount: i64,
+    pub(crate) date: NaiveDate,
+}
+
+/// One invoice row's part in a proposal, in minor units.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Part {
+    pub(crate) row: u32,
+    pub(crate) applied: i64,
+    pub(crate) discount: i64,
+    pub(crate) write_off: i64,
+    pub(crate) deduction: i64,
+}
+
+/// A proposal being built.
+pub(crate) struct Draft {
+    pub(crate) customer: u32,
+    pub(crate) parts: Vec<Part>,
+    pub(crate) tier: Tier,
+    pub(crate) evidence: Vec<Evidence>,
+}
+
+impl Draft {
+    pub(crate) fn new(evidence: Vec<Evidence>) -> Self {
+        Draft { customer: NONE, parts: Vec::new(), tier: Tier::Unmatched, evidence }
+    }
+}
+
+impl<'a> Matcher<'a> {
+    /// Validates and indexes the open items and the directory.
+    ///
+    /// Fails on a duplicate invoice or customer, an open amount that is not
+    /// positive, a discount that cannot apply, or an account listed for two
+    /// customers.
+    pub fn new(
+        policy: MatchPolicy,
+        directory: &'a CustomerDirectory,
+        items: &'a [OpenInvoice],
+    ) -> Result<Matcher<'a>, MatchError> {
+        let index = MatchIndex::build(items, directory, policy.prefixes())?;
+        Ok(Matcher { policy, directory, items, index })
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &MatchPolicy {
+        &self.policy
+    }
+
+    /// Proposes, for each line in order, how it pays which invoices.
+    pub fn run(&self, lines: &[BankLine]) -> MatchOutcome {
+        let mut state =
+            RunState { remaining: self.items.iter().map(|i| i.open_amount.minor()).collect(), buf: String::new() };
+        let mut outcome = MatchOutcome { proposals: Vec::with_capacity(lines.len()), ..MatchOutcome::default() };
+        for (index, line) in lines.iter().enumerate() {
+            let proposal = self.propose(&mut state, index, line);
+            outcome.summary.add(&proposal);
+            outcome.proposals.push(proposal);
+        }
+        outcome
+    }
+
+    fn propose(&self, state: &mut RunState, index: usize, line: &BankLine) -> Proposal {
+        let ctx = LineCtx {
+            index,
+            line,
+            currency: line.amount.currency(),
+            amount: line.amount.minor(),
+            date: line.booking_date,
+        };
+        if ctx.amount <= 0 {
+            return self.skipped(&ctx);
+        }
+        let draft = self.decide(state, &ctx);
+        self.finish(state, &ctx, draft)
+    }
+
+    fn skipped(&self, ctx: &LineCtx<'_>) -> Proposal {
+        Proposal {
+            line: ctx.index,
+            amount: ctx.line.amount,
+            customer: None,
+            allocations: Vec::new(),
+            write_offs: Vec::new(),
+            deductions: Vec::new(),
+            unapplied: Money::zero(ctx.currency),
+            tier: Tier::Unmatched,
+            auto_apply: false,
+            skipped: true,
+            evidence: vec![Evidence::DebitSkipped { amount: ctx.line.amount }],
+        }
+    }
+
+    /// Turns a draft into a proposal and takes what it settles off the open amounts.
+    fn finish(&self, state: &mut RunState, ctx: &LineCtx<'_>, draft: Draft) -> Proposal {
+        let cur = ctx.currency;
+        let mut allocations = Vec::with_capacity(draft.parts.len());
+        let mut write_offs = Vec::new();
+        let mut deductions = Vec::new();
+        let mut applied_total = 0i64;
+        for part in &draft.parts {
+            let item = &self.items[part.row as usize];
+            let settled = part.applied + part.discount + part.write_off + part.deduction;
+            state.remaining[part.row as usize] -= settled;
+            applied_total += part.applied;
+            allocations.push(Allocation {
+                invoice: item.invoice,
+                document: item.number.clone(),
+                applied: money(part.applied, cur),
+                discount: money(part.discount, cur),
+                settled: money(settled, cur),
+            });
+            let shortfall = |amount| Shortfall { invoice: item.invoice, document: item.number.clone(), amount };
+            if part.write_off > 0 {
+                write_offs.push(shortfall(money(part.write_off, cur)));
+            }
+            if part.deduction > 0 {
+                deductions.push(shortfall(money(part.deduction, cur)));
+            }
+        }
+        let tier = draft.tier;
+        Proposal {
+            line: ctx.index,
+            amount: ctx.line.amount,
+            customer: self.index.customers.get(draft.customer as usize).copied(),
+            allocations,
+            write_offs,
+            deductions,
+            unapplied: money(ctx.amount - applied_total, cur),
+            tier,
+            auto_apply: tier != Tier::Unmatched && tier.at_least(self.policy.auto_apply_tier()),
+            skipped: false,
+            evidence: draft.evidence,
+        }
+    }
+
+    /// The name people know a customer by: the directory's, else its id.
+    pub(crate) fn customer_name(&self, customer: u32) -> String {
+        let entry = self.index.entry_of.get(customer as usize).copied().unwrap_or(NONE);
+        match self.directory.customers().get(entry as usize) {
+            Some(c) => c.name.clone(),
+            None => self.index.customers.get(customer as usize).map(|id| id.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// The discount available on `row` for this line: only on an invoice no
+    /// earlier line touched, within the offer's date plus grace days.
+    pub(crate) fn discount_available(&self, state: &RunState, ctx: &LineCtx<'_>, row: u32) -> i64 {
+        let item = &self.items[row as usize];
+        if !self.policy.takes_discounts() || state.remaining[row as usize] != item.open_amount.minor() {
+            return 0;
+        }
+        item.discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
+    }
+
+    pub(crate) fn money(&self, minor: i64, ctx: &LineCtx<'_>) -> Money {
+        money(minor, ctx.currency)
+    }
+}
+
+/// Minor units as money. Every figure the matcher builds lies between zero and
+/// an amount that is already valid money (a line amount or an open amount), so
+/// the conversion cannot fail; zero is a guard, never reached.
+pub(crate) fn money(minor: i64, currency: Currency) -> Money {
+    Money::from_minor(minor, currency).unwrap_or_else(|_| Money::zero(currency))
+}

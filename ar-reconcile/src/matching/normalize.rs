@@ -1,0 +1,218 @@
+//! Normal forms for document numbers, payer names and accounts, a free-text
+//! tokenizer, and the deterministic hash the indexes are keyed by.
+//!
+//! Payers rarely write a document number the way it was issued: `INV-00042`
+//! arrives as `inv 42`, `INV00042` or `00042`. Every reference is brought to one
+//! normal form before it is looked up, so these all meet.
+
+/// FNV-1a 64-bit hash of `bytes`.
+///
+/// The indexes key their sorted vectors by this hash rather than by a randomly
+/// seeded hasher, so a run is the same on every machine and every time.
+///
+/// ```
+/// use ar_reconcile::matching::normalize::fnv1a;
+/// assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+/// assert_ne!(fnv1a(b"42"), fnv1a(b"43"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    None,
+    Letters,
+    Digits,
+}
+
+/// Normalizes a document number: upper case, punctuation and spaces dropped,
+/// leading zeros of every digit group dropped, and a leading letter prefix from
+/// `prefixes` (compared in upper case) dropped when digits follow it.
+///
+/// Two digit groups that were apart in the input stay apart (`2024-0042` becomes
+/// `2024.42`), so that `2024-0042` and `20240042` do not meet.
+///
+/// ```
+/// use ar_reconcile::matching::normalize::normalize_document;
+/// let prefixes = ["INV".to_owned()];
+/// assert_eq!(normalize_document("INV-00042", &prefixes), "42");
+/// assert_eq!(normalize_document("inv 42", &prefixes), "42");
+/// assert_eq!(normalize_document("00042", &prefixes), "42");
+/// assert_eq!(normalize_document("SO-7/0012a", &prefixes), "SO7.12A");
+/// assert_eq!(normalize_document("2024-0042", &prefixes), "2024.42");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_document(raw: &str, prefixes: &[String]) -> String {
+    let mut out = String::with_capacity(raw.len());
+    normalize_document_into(raw, prefixes, &mut out);
+    out
+}
+
+/// [`normalize_document`] into a reused buffer (cleared first).
+pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut String) {
+    out.clear();
+    let mut run = Run::None;
+    let mut separated = false;
+    let mut zeros_pending = false;
+    let mut digits_written = false;
+    for c in raw.chars() {
+        if c.is_ascii_digit() {
+            if run != Run::Digits || separated {
+                close_digits(run, zeros_pending, digits_written, out);
+                if run == Run::Digits {
+                    out.push('.');
+                }
+                zeros_pending = false;
+                digits_written = false;
+            }
+            if c == '0' && !digits_written {
+                zeros_pending = true;
+            } else {
+                out.push(c);
+                digits_written = true;
+            }
+            run = Run::Digits;
+            separated = false;
+        } else if c.is_alphanumeric() {
+            close_digits(run, zeros_pending, digits_written, out);
+            zeros_pending = false;
+            digits_written = false;
+            out.extend(c.to_uppercase());
+            run = Run::Letters;
+            separated = false;
+        } else if run != Run::None {
+            separated = true;
+        }
+    }
+    close_digits(run, zeros_pending, digits_written, out);
+    strip_prefix(prefixes, out);
+}
+
+fn close_digits(run: Run, zeros_pending: bool, digits_written: bool, out: &mut String) {
+    // A group of only zeros keeps one, so "INV-000" does not vanish.
+    if run == Run::Digits && zeros_pending && !digits_written {
+        out.push('0');
+    }
+}
+
+fn strip_prefix(prefixes: &[String], out: &mut String) {
+    let letters = out.find(|c: char| !c.is_alphabetic()).unwrap_or(out.len());
+    if letters == 0 || letters == out.len() || !out[letters..].starts_with(|c: char| c.is_ascii_digit()) {
+        return;
+    }
+    if prefixes.iter().any(|p| p.eq_ignore_ascii_case(&out[..letters])) {
+        out.drain(..letters);
+    }
+}
+
+/// Legal-form words dropped from the end of a name before names are compared.
+const LEGAL_SUFFIXES: &[&str] = &[
+    "AB", "AG", "AS", "BV", "BVBA", "CO", "COMPANY", "CORP", "CORPORATION", "EG", "EK", "EV", "GBR", "GMBH", "INC",
+    "INCORPORATED", "KG", "KGAA", "LIMITED", "LLC", "LLP", "LP", "LTD", "MBH", "NV", "OG", "OHG", "OY", "PLC", "PTY",
+    "SA", "SARL", "SAS", "SE", "SL", "SPA", "SRL", "UG",
+];
+
+/// Normalizes a payer or customer name: upper case, German umlauts spelt out
+/// (`Ä` → `AE`, `ß` → `SS`, as banks transliterate them), dots and apostrophes
+/// dropped (`G.m.b.H.` → `GMBH`), other punctuation as spaces, legal-form words
+/// (GmbH, Inc, Ltd, LLC, …) dropped from the end, words joined by single spaces.
+///
+/// ```
+/// use ar_reconcile::matching::normalize::normalize_name;
+/// assert_eq!(normalize_name("Müller & Söhne GmbH & Co. KG"), "MUELLER SOEHNE");
+/// assert_eq!(normalize_name("ACME, Inc."), "ACME");
+/// assert_eq!(normalize_name("  acme   ltd "), "ACME");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_name(raw: &str) -> String {
+    let mut spelled = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            'ä' | 'Ä' => spelled.push_str("AE"),
+            'ö' | 'Ö' => spelled.push_str("OE"),
+            'ü' | 'Ü' => spelled.push_str("UE"),
+            'ß' => spelled.push_str("SS"),
+            '.' | '\'' | '’' => {}
+            c if c.is_alphanumeric() => spelled.extend(c.to_uppercase()),
+            _ => spelled.push(' '),
+        }
+    }
+    let mut words: Vec<&str> = spelled.split_whitespace().collect();
+    while words.len() > 1 && words.last().is_some_and(|w| LEGAL_SUFFIXES.contains(w)) {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// Normalizes an account number or IBAN: upper case letters and digits only.
+///
+/// ```
+/// use ar_reconcile::matching::normalize::normalize_account;
+/// assert_eq!(normalize_account("de89 3704-0044 0532 0130 00"), "DE89370400440532013000");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn normalize_account(raw: &str) -> String {
+    raw.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// Splits free remittance text into candidate reference tokens.
+///
+/// Tokens are split at white space and at `, ; : ( ) [ ] { } " #`; hyphens,
+/// slashes and dots stay inside a token because document numbers carry them.
+/// Trailing sentence punctuation is trimmed.
+///
+/// ```
+/// use ar_reconcile::matching::normalize::tokens;
+/// let t: Vec<&str> = tokens("Pay INV-00042, order 7/123. Thanks").collect();
+/// assert_eq!(t, ["Pay", "INV-00042", "order", "7/123", "Thanks"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '#'))
+        .map(|t| t.trim_end_matches(['.', '-', '/', '!', '?']))
+        .filter(|t| !t.is_empty())
+}
+
+/// The number of ASCII digits in `s`.
+pub(crate) fn digit_count(s: &str) -> usize {
+    s.bytes().filter(u8::is_ascii_digit).count()
+}
+
+/// The creditor's own reference inside an ISO 11649 reference (`RF18 539007547034`
+/// → `539007547034`), or `None` when `raw` does not start with `RF` and two digits.
+pub(crate) fn creditor_reference_body(raw: &str) -> Option<String> {
+    let compact = normalize_account(raw);
+    let bytes = compact.as_bytes();
+    if bytes.len() > 4 && bytes.starts_with(b"RF") && bytes[2].is_ascii_digit() && bytes[3].is_ascii_digit() {
+        return compact.get(4..).map(str::to_owned);
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_groups_and_separated_digits() {
+        let none: [String; 0] = [];
+        assert_eq!(normalize_document("000", &none), "0");
+        assert_eq!(normalize_document("A-000-1", &none), "A0.1");
+        assert_eq!(normalize_document("INV", &["INV".to_owned()]), "INV");
+        assert_eq!(normalize_document("INVX12", &["INV".to_owned()]), "INVX12");
+        assert_eq!(normalize_document("  --  ", &none), "");
+    }
+
+    #[test]
+    fn creditor_reference() {
+        assert_eq!(creditor_reference_body("RF18 5390 0754 7034").as_deref(), Some("539007547034"));
+        assert_eq!(creditor_reference_body("RFX8123"), None);
+    }
+}

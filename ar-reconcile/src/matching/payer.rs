@@ -1,0 +1,119 @@
+//! Pass (c): who is paying, when the line names no open invoice it can settle.
+
+use super::matcher::LineCtx;
+use super::normalize::{normalize_account, normalize_document, normalize_name, tokens};
+use super::{Evidence, Matcher, Tier};
+use crate::Reference;
+
+impl Matcher<'_> {
+    /// The customer whose known account the payer's account is.
+    pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>) -> Option<u32> {
+        let account = ctx.line.counterparty_account.as_deref()?;
+        let key = normalize_account(account);
+        if key.is_empty() { None } else { self.index.account(&key) }
+    }
+
+    /// Identifies the customer by account, then by name, then by a customer
+    /// reference, then by an invoice the line named that was already settled.
+    /// Returns the customer and the best tier that identification allows.
+    pub(crate) fn identify(
+        &self,
+        ctx: &LineCtx<'_>,
+        payer: Option<u32>,
+        settled_hint: Option<(u32, u32)>,
+        evidence: &mut Vec<Evidence>,
+    ) -> Option<(u32, Tier)> {
+        if let Some(c) = payer {
+            evidence.push(Evidence::PayerAccount {
+                account: ctx.line.counterparty_account.clone().unwrap_or_default(),
+                customer: self.index.customers[c as usize],
+                customer_name: self.customer_name(c),
+            });
+            return Some((c, Tier::High));
+        }
+        if let Some(c) = self.payer_by_name(ctx, evidence) {
+            return Some((c, Tier::NeedsReview));
+        }
+        if let Some(c) = self.payer_by_reference(ctx, evidence) {
+            return Some((c, Tier::High));
+        }
+        let (c, row) = settled_hint?;
+        evidence.push(Evidence::CustomerOfInvoice {
+            document: self.items[row as usize].number.clone(),
+            customer: self.index.customers[c as usize],
+            customer_name: self.customer_name(c),
+        });
+        Some((c, Tier::NeedsReview))
+    }
+
+    fn payer_by_name(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Option<u32> {
+        let payer_name = ctx.line.counterparty_name.as_deref()?;
+        let key = normalize_name(payer_name);
+        if key.is_empty() {
+            return None;
+        }
+        let fits: Vec<u32> = self
+            .index
+            .names(&key)
+            .filter(|c| {
+                self.directory.customers().get(*c as usize).is_some_and(|entry| {
+                    std::iter::once(&entry.name).chain(&entry.aliases).any(|n| normalize_name(n) == key)
+                })
+            })
+            .collect();
+        match fits.as_slice() {
+            [one] => {
+                evidence.push(Evidence::PayerName {
+                    payer_name: payer_name.to_owned(),
+                    customer: self.index.customers[*one as usize],
+                    customer_name: self.customer_name(*one),
+                });
+                Some(*one)
+            }
+            [] => None,
+            many => {
+                evidence.push(Evidence::PayerNameAmbiguous {
+                    payer_name: payer_name.to_owned(),
+                    customers: many.len(),
+                });
+                None
+            }
+        }
+    }
+
+    fn payer_by_reference(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Option<u32> {
+        if !self.index.has_references() {
+            return None;
+        }
+        let line = ctx.line;
+        let structured = line.references.iter().map(|r| match r {
+            Reference::Creditor(s) | Reference::Invoice(s) | Reference::Other(s) => s.as_str(),
+        });
+        let candidates = structured
+            .chain(line.end_to_end_id.as_deref())
+            .chain(line.remittances.iter().map(|r| r.document.as_str()))
+            .chain(tokens(&line.remittance_text));
+        let prefixes = self.policy.prefixes();
+        for candidate in candidates {
+            let key = normalize_document(candidate, prefixes);
+            if key.len() < 2 {
+                continue;
+            }
+            let found = self.index.references(&key).find(|c| {
+                self.directory
+                    .customers()
+                    .get(*c as usize)
+                    .is_some_and(|e| e.references.iter().any(|r| normalize_document(r, prefixes) == key))
+            });
+            if let Some(c) = found {
+                evidence.push(Evidence::CustomerReference {
+                    reference: candidate.to_owned(),
+                    customer: self.index.customers[c as usize],
+                    customer_name: self.customer_name(c),
+                });
+                return Some(c);
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,222 @@
+//! Passes (a) and (b): invoices a bank line names, by structured reference or
+//! in its free text.
+
+use super::evidence::ReferenceSource;
+use super::index::NONE;
+use super::matcher::{LineCtx, RunState};
+use super::normalize::{creditor_reference_body, digit_count, normalize_document, tokens};
+use super::{Evidence, Matcher};
+use crate::Reference;
+
+/// How a referenced invoice was found.
+#[derive(Debug, Clone)]
+pub(crate) enum Found {
+    Structured { source: ReferenceSource, reference: String },
+    Text { token: String },
+}
+
+/// An invoice row a line refers to, with the amount the remittance says it pays.
+#[derive(Debug, Clone)]
+pub(crate) struct Ref {
+    pub(crate) row: u32,
+    pub(crate) paid: Option<i64>,
+    pub(crate) found: Found,
+}
+
+/// The referenced invoices that may be settled, and the customer they belong to.
+pub(crate) struct Referenced {
+    pub(crate) customer: u32,
+    pub(crate) refs: Vec<Ref>,
+}
+
+impl Matcher<'_> {
+    /// Pass (a): remittance documents, structured references and the end-to-end id.
+    pub(crate) fn structured_refs(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Vec<Ref> {
+        let line = ctx.line;
+        let mut refs = Vec::new();
+        for r in &line.remittances {
+            let paid = r.paid.filter(|m| m.currency() == ctx.currency).map(|m| m.minor());
+            self.lookup(&r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
+        }
+        for reference in &line.references {
+            match reference {
+                Reference::Invoice(s) => {
+                    self.lookup(s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
+                }
+                Reference::Creditor(s) => {
+                    // The creditor's own reference sits inside the RF envelope.
+                    let body = creditor_reference_body(s);
+                    let found = self.lookup(s, ReferenceSource::Creditor, None, body.is_none(), &mut refs, evidence);
+                    if let (false, Some(body)) = (found, body) {
+                        self.lookup(&body, ReferenceSource::Creditor, None, true, &mut refs, evidence);
+                    }
+                }
+                Reference::Other(s) => {
+                    self.lookup(s, ReferenceSource::Other, None, false, &mut refs, evidence);
+                }
+            }
+        }
+        if let Some(e2e) = &line.end_to_end_id {
+            self.lookup(e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
+        }
+        dedup_rows(&mut refs);
+        refs
+    }
+
+    fn lookup(
+        &self,
+        reference: &str,
+        source: ReferenceSource,
+        paid: Option<i64>,
+        report_unknown: bool,
+        refs: &mut Vec<Ref>,
+        evidence: &mut Vec<Evidence>,
+    ) -> bool {
+        let key = normalize_document(reference, self.policy.prefixes());
+        if key.is_empty() {
+            return false;
+        }
+        let mut buf = String::new();
+        let rows = self.index.documents(self.items, &key, self.policy.prefixes(), &mut buf);
+        if rows.is_empty() && report_unknown {
+            evidence.push(Evidence::ReferenceUnknown { source, reference: reference.to_owned() });
+        }
+        for &row in &rows {
+            refs.push(Ref { row, paid, found: Found::Structured { source, reference: reference.to_owned() } });
+        }
+        !rows.is_empty()
+    }
+
+    /// Pass (b): invoice numbers in the free text. A prefix word joins the token
+    /// after it (`INV 00042`); a bare number needs the policy's minimum digits.
+    pub(crate) fn text_refs(&self, ctx: &LineCtx<'_>, state: &mut RunState) -> Vec<Ref> {
+        let prefixes = self.policy.prefixes();
+        let words: Vec<&str> = tokens(&ctx.line.remittance_text).collect();
+        let mut refs = Vec::new();
+        let mut key = String::new();
+        for (i, word) in words.iter().enumerate() {
+            let joined;
+            let candidate: &str = match words.get(i + 1) {
+                Some(next) if is_prefix_word(word, prefixes) => {
+                    joined = format!("{word} {next}");
+                    &joined
+                }
+                _ => word,
+            };
+            super::normalize::normalize_document_into(candidate, prefixes, &mut key);
+            if key.len() < 2 || (is_bare_number(&key) && digit_count(candidate) < self.policy.reference_digits_min()) {
+                continue;
+            }
+            for row in self.index.documents(self.items, &key, prefixes, &mut state.buf) {
+                refs.push(Ref { row, paid: None, found: Found::Text { token: candidate.to_owned() } });
+            }
+        }
+        dedup_rows(&mut refs);
+        refs
+    }
+
+    /// Keeps the referenced invoices that can take money from this line: in its
+    /// currency, of one customer, still open. Says why the others were left out.
+    ///
+    /// The customer is the payer's (by account) when a reference belongs to it;
+    /// otherwise the first customer whose referenced invoices explain the amount
+    /// on their own; otherwise the customer of the first reference.
+    pub(crate) fn referenced(
+        &self,
+        state: &RunState,
+        ctx: &LineCtx<'_>,
+        refs: Vec<Ref>,
+        payer: Option<u32>,
+        evidence: &mut Vec<Evidence>,
+        settled_hint: &mut Option<(u32, u32)>,
+    ) -> Option<Referenced> {
+        let in_currency: Vec<&Ref> =
+            refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency).collect();
+        let customer = self.choose_customer(state, ctx, &in_currency, payer)?;
+        let mut kept = Vec::new();
+        for r in refs {
+            let item = &self.items[r.row as usize];
+            let owner = self.index.customer_of[r.row as usize];
+            if item.currency() != ctx.currency {
+                evidence.push(Evidence::ReferenceOtherCurrency {
+                    document: item.number.clone(),
+                    currency: item.currency().code().to_owned(),
+                });
+            } else if owner != customer {
+                evidence.push(Evidence::ReferenceOtherCustomer {
+                    document: item.number.clone(),
+                    customer_name: self.customer_name(owner),
+                });
+            } else if state.remaining[r.row as usize] == 0 {
+                evidence.push(Evidence::ReferenceNotOpen { document: item.number.clone() });
+                settled_hint.get_or_insert((customer, r.row));
+            } else {
+                evidence.push(match &r.found {
+                    Found::Structured { source, reference } => Evidence::ReferenceMatched {
+                        source: *source,
+                        reference: reference.clone(),
+                        document: item.number.clone(),
+                    },
+                    Found::Text { token } => {
+                        Evidence::ReferenceInText { token: token.clone(), document: item.number.clone() }
+                    }
+                });
+                kept.push(r);
+            }
+        }
+        (!kept.is_empty()).then_some(Referenced { customer, refs: kept })
+    }
+
+    fn choose_customer(&self, state: &RunState, ctx: &LineCtx<'_>, refs: &[&Ref], payer: Option<u32>) -> Option<u32> {
+        let owner = |r: &Ref| self.index.customer_of[r.row as usize];
+        if let Some(p) = payer.filter(|p| refs.iter().any(|r| owner(r) == *p)) {
+            return Some(p);
+        }
+        let mut seen: Vec<u32> = Vec::new();
+        for r in refs {
+            let c = owner(r);
+            if seen.contains(&c) {
+                continue;
+            }
+            seen.push(c);
+            let open: i128 = refs
+                .iter()
+                .filter(|x| owner(x) == c)
+                .map(|x| i128::from(state.remaining[x.row as usize]))
+                .sum();
+            let single = refs.iter().filter(|x| owner(x) == c).any(|x| {
+                let left = state.remaining[x.row as usize];
+                left == ctx.amount || left - self.discount_available(state, ctx, x.row) == ctx.amount
+            });
+            if single || open == i128::from(ctx.amount) {
+                return Some(c);
+            }
+        }
+        seen.first().copied().filter(|c| *c != NONE)
+    }
+}
+
+fn is_prefix_word(word: &str, prefixes: &[String]) -> bool {
+    let letters = word.trim_end_matches(['.', ':', '-', '/']);
+    !letters.is_empty()
+        && letters.chars().all(|c| c.is_alphabetic())
+        && prefixes.iter().any(|p| p.eq_ignore_ascii_case(letters))
+}
+
+fn is_bare_number(key: &str) -> bool {
+    key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+}
+
+/// Keeps the first reference to each invoice row: remittance documents come
+/// first, so their stated amounts win.
+fn dedup_rows(refs: &mut Vec<Ref>) {
+    let mut seen: Vec<u32> = Vec::with_capacity(refs.len());
+    refs.retain(|r| {
+        if seen.contains(&r.row) {
+            false
+        } else {
+            seen.push(r.row);
+            true
+        }
+    });
+}

@@ -1,0 +1,467 @@
+//! How an amount settles invoices: the referenced ones (after passes a and b) or
+//! the customer's open items (passes d, e and f), and the order the passes run in.
+
+use super::combination::{SubsetLimits, SubsetSearch, find_subset};
+use super::matcher::{Draft, LineCtx, Part, RunState};
+use super::references::Referenced;
+use super::{Evidence, Matcher, Pass, Tier};
+
+/// An invoice row a proposal may settle, in minor units.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    row: u32,
+    /// Open amount left in this run.
+    left: i64,
+    /// Discount available on the booking date (0 if none).
+    discount: i64,
+}
+
+impl Open {
+    fn full(&self) -> Part {
+        Part { row: self.row, applied: self.left, ..Part::default() }
+    }
+
+    fn net(&self) -> Part {
+        Part { row: self.row, applied: self.left - self.discount, discount: self.discount, ..Part::default() }
+    }
+}
+
+impl Matcher<'_> {
+    /// Runs the passes in order for one credit line.
+    pub(crate) fn decide(&self, state: &mut RunState, ctx: &LineCtx<'_>) -> Draft {
+        let mut evidence = Vec::new();
+        let payer = self.payer_by_account(ctx);
+        let mut hint = None;
+        let refs = self.structured_refs(ctx, &mut evidence);
+        if !refs.is_empty()
+            && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
+        {
+            return self.settle_referenced(state, ctx, found, Tier::Certain, payer, evidence);
+        }
+        if self.policy.last_pass_run() >= Pass::Text {
+            let refs = self.text_refs(ctx, state);
+            if !refs.is_empty()
+                && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
+            {
+                return self.settle_referenced(state, ctx, found, Tier::High, payer, evidence);
+            }
+        }
+        if self.policy.last_pass_run() < Pass::SingleItem {
+            evidence.push(Evidence::StoppedAfter { pass: self.policy.last_pass_run() });
+            return Draft::new(evidence);
+        }
+        match self.identify(ctx, payer, hint, &mut evidence) {
+            Some((customer, cap)) => self.settle_customer(state, ctx, customer, cap, evidence),
+            None => {
+                evidence.push(Evidence::Unidentified { amount: ctx.line.amount });
+                Draft::new(evidence)
+            }
+        }
+    }
+
+    fn opens(&self, state: &RunState, ctx: &LineCtx<'_>, rows: impl Iterator<Item = u32>) -> Vec<Open> {
+        rows.map(|row| Open {
+            row,
+            left: state.remaining[row as usize],
+            discount: self.discount_available(state, ctx, row),
+        })
+        .collect()
+    }
+
+    fn document(&self, row: u32) -> String {
+        self.items[row as usize].number.clone()
+    }
+
+    fn tolerance(&self, ctx: &LineCtx<'_>, due: i128) -> i128 {
+        i128::from(self.policy.write_off_minor(ctx.currency, i64::try_from(due).unwrap_or(i64::MAX)))
+    }
+
+    fn limits(&self, steps_used: u64) -> SubsetLimits {
+        SubsetLimits {
+            max_items: self.policy.combination_items_max(),
+            max_steps: self.policy.combination_steps_max().saturating_sub(steps_used),
+        }
+    }
+
+    /// Passes (a)/(b) found invoices: settle them by the remittance's amounts, in
+    /// full, net of discounts, as a subset, or with an overpayment, a write-off or
+    /// a deduction. `base` is the tier an exact fit earns.
+    fn settle_referenced(
+        &self,
+        state: &RunState,
+        ctx: &LineCtx<'_>,
+        found: Referenced,
+        base: Tier,
+        payer: Option<u32>,
+        mut evidence: Vec<Evidence>,
+    ) -> Draft {
+        if payer == Some(found.customer) {
+            evidence.push(Evidence::PayerAccount {
+                account: ctx.line.counterparty_account.clone().unwrap_or_default(),
+                customer: self.index.customers[found.customer as usize],
+                customer_name: self.customer_name(found.customer),
+            });
+        }
+        let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
+        let mut draft = Draft { customer: found.customer, parts: Vec::new(), tier: base, evidence };
+        let amount = i128::from(ctx.amount);
+        let stated: Option<i128> = found
+            .refs
+            .iter()
+            .zip(&opens)
+            .map(|(r, o)| r.paid.filter(|p| *p >= 0).or(r.paid.is_none().then_some(o.left)).map(i128::from))
+            .sum();
+        if found.refs.iter().any(|r| r.paid.is_some()) && stated == Some(amount) {
+            let paid: Vec<Option<i64>> = found.refs.iter().map(|r| r.paid).collect();
+            self.per_document(ctx, &opens, &paid, &mut draft);
+            return draft;
+        }
+        let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
+        let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
+        if open == amount {
+            draft.parts = opens.iter().map(Open::full).collect();
+            let documents = opens.iter().map(|o| self.document(o.row)).collect();
+            draft.evidence.push(Evidence::AmountMatches { amount: ctx.line.amount, documents });
+            return draft;
+        }
+        if discounts > 0 && open - discounts == amount {
+            draft.parts = opens.iter().map(Open::net).collect();
+            self.discount_evidence(ctx, &opens, &mut draft);
+            return draft;
+        }
+        if opens.len() > 1 && self.referenced_subset(ctx, &opens, &mut draft) {
+            return draft;
+        }
+        if amount > open {
+            draft.parts = opens.iter().map(Open::full).collect();
+            draft.evidence.push(Evidence::Overpayment {
+                amount: self.money((amount - open) as i64, ctx),
+                customer_name: self.customer_name(found.customer),
+            });
+            draft.tier = Tier::NeedsReview;
+            return draft;
+        }
+        self.short_payment(state, ctx, &opens, &mut draft);
+        draft
+    }
+
+    /// A remittance advice states what it pays per document: allocate that, and
+    /// explain each document's shortfall as a discount, a write-off or a deduction.
+    fn per_document(&self, ctx: &LineCtx<'_>, opens: &[Open], paid: &[Option<i64>], draft: &mut Draft) {
+        let mut excess = 0i64;
+        for (o, p) in opens.iter().zip(paid) {
+            let stated = p.unwrap_or(o.left);
+            let applied = stated.min(o.left);
+            excess += stated - applied;
+            let document = self.document(o.row);
+            if let Some(p) = p {
+                draft.evidence.push(Evidence::RemittedAmount { document: document.clone(), paid: self.money(*p, ctx) });
+            }
+            if applied == 0 {
+                draft.evidence.push(Evidence::NothingLeftFor { document });
+                continue;
+            }
+            let mut part = Part { row: o.row, applied, ..Part::default() };
+            let short = o.left - applied;
+            if short > 0 && short == o.discount {
+                part.discount = short;
+                self.discount_evidence(ctx, std::slice::from_ref(o), draft);
+            } else if short > 0 && i128::from(short) <= self.tolerance(ctx, i128::from(o.left)) {
+                part.write_off = short;
+                draft.evidence.push(Evidence::WriteOff { document, amount: self.money(short, ctx) });
+                draft.tier = draft.tier.min(Tier::High);
+            } else if short > 0 {
+                part.deduction = short;
+                draft.evidence.push(Evidence::Deduction { document, amount: self.money(short, ctx) });
+                draft.tier = Tier::NeedsReview;
+            }
+            draft.parts.push(part);
+        }
+        if excess > 0 {
+            draft.evidence.push(Evidence::Overpayment {
+                amount: self.money(excess, ctx),
+                customer_name: self.customer_name(draft.customer),
+            });
+            draft.tier = Tier::NeedsReview;
+        }
+    }
+
+    fn discount_evidence(&self, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
+        for o in opens.iter().filter(|o| o.discount > 0) {
+            let item = &self.items[o.row as usize];
+            let offer = item.discounts.iter().filter(|d| d.amount.minor() == o.discount).map(|d| d.until).max();
+            draft.evidence.push(Evidence::NetOfDiscount {
+                document: item.number.clone(),
+                discount: self.money(o.discount, ctx),
+                until: offer.unwrap_or(ctx.date),
+            });
+        }
+    }
+
+    /// Some of several referenced invoices sum to the amount (gross, then net).
+    fn referenced_subset(&self, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) -> bool {
+        let limits = SubsetLimits { max_items: opens.len(), max_steps: self.policy.combination_steps_max() };
+        for net in [false, true] {
+            if net && opens.iter().all(|o| o.discount == 0) {
+                continue;
+            }
+            let values: Vec<i64> = opens.iter().map(|o| if net { o.left - o.discount } else { o.left }).collect();
+            if let SubsetSearch::Found { indexes, .. } = find_subset(&values, ctx.amount..=ctx.amount, limits) {
+                for (i, o) in opens.iter().enumerate() {
+                    if indexes.contains(&i) {
+                        draft.parts.push(if net { o.net() } else { o.full() });
+                    } else {
+                        draft.evidence.push(Evidence::NothingLeftFor { document: self.document(o.row) });
+                    }
+                }
+                draft.evidence.push(Evidence::ReferencedSubset {
+                    count: indexes.len(),
+                    of: opens.len(),
+                    total: ctx.line.amount,
+                });
+                if net {
+                    let taken: Vec<Open> = indexes.iter().filter_map(|i| opens.get(*i).copied()).collect();
+                    self.discount_evidence(ctx, &taken, draft);
+                }
+                draft.tier = draft.tier.min(Tier::High);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Less was paid than the referenced invoices: a write-off within tolerance
+    /// (of the gross or the net amount), else the money fills the invoices in
+    /// the order referenced and the one left short gets a deduction.
+    fn short_payment(&self, state: &RunState, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
+        let amount = i128::from(ctx.amount);
+        let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
+        let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
+        self.expired_discount_evidence(state, opens, open - amount, draft);
+        for net in [false, true] {
+            let due = if net { open - discounts } else { open };
+            let short = due - amount;
+            if (net && discounts == 0) || short <= 0 || short > self.tolerance(ctx, due) {
+                continue;
+            }
+            let Some(last) = opens.last().filter(|l| i128::from(l.left) >= short) else { continue };
+            let short = short as i64;
+            draft.parts = opens.iter().map(|o| if net { o.net() } else { o.full() }).collect();
+            if let Some(part) = draft.parts.last_mut() {
+                part.applied -= short;
+                part.write_off = short;
+            }
+            if net {
+                self.discount_evidence(ctx, opens, draft);
+            }
+            draft.evidence.push(Evidence::WriteOff { document: self.document(last.row), amount: self.money(short, ctx) });
+            draft.tier = draft.tier.min(Tier::High);
+            return;
+        }
+        let mut left = ctx.amount;
+        for o in opens {
+            if left == 0 {
+                draft.evidence.push(Evidence::NothingLeftFor { document: self.document(o.row) });
+                continue;
+            }
+            let applied = left.min(o.left);
+            left -= applied;
+            let deduction = o.left - applied;
+            if deduction > 0 {
+                draft.evidence.push(Evidence::Deduction {
+                    document: self.document(o.row),
+                    amount: self.money(deduction, ctx),
+                });
+            }
+            draft.parts.push(Part { row: o.row, applied, deduction, ..Part::default() });
+        }
+        draft.tier = Tier::NeedsReview;
+    }
+
+    /// Says so when a single invoice is short by exactly a discount that had
+    /// already ended on the booking date.
+    fn expired_discount_evidence(&self, state: &RunState, opens: &[Open], short: i128, draft: &mut Draft) {
+        let [o] = opens else { return };
+        let item = &self.items[o.row as usize];
+        if state.remaining[o.row as usize] != item.open_amount.minor() {
+            return;
+        }
+        if let Some(offer) = item.discounts.iter().find(|d| i128::from(d.amount.minor()) == short && o.discount == 0) {
+            draft.evidence.push(Evidence::DiscountExpired {
+                document: item.number.clone(),
+                discount: offer.amount,
+                until: offer.until,
+                grace_days: self.policy.grace_days(),
+            });
+        }
+    }
+
+    /// Passes (d), (e) and (f) over the identified customer's open items.
+    fn settle_customer(
+        &self,
+        state: &RunState,
+        ctx: &LineCtx<'_>,
+        customer: u32,
+        cap: Tier,
+        evidence: Vec<Evidence>,
+    ) -> Draft {
+        let mut draft = Draft { customer, parts: Vec::new(), tier: cap.min(Tier::High), evidence };
+        let rows = self.index.items_of(customer).iter().copied().filter(|&row| {
+            self.items[row as usize].currency() == ctx.currency && state.remaining[row as usize] > 0
+        });
+        let opens = self.opens(state, ctx, rows);
+        let name = self.customer_name(customer);
+        if self.single_item(ctx, &opens, &name, &mut draft) {
+            return draft;
+        }
+        if self.policy.last_pass_run() < Pass::Combination {
+            draft.evidence.push(Evidence::StoppedAfter { pass: self.policy.last_pass_run() });
+            self.unapplied(ctx, &name, &mut draft);
+            return draft;
+        }
+        let exhausted = match self.combination(ctx, &opens, &name, &mut draft) {
+            Ok(()) => return draft,
+            Err(exhausted) => exhausted,
+        };
+        self.leftover(ctx, &opens, &name, exhausted, &mut draft);
+        draft
+    }
+
+    /// Pass (d): one open item equal to the amount, gross then net of its discount.
+    fn single_item(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, draft: &mut Draft) -> bool {
+        let gross = opens.iter().find(|o| o.left == ctx.amount).map(|o| (o.full(), false));
+        let net = || opens.iter().find(|o| o.discount > 0 && o.left - o.discount == ctx.amount).map(|o| (o.net(), true));
+        let Some((part, net_of_discount)) = gross.or_else(net) else { return false };
+        draft.evidence.push(Evidence::SingleOpenItem {
+            document: self.document(part.row),
+            customer_name: name.to_owned(),
+            net_of_discount,
+        });
+        if net_of_discount && let Some(o) = opens.iter().find(|o| o.row == part.row) {
+            self.discount_evidence(ctx, std::slice::from_ref(o), draft);
+        }
+        draft.parts.push(part);
+        true
+    }
+
+    /// Pass (e): a combination of open items, exact gross, exact net, then short
+    /// within tolerance. `Err(true)` if the work budget ran out.
+    fn combination(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, draft: &mut Draft) -> Result<(), bool> {
+        let mut steps = 0u64;
+        let mut exhausted = false;
+        let gross: Vec<i64> = opens.iter().map(|o| o.left).collect();
+        let tolerance = i64::try_from(self.tolerance(ctx, i128::from(ctx.amount))).unwrap_or(0);
+        let has_discounts = opens.iter().any(|o| o.discount > 0);
+        let net: Vec<i64> = if has_discounts { opens.iter().map(|o| o.left - o.discount).collect() } else { Vec::new() };
+        let tries: [(&[i64], i64, bool); 3] =
+            [(&gross, 0, false), (&net, 0, true), (&gross, if tolerance > 0 { tolerance } else { -1 }, false)];
+        for (values, slack, is_net) in tries {
+            if values.is_empty() || slack < 0 {
+                continue;
+            }
+            let target = ctx.amount..=ctx.amount.saturating_add(slack);
+            match find_subset(values, target, self.limits(steps)) {
+                SubsetSearch::Found { indexes, steps: s } => {
+                    steps += s;
+                    let chosen: Vec<Open> = indexes.iter().filter_map(|i| opens.get(*i).copied()).collect();
+                    let total: i64 = indexes.iter().filter_map(|i| values.get(*i)).sum();
+                    let short = total - ctx.amount;
+                    if short > 0 && (i128::from(short) > self.tolerance(ctx, i128::from(total))
+                        || chosen.last().is_none_or(|l| l.left < short))
+                    {
+                        continue;
+                    }
+                    self.take_combination(ctx, &chosen, total, short, is_net, name, draft);
+                    return Ok(());
+                }
+                SubsetSearch::NotFound { steps: s } => steps += s,
+                SubsetSearch::Exhausted { steps: s } => {
+                    steps += s;
+                    exhausted = true;
+                }
+            }
+        }
+        if exhausted {
+            draft.evidence.push(Evidence::SearchExhausted { items: opens.len(), steps });
+        }
+        Err(exhausted)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn take_combination(
+        &self,
+        ctx: &LineCtx<'_>,
+        chosen: &[Open],
+        total: i64,
+        short: i64,
+        net: bool,
+        name: &str,
+        draft: &mut Draft,
+    ) {
+        draft.parts = chosen.iter().map(|o| if net { o.net() } else { o.full() }).collect();
+        if let [one] = chosen {
+            draft.evidence.push(Evidence::SingleOpenItem {
+                document: self.document(one.row),
+                customer_name: name.to_owned(),
+                net_of_discount: net,
+            });
+        } else {
+            draft.evidence.push(Evidence::Combination {
+                count: chosen.len(),
+                total: self.money(total, ctx),
+                customer_name: name.to_owned(),
+                net_of_discount: net,
+            });
+        }
+        if net {
+            self.discount_evidence(ctx, chosen, draft);
+        }
+        if short > 0 {
+            if let (Some(part), Some(last)) = (draft.parts.last_mut(), chosen.last()) {
+                part.applied -= short;
+                part.write_off = short;
+                draft
+                    .evidence
+                    .push(Evidence::WriteOff { document: self.document(last.row), amount: self.money(short, ctx) });
+            }
+            if chosen.len() > 1 {
+                draft.tier = Tier::NeedsReview;
+            }
+        }
+    }
+
+    /// Pass (f): more than everything open is an overpayment; less than the only
+    /// open item is a deduction on it; anything else stays unapplied.
+    fn leftover(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, exhausted: bool, draft: &mut Draft) {
+        draft.tier = draft.tier.min(Tier::NeedsReview);
+        let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
+        if !opens.is_empty() && open < i128::from(ctx.amount) {
+            draft.parts = opens.iter().map(Open::full).collect();
+            draft.evidence.push(Evidence::Overpayment {
+                amount: self.money(ctx.amount - open as i64, ctx),
+                customer_name: name.to_owned(),
+            });
+            return;
+        }
+        if let [only] = opens
+            && ctx.amount < only.left
+        {
+            let deduction = only.left - ctx.amount;
+            draft.parts.push(Part { row: only.row, applied: ctx.amount, deduction, ..Part::default() });
+            draft.evidence.push(Evidence::Deduction { document: self.document(only.row), amount: self.money(deduction, ctx) });
+            return;
+        }
+        if !exhausted && !opens.is_empty() {
+            draft.evidence.push(Evidence::NoCombination {
+                items: opens.len(),
+                max_items: self.policy.combination_items_max(),
+            });
+        }
+        self.unapplied(ctx, name, draft);
+    }
+
+    fn unapplied(&self, ctx: &LineCtx<'_>, name: &str, draft: &mut Draft) {
+        draft.tier = draft.tier.min(Tier::NeedsReview);
+        draft.evidence.push(Evidence::UnappliedOnCustomer { amount: ctx.line.amount, customer_name: name.to_owned() });
+    }
+}
