@@ -68,7 +68,7 @@ use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
 use super::common::{
-    check_balance, check_input_size, decode_windows_1252, error, find_creditor_references,
+    check_balance, check_input_size, decode_windows_1252, error, find_creditor_references, negate,
     normalize_creditor_reference, parse_amount, push_reference, push_text, warning,
 };
 use crate::statement::{
@@ -1056,7 +1056,7 @@ impl Parser {
                 format!("the entry is in {} but the account is in {expected}; it is skipped", amount.currency());
             return self.report(error(self.here(), "currency_mismatch", message));
         }
-        let amount = if direction == Direction::Debit { amount.neg() } else { amount };
+        let amount = if direction == Direction::Debit { negate(amount) } else { amount };
         statement.lines.push(entry.into_line(booking_date, amount, direction));
     }
 
@@ -1096,7 +1096,7 @@ fn finish_balance(balance: &BalanceBuilder) -> Option<Balance> {
         return None;
     }
     let amount = balance.amount?;
-    let amount = if balance.direction? == Direction::Debit { amount.neg() } else { amount };
+    let amount = if balance.direction? == Direction::Debit { negate(amount) } else { amount };
     Some(Balance { amount, date: balance.date? })
 }
 

@@ -100,6 +100,11 @@ pub(crate) fn parse_amount(text: &str, currency: Currency) -> Result<Money, Amou
     minor_from_parts(int.as_bytes(), frac, currency, trimmed, None)
 }
 
+/// `-money`. The range of [`Money`] is symmetric, so this cannot fail.
+pub(crate) fn negate(money: Money) -> Money {
+    Money::from_minor(-money.minor(), money.currency()).unwrap_or(money)
+}
+
 /// Reads a signed amount written as `format` says: an optional leading `+`/`-`, a
 /// trailing `-` (`12,50-`), or accounting parentheses (`(12.50)`); a currency symbol
 /// (`$ € £ ¥`) next to the number is ignored.
@@ -117,7 +122,7 @@ pub(crate) fn parse_signed_amount(text: &str, currency: Currency, format: Amount
         None => (bytes, None),
     };
     let money = minor_from_parts(int, frac, currency, trimmed, format.thousands)?;
-    Ok(if negative { money.neg() } else { money })
+    Ok(if negative { negate(money) } else { money })
 }
 
 /// Reads an amount whose minor units are implied (BAI2 `150000` = 1500.00 USD):
