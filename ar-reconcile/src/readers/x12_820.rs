@@ -407,7 +407,9 @@ impl Reader {
             self.error(payment.segment, "missing_payment", message);
             return;
         };
-        let amount = if payment.credit { magnitude } else { magnitude.neg() };
+        // Negating stays in range: the bounds on minor units are symmetric.
+        let amount = if payment.credit { Ok(magnitude) } else { Money::zero(currency).checked_sub(magnitude) };
+        let Ok(amount) = amount else { return };
         let mut remittances = Vec::with_capacity(transaction.remittances.len());
         for pending in transaction.remittances {
             remittances.push(self.remittance(pending, currency));
