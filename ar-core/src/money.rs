@@ -213,7 +213,7 @@ impl Money {
     }
 
     /// `−self`.
-    pub fn neg(self) -> Money {
+    pub fn negated(self) -> Money {
         Money::from_minor_unchecked(-self.minor(), self.currency)
     }
 

@@ -67,6 +67,7 @@ pub(crate) fn decide(state: &State, config: &LedgerConfig, command: &Command) ->
         Action::ResolveDeduction { deduction, resolution } => ctx.resolve_deduction(*deduction, resolution),
         Action::OpenDispute { dispute, invoice, amount, reason } => {
             let i = state.invoice(*invoice)?;
+            ctx.not_before("the dispute date", ctx.date(), i)?;
             ctx.positive(*amount, "the disputed amount")?;
             ctx.in_currency(state.inv(i).currency(), *amount, "the disputed amount")?;
             Ok(vec![Change::DisputeOpened {
@@ -105,6 +106,20 @@ impl Ctx<'_> {
     fn authorize_write_offs(&self, applied: &CashApplied) -> Result<(), LedgerError> {
         for w in &applied.write_offs {
             self.authorize(Authority::WriteOff, Some(w.amount))?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a date before the invoice's document date.
+    fn not_before(&self, what: &'static str, date: NaiveDate, i: u32) -> Result<(), LedgerError> {
+        let doc = &self.state.inv(i).doc;
+        if date < doc.document_date {
+            return Err(LedgerError::DateBeforeDocument {
+                what,
+                date,
+                number: doc.number.clone(),
+                document_date: doc.document_date,
+            });
         }
         Ok(())
     }
@@ -221,6 +236,7 @@ impl Ctx<'_> {
             return Ok(vec![Change::CreditMemoIssued(Arc::new(doc))]);
         };
         let i = self.state.invoice(against)?;
+        self.not_before("the credit memo date", cmd.document_date, i)?;
         let inv = self.state.inv(i);
         if inv.void {
             return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
@@ -265,6 +281,7 @@ impl Ctx<'_> {
 
     fn void(&self, invoice: crate::InvoiceId, reason: &str) -> Result<Vec<Change>, LedgerError> {
         let i = self.state.invoice(invoice)?;
+        self.not_before("the void date", self.date(), i)?;
         let inv = self.state.inv(i);
         self.authorize(Authority::Void, Some(Money::from_minor(inv.total, inv.currency())?))?;
         if inv.void {
@@ -363,6 +380,7 @@ impl Ctx<'_> {
 
     fn write_off(&self, invoice: crate::InvoiceId, amount: Money, reason: &str) -> Result<Vec<Change>, LedgerError> {
         let i = self.state.invoice(invoice)?;
+        self.not_before("the write-off date", self.date(), i)?;
         let inv = self.state.inv(i);
         self.in_currency(inv.currency(), amount, "the write-off")?;
         self.positive(amount, "the write-off")?;
