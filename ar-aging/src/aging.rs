@@ -1,0 +1,238 @@
+//! Aging a set of open items: totals per currency and per customer, by shard.
+//!
+//! Both computations walk the segment table (runs of one customer, currency and
+//! class) and hand each run's date and amount columns to the kernel, so each
+//! item is read once, as two numbers, with no branch on its currency or kind.
+
+use std::ops::Range;
+
+use crate::kernel;
+use crate::open_items::{OpenItems, Segment};
+use crate::policy::{AgingBasis, AgingPolicy, FutureDocuments};
+use crate::results::{AgingTotals, CustomerAging};
+
+/// A contiguous range of customers of an [`OpenItems`] set, aged on its own.
+///
+/// Shards are how a host spreads aging over threads (or machines): age each
+/// shard, then [`merge`](AgingTotals::merge) the results. With the `parallel`
+/// feature, [`OpenItems::par_totals`] does this on rayon's pool.
+///
+/// ```
+/// # use ar_aging::{AgingPolicy, DocumentRef, OpenItemRow, OpenItemsBuilder};
+/// # use ar_core::{Currency, CustomerId, InvoiceId};
+/// # use chrono::NaiveDate;
+/// # use rust_decimal_macros::dec;
+/// # let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("bad date");
+/// # let mut builder = OpenItemsBuilder::new();
+/// # for i in 0..10u128 {
+/// #     builder.push(OpenItemRow::new(CustomerId::from_u128(i % 4), DocumentRef::Invoice(InvoiceId::from_u128(i)),
+/// #         "INV", Currency::USD, day(1, 1)?, day(1, 31)?, dec!(10.00)))?;
+/// # }
+/// # let items = builder.build();
+/// let policy = AgingPolicy::new(day(3, 1)?);
+/// let mut merged = ar_aging::AgingTotals::empty(policy.clone());
+/// for shard in items.shards(3) {
+///     merged = merged.merge(&shard.totals(&policy))?;
+/// }
+/// assert_eq!(merged, items.totals(&policy));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Shard<'a> {
+    items: &'a OpenItems,
+    segments: Range<usize>,
+    customers: Range<usize>,
+}
+
+impl OpenItems {
+    /// Totals per currency: every bucket and apart column summed over all items.
+    pub fn totals(&self, policy: &AgingPolicy) -> AgingTotals {
+        self.whole().totals(policy)
+    }
+
+    /// Aging per customer and currency.
+    pub fn by_customer(&self, policy: &AgingPolicy) -> CustomerAging {
+        self.whole().by_customer(policy)
+    }
+
+    /// The whole set as one shard.
+    pub fn whole(&self) -> Shard<'_> {
+        Shard { items: self, segments: 0..self.segments.len(), customers: 0..self.customers.len() }
+    }
+
+    /// Splits the set into at most `count` shards of whole customers, with about
+    /// the same number of items each. Customers are never split, so
+    /// per-customer results of different shards have no row in common.
+    pub fn shards(&self, count: usize) -> Vec<Shard<'_>> {
+        let count = count.max(1);
+        let n = self.len();
+        let mut cuts = vec![0usize];
+        for k in 1..count {
+            // The first customer starting at or after the k-th share of items.
+            let target = (n * k / count) as u32;
+            let c = self.customer_starts.partition_point(|&s| s < target).min(self.customers.len());
+            if c > *cuts.last().unwrap_or(&0) {
+                cuts.push(c);
+            }
+        }
+        cuts.push(self.customers.len());
+        cuts.dedup();
+        let shards: Vec<Shard<'_>> = cuts
+            .windows(2)
+            .map(|w| {
+                let (first, last) = (w[0], w[1]);
+                let segments = self.segment_of_customer(first)..self.segment_of_customer(last);
+                Shard { items: self, segments, customers: first..last }
+            })
+            .collect();
+        if shards.is_empty() { vec![self.whole()] } else { shards }
+    }
+
+    /// The index of the first segment of customer `c` (segments are in customer order).
+    fn segment_of_customer(&self, c: usize) -> usize {
+        let start = self.customer_starts.get(c).copied().unwrap_or(u32::MAX);
+        self.segments.partition_point(|s| s.start < start)
+    }
+}
+
+impl<'a> Shard<'a> {
+    /// The number of items in the shard.
+    pub fn len(&self) -> usize {
+        let start = self.items.customer_starts.get(self.customers.start).copied().unwrap_or(0);
+        let end = self.items.customer_starts.get(self.customers.end).copied().unwrap_or(0);
+        end.saturating_sub(start) as usize
+    }
+
+    /// `true` if the shard holds no item.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The range of customer indexes (into [`OpenItems::customers`]) in the shard.
+    pub fn customers(&self) -> Range<usize> {
+        self.customers.clone()
+    }
+
+    /// Totals per currency over the shard.
+    pub fn totals(&self, policy: &AgingPolicy) -> AgingTotals {
+        let stride = policy.stride();
+        let currencies = self.items.currencies.len();
+        let mut counts = vec![0u64; currencies];
+        let mut cells = vec![0i128; currencies * stride];
+        let pass = Pass::new(self.items, policy);
+        for seg in self.segment_table() {
+            let Some(currency) = self.items.pairs.get(seg.pair as usize).map(|p| p.currency as usize) else {
+                continue;
+            };
+            if let Some(row) = cells.get_mut(currency * stride..(currency + 1) * stride) {
+                counts[currency] += pass.add_segment(seg, row);
+            }
+        }
+        let keep: Vec<usize> = (0..currencies).filter(|&c| counts[c] > 0).collect();
+        AgingTotals {
+            policy: policy.clone(),
+            currencies: keep.iter().map(|&c| self.items.currencies[c]).collect(),
+            counts: keep.iter().map(|&c| counts[c]).collect(),
+            cells: keep.iter().flat_map(|&c| cells[c * stride..(c + 1) * stride].iter().copied()).collect(),
+        }
+    }
+
+    /// Aging per customer and currency over the shard.
+    pub fn by_customer(&self, policy: &AgingPolicy) -> CustomerAging {
+        let stride = policy.stride();
+        let segments = self.segment_table();
+        let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
+            return CustomerAging::empty(policy.clone());
+        };
+        // Segments are in (customer, currency) order, so the shard's pairs are a range.
+        let pairs = first.pair as usize..last.pair as usize + 1;
+        let mut counts = vec![0u64; pairs.len()];
+        let mut cells = vec![0i128; pairs.len() * stride];
+        let pass = Pass::new(self.items, policy);
+        for seg in segments {
+            let at = seg.pair as usize - pairs.start;
+            if let Some(row) = cells.get_mut(at * stride..(at + 1) * stride) {
+                counts[at] += pass.add_segment(seg, row);
+            }
+        }
+        let mut aging =
+            CustomerAging { policy: policy.clone(), keys: Vec::new(), counts: Vec::new(), cells: Vec::new() };
+        aging.keys.reserve(pairs.len());
+        for (at, pair) in self.items.pairs[pairs].iter().enumerate() {
+            if counts[at] == 0 {
+                continue; // every item was left out (dated after the as-of date)
+            }
+            let customer = self.items.customers[pair.customer as usize];
+            aging.keys.push((customer, self.items.currencies[pair.currency as usize]));
+            aging.counts.push(counts[at]);
+            aging.cells.extend_from_slice(&cells[at * stride..(at + 1) * stride]);
+        }
+        aging
+    }
+
+    fn segment_table(&self) -> &'a [Segment] {
+        self.items.segments.get(self.segments.clone()).unwrap_or(&[])
+    }
+}
+
+/// What one aging pass needs per segment, computed once from the policy.
+struct Pass<'a> {
+    items: &'a OpenItems,
+    policy: &'a AgingPolicy,
+    days: &'a [i32],
+    thresholds: Vec<i32>,
+    as_of_day: i32,
+    chunk: usize,
+}
+
+impl<'a> Pass<'a> {
+    fn new(items: &'a OpenItems, policy: &'a AgingPolicy) -> Self {
+        let days = match policy.get_basis() {
+            AgingBasis::DueDate => &items.due_day,
+            AgingBasis::DocumentDate => &items.document_day,
+        };
+        Pass {
+            items,
+            policy,
+            days,
+            thresholds: policy.thresholds(),
+            as_of_day: policy.as_of_day(),
+            chunk: kernel::chunk_len(items.max_abs_minor),
+        }
+    }
+
+    /// Adds one segment into a row of cells; returns the number of items aged.
+    fn add_segment(&self, seg: &Segment, row: &mut [i128]) -> u64 {
+        let range = self.aged_range(seg);
+        let (Some(amounts), Some(days)) = (self.items.amount_minor.get(range.clone()), self.days.get(range)) else {
+            return 0;
+        };
+        match self.policy.apart_cell(seg.class) {
+            Some(cell) => {
+                if let Some(c) = row.get_mut(cell) {
+                    *c += kernel::sum(amounts, self.chunk);
+                }
+            }
+            None => {
+                let buckets = self.policy.get_buckets().len().min(row.len());
+                kernel::add_aged(amounts, days, &self.thresholds, self.chunk, &mut row[..buckets]);
+            }
+        }
+        amounts.len() as u64
+    }
+
+    /// The segment's items that count: those dated on or before the as-of date
+    /// unless the policy includes later ones. Items are in document-date order
+    /// within a segment, so they are a prefix; most segments need one compare.
+    fn aged_range(&self, seg: &Segment) -> Range<usize> {
+        let (start, end) = (seg.start as usize, seg.end as usize);
+        if self.policy.get_future_documents() == FutureDocuments::Include {
+            return start..end;
+        }
+        let Some(doc_days) = self.items.document_day.get(start..end) else { return start..start };
+        if doc_days.last().is_some_and(|&d| d <= self.as_of_day) {
+            return start..end;
+        }
+        start..start + doc_days.partition_point(|&d| d <= self.as_of_day)
+    }
+}
