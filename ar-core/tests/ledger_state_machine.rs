@@ -1,0 +1,547 @@
+//! Random command streams against the ledger, checked after every step against a
+//! simple reference model folded from the emitted events, plus the engine laws:
+//! a refused command changes nothing, a repeated command changes nothing, and a
+//! replay of the journal equals the live ledger.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use ar_core::*;
+use common::*;
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// One step, with small numbers the driver maps onto existing records.
+#[derive(Debug, Clone)]
+enum Op {
+    Issue { customer: u8, cents: u32, day: u8, terms: u8 },
+    Pay { customer: u8, cents: u32, day: u8 },
+    Apply { payment: u8, target: u8, amount_pct: u8, tolerance: bool, deduct: bool },
+    ApplyCredit { credit: u8 },
+    Unapply { application: u8 },
+    Credit { customer: u8, cents: u32, against: Option<u8> },
+    Void { invoice: u8 },
+    WriteOff { invoice: u8, cents: u32 },
+    Dispute { invoice: u8, cents: u32 },
+    ResolveDispute { dispute: u8, credit: bool },
+    Refund { payment: u8, cents: u32 },
+    Deduction { deduction: u8, how: u8 },
+    Repeat { back: u8 },
+    Bad { kind: u8 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0..3u8, 1..50_000u32, 0..60u8, 0..4u8).prop_map(|(customer, cents, day, terms)| Op::Issue { customer, cents, day, terms }),
+        3 => (0..3u8, 1..60_000u32, 0..90u8).prop_map(|(customer, cents, day)| Op::Pay { customer, cents, day }),
+        4 => (any::<u8>(), 0..5u8, 0..120u8, any::<bool>(), any::<bool>())
+            .prop_map(|(payment, target, amount_pct, tolerance, deduct)| Op::Apply { payment, target, amount_pct, tolerance, deduct }),
+        1 => any::<u8>().prop_map(|credit| Op::ApplyCredit { credit }),
+        1 => any::<u8>().prop_map(|application| Op::Unapply { application }),
+        1 => (0..3u8, 1..20_000u32, proptest::option::of(any::<u8>())).prop_map(|(customer, cents, against)| Op::Credit { customer, cents, against }),
+        1 => any::<u8>().prop_map(|invoice| Op::Void { invoice }),
+        1 => (any::<u8>(), 1..5_000u32).prop_map(|(invoice, cents)| Op::WriteOff { invoice, cents }),
+        1 => (any::<u8>(), 1..10_000u32).prop_map(|(invoice, cents)| Op::Dispute { invoice, cents }),
+        1 => (any::<u8>(), any::<bool>()).prop_map(|(dispute, credit)| Op::ResolveDispute { dispute, credit }),
+        1 => (any::<u8>(), 1..10_000u32).prop_map(|(payment, cents)| Op::Refund { payment, cents }),
+        1 => (any::<u8>(), 0..5u8).prop_map(|(deduction, how)| Op::Deduction { deduction, how }),
+        1 => any::<u8>().prop_map(|back| Op::Repeat { back }),
+        1 => (0..6u8).prop_map(|kind| Op::Bad { kind }),
+    ]
+}
+
+/// The reference model: per document, what the events say, in plain Decimals.
+#[derive(Default, Debug)]
+struct Model {
+    invoices: BTreeMap<InvoiceId, Inv>,
+    payments: BTreeMap<PaymentId, Src>,
+    credits: BTreeMap<CreditMemoId, Src>,
+    applications: BTreeMap<ApplicationId, CashApplied>,
+    deductions: BTreeMap<DeductionId, (Decimal, bool)>,
+}
+
+#[derive(Default, Debug, Clone)]
+struct Inv {
+    customer: u128,
+    total: Decimal,
+    cash: Decimal,
+    credited: Decimal,
+    discounted: Decimal,
+    written_off: Decimal,
+    deducted: Decimal,
+    void: bool,
+}
+
+#[derive(Default, Debug, Clone)]
+struct Src {
+    customer: u128,
+    amount: Decimal,
+    applied: Decimal,
+    refunded: Decimal,
+    repaid: Decimal,
+}
+
+impl Model {
+    fn fold(&mut self, change: &Change) {
+        match change {
+            Change::InvoiceIssued(d) => {
+                let customer = d.customer.as_uuid().as_u128();
+                self.invoices.insert(d.invoice, Inv { customer, total: d.totals.total.amount(), ..Inv::default() });
+            }
+            Change::CreditMemoIssued(d) => {
+                let customer = d.customer.as_uuid().as_u128();
+                self.credits.insert(d.credit_memo, Src { customer, amount: d.totals.total.amount(), ..Src::default() });
+            }
+            Change::PaymentReceived(p) => {
+                let customer = p.customer.as_uuid().as_u128();
+                self.payments.insert(p.payment, Src { customer, amount: p.amount.amount(), ..Src::default() });
+            }
+            Change::InvoiceVoided { invoice, .. } => self.inv(*invoice).void = true,
+            Change::CashApplied(a) => {
+                self.applications.insert(a.application, (**a).clone());
+                self.settle(a, Decimal::ONE);
+            }
+            Change::ApplicationReversed { application } => {
+                let a = self.applications[application].clone();
+                self.settle(&a, Decimal::NEGATIVE_ONE);
+            }
+            Change::Refunded { source, amount, .. } => self.src(*source).refunded += amount.amount(),
+            Change::InvoiceWrittenOff { invoice, amount, .. } => self.inv(*invoice).written_off += amount.amount(),
+            Change::DeductionResolved { deduction, resolution, amount } => {
+                self.deductions.insert(*deduction, (amount.amount(), false));
+                match resolution {
+                    DeductionResolution::Valid { credit_memo, .. } => {
+                        self.src(CashSource::CreditMemo(*credit_memo)).applied += amount.amount()
+                    }
+                    DeductionResolution::Repaid { payment } => {
+                        self.src(CashSource::Payment(*payment)).repaid += amount.amount()
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn settle(&mut self, a: &CashApplied, sign: Decimal) {
+        let from_credit = matches!(a.source, CashSource::CreditMemo(_));
+        for x in &a.allocations {
+            let inv = self.inv(x.invoice);
+            if from_credit {
+                inv.credited += sign * x.cash.amount();
+            } else {
+                inv.cash += sign * x.cash.amount();
+            }
+            inv.discounted += sign * x.discount.amount();
+            self.src(a.source).applied += sign * x.cash.amount();
+        }
+        for w in &a.write_offs {
+            self.inv(w.invoice).written_off += sign * w.amount.amount();
+        }
+        for d in &a.deductions {
+            self.inv(d.invoice).deducted += sign * d.amount.amount();
+            self.deductions.insert(d.deduction, (d.amount.amount(), sign.is_sign_positive()));
+        }
+    }
+
+    fn inv(&mut self, id: InvoiceId) -> &mut Inv {
+        self.invoices.get_mut(&id).expect("the model knows every invoice the events name")
+    }
+
+    fn src(&mut self, source: CashSource) -> &mut Src {
+        match source {
+            CashSource::Payment(p) => self.payments.get_mut(&p).expect("known payment"),
+            CashSource::CreditMemo(c) => self.credits.get_mut(&c).expect("known credit memo"),
+            _ => panic!("unknown source kind"),
+        }
+    }
+
+    /// Every invariant, against the ledger's own answers.
+    fn check(&self, ledger: &Ledger) -> Result<(), TestCaseError> {
+        for (id, m) in &self.invoices {
+            let v = ledger.invoice(*id).ok_or_else(|| TestCaseError::fail("invoice missing"))?;
+            let open = if m.void {
+                Decimal::ZERO
+            } else {
+                m.total - m.cash - m.credited - m.discounted - m.written_off - m.deducted
+            };
+            prop_assert!(open >= Decimal::ZERO, "invoice {} open {} is negative", v.number, open);
+            prop_assert_eq!(v.open.amount(), open);
+            prop_assert_eq!(v.cash.amount(), m.cash);
+            prop_assert_eq!(v.credited.amount(), m.credited);
+            prop_assert_eq!(v.discounted.amount(), m.discounted);
+            prop_assert_eq!(v.written_off.amount(), m.written_off);
+            prop_assert_eq!(v.deducted.amount(), m.deducted);
+            prop_assert!(v.disputed <= v.open || m.void);
+            let inst_open: Decimal = v.installments.iter().map(|i| i.open.amount()).sum();
+            prop_assert_eq!(inst_open, open, "installments of {} do not add up to its open amount", v.number);
+        }
+        for customer in ledger.customers() {
+            let n = customer.as_uuid().as_u128();
+            let unapplied: BTreeMap<CashSource, Decimal> = ledger
+                .unapplied(customer)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?
+                .into_iter()
+                .map(|u| (u.source, u.amount.amount()))
+                .collect();
+            let mut expected_unapplied = Decimal::ZERO;
+            for (id, p) in self.payments.iter().filter(|(_, p)| p.customer == n) {
+                let left = p.amount - p.applied - p.refunded - p.repaid;
+                prop_assert!(left >= Decimal::ZERO, "payment {id} over-used");
+                // payment = applied + refunded + repaid + unapplied
+                prop_assert_eq!(unapplied.get(&CashSource::Payment(*id)).copied().unwrap_or_default(), left);
+                expected_unapplied += left;
+            }
+            for (id, c) in self.credits.iter().filter(|(_, c)| c.customer == n) {
+                let left = c.amount - c.applied - c.refunded;
+                prop_assert!(left >= Decimal::ZERO);
+                prop_assert_eq!(unapplied.get(&CashSource::CreditMemo(*id)).copied().unwrap_or_default(), left);
+                expected_unapplied += left;
+            }
+            let open: Decimal = self
+                .invoices
+                .iter()
+                .filter(|(_, m)| m.customer == n && !m.void)
+                .map(|(_, m)| m.total - m.cash - m.credited - m.discounted - m.written_off - m.deducted)
+                .sum();
+            let b = ledger.balance(customer).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(b.open_invoices.amount(), open);
+            prop_assert_eq!(b.unapplied_cash.amount() + b.unapplied_credit.amount(), expected_unapplied);
+            prop_assert_eq!(b.balance.amount(), open + b.open_deductions.amount() - expected_unapplied);
+            let items: Decimal = ledger
+                .open_items(customer)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?
+                .iter()
+                .map(|i| i.open.amount())
+                .sum();
+            prop_assert_eq!(items, b.balance.amount(), "open items must add up to the balance");
+        }
+        Ok(())
+    }
+}
+
+struct Driver {
+    desk: Desk,
+    model: Model,
+    executed: Vec<Command>,
+    invoices: Vec<InvoiceId>,
+    payments: Vec<PaymentId>,
+    credits: Vec<CreditMemoId>,
+    applications: Vec<ApplicationId>,
+    disputes: Vec<DisputeId>,
+    deductions: Vec<DeductionId>,
+    serial: u128,
+}
+
+const CURRENCIES: [Currency; 3] = [Currency::USD, Currency::JPY, Currency::KWD];
+
+fn pick<T: Copy>(list: &[T], k: u8) -> Option<T> {
+    (!list.is_empty()).then(|| list[k as usize % list.len()])
+}
+
+impl Driver {
+    fn new() -> Self {
+        let mut desk = Desk::new();
+        let terms = [PaymentTerms::net_30(), PaymentTerms::two_ten_net_30(), PaymentTerms::eom(30)];
+        for (k, currency) in CURRENCIES.iter().enumerate() {
+            desk.customer(k as u128 + 1, *currency, terms[k].clone());
+        }
+        let mut model = Model::default();
+        for e in desk.ledger.journal() {
+            model.fold(&e.change);
+        }
+        Driver {
+            desk,
+            model,
+            executed: Vec::new(),
+            invoices: Vec::new(),
+            payments: Vec::new(),
+            credits: Vec::new(),
+            applications: Vec::new(),
+            disputes: Vec::new(),
+            deductions: Vec::new(),
+            serial: 1000,
+        }
+    }
+
+    fn id(&mut self) -> u128 {
+        self.serial += 1;
+        self.serial
+    }
+
+    fn cents(&self, customer: u8, cents: u32) -> Money {
+        let currency = CURRENCIES[customer as usize % 3];
+        let minor = i64::from(cents) * 10i64.pow(currency.minor_units()) / 100;
+        Money::from_minor(minor.max(1), currency).expect("small amount")
+    }
+
+    /// The customer index of an invoice the ledger accepted (255 for one it refused).
+    fn customer_of_invoice(&self, id: InvoiceId) -> u8 {
+        self.model.invoices.get(&id).map_or(255, |i| (i.customer - 1) as u8)
+    }
+
+    fn action(&mut self, op: &Op) -> Option<Action> {
+        let base = date(2026, 1, 1);
+        Some(match *op {
+            Op::Issue { customer, cents, day, terms } => {
+                let n = self.id();
+                let mut cmd = self.desk.issue_cmd(
+                    n,
+                    CustomerId::from_u128(u128::from(customer) + 1),
+                    base + chrono::Days::new(u64::from(day)),
+                    self.cents(customer, cents).amount(),
+                );
+                cmd.terms = match terms {
+                    0 => None,
+                    1 => Some(PaymentTerms::two_ten_net_30()),
+                    2 => Some(PaymentTerms {
+                        name: "30/70".into(),
+                        installments: vec![
+                            InstallmentRule {
+                                portion: Portion::Percent(Decimal::from(30)),
+                                due: DueRule::DaysAfter(15),
+                            },
+                            InstallmentRule { portion: Portion::Balance, due: DueRule::DaysAfter(45) },
+                        ],
+                        discounts: vec![DiscountTier { within_days: 5, rate: DiscountRate::Percent(Decimal::ONE) }],
+                        discount_base: DiscountBase::Total,
+                    }),
+                    _ => Some(PaymentTerms::due_on_receipt()),
+                };
+                self.invoices.push(InvoiceId::from_u128(n));
+                Action::IssueInvoice(cmd)
+            }
+            Op::Pay { customer, cents, day } => {
+                let n = self.id();
+                self.payments.push(PaymentId::from_u128(n));
+                let c = CustomerId::from_u128(u128::from(customer) + 1);
+                Action::ReceivePayment(pay_cmd(
+                    n,
+                    c,
+                    base + chrono::Days::new(u64::from(day)),
+                    self.cents(customer, cents),
+                ))
+            }
+            Op::Apply { payment, target, amount_pct, tolerance, deduct } => {
+                let p = pick(&self.payments, payment)?;
+                let paid = self.model.payments.get(&p)?.clone();
+                let n = self.id();
+                self.applications.push(ApplicationId::from_u128(n));
+                let customer = (paid.customer - 1) as u8;
+                let own: Vec<InvoiceId> =
+                    self.invoices.iter().copied().filter(|i| self.customer_of_invoice(*i) == customer).collect();
+                let target = match target {
+                    0 => Target::OldestDueFirst,
+                    1 => Target::FeesFirst,
+                    2 => Target::ProRata(own.iter().rev().take(3).copied().collect()),
+                    3 => Target::OldestDueFirstAmong(own.iter().take(2).copied().collect()),
+                    _ => {
+                        Target::Specific(own.last().map(|i| vec![(*i, self.cents(customer, 500))]).unwrap_or_default())
+                    }
+                };
+                let mut policy = ApplicationPolicy::new();
+                if tolerance {
+                    policy = policy.write_off_up_to(Decimal::ONE).write_off_up_to_percent(Decimal::from(5));
+                }
+                if deduct {
+                    let ids: Vec<DeductionId> = (0..3).map(|_| DeductionId::from_u128(self.id())).collect();
+                    self.deductions.extend(&ids);
+                    policy = policy.deduct_short_pay(ids, DeductionReason::Shortage);
+                }
+                let unapplied = paid.amount - paid.applied - paid.refunded - paid.repaid;
+                let amount = (amount_pct < 100 && unapplied > Decimal::ZERO).then(|| {
+                    let currency = CURRENCIES[customer as usize];
+                    Money::round(
+                        unapplied * Decimal::from(amount_pct.max(1)) / Decimal::ONE_HUNDRED,
+                        currency,
+                        Rounding::Down,
+                    )
+                    .ok()
+                });
+                Action::ApplyCash(ApplyCash {
+                    application: ApplicationId::from_u128(n),
+                    source: CashSource::Payment(p),
+                    amount: amount.flatten(),
+                    target,
+                    policy,
+                })
+            }
+            Op::ApplyCredit { credit } => {
+                let c = pick(&self.credits, credit)?;
+                let n = self.id();
+                self.applications.push(ApplicationId::from_u128(n));
+                Action::ApplyCash(ApplyCash {
+                    application: ApplicationId::from_u128(n),
+                    source: CashSource::CreditMemo(c),
+                    amount: None,
+                    target: Target::OldestDueFirst,
+                    policy: ApplicationPolicy::new(),
+                })
+            }
+            Op::Unapply { application } => Action::Unapply { application: pick(&self.applications, application)? },
+            Op::Credit { customer, cents, against } => {
+                let n = self.id();
+                self.credits.push(CreditMemoId::from_u128(n));
+                let against =
+                    against.and_then(|k| pick(&self.invoices, k)).filter(|i| self.customer_of_invoice(*i) == customer);
+                if against.is_some() {
+                    self.applications.push(ApplicationId::from_u128(0));
+                }
+                Action::IssueCreditMemo(IssueCreditMemo {
+                    credit_memo: CreditMemoId::from_u128(n),
+                    number: format!("CM-{n}"),
+                    customer: CustomerId::from_u128(u128::from(customer) + 1),
+                    document_date: date(2026, 3, 1),
+                    lines: vec![line(self.cents(customer, cents).amount())],
+                    against,
+                    reason: "test".into(),
+                    tax_rounding: TaxRounding::PerLine,
+                    rounding: Rounding::HalfUp,
+                })
+            }
+            Op::Void { invoice } => {
+                Action::VoidInvoice { invoice: pick(&self.invoices, invoice)?, reason: "test".into() }
+            }
+            Op::WriteOff { invoice, cents } => {
+                let i = pick(&self.invoices, invoice)?;
+                let amount = self.cents(self.customer_of_invoice(i) % 3, cents);
+                Action::WriteOff { invoice: i, amount, reason: "test".into() }
+            }
+            Op::Dispute { invoice, cents } => {
+                let i = pick(&self.invoices, invoice)?;
+                let n = self.id();
+                self.disputes.push(DisputeId::from_u128(n));
+                let amount = self.cents(self.customer_of_invoice(i) % 3, cents);
+                Action::OpenDispute { dispute: DisputeId::from_u128(n), invoice: i, amount, reason: "test".into() }
+            }
+            Op::ResolveDispute { dispute, credit } => {
+                let d = pick(&self.disputes, dispute)?;
+                let resolution = if credit {
+                    let n = self.id();
+                    self.credits.push(CreditMemoId::from_u128(n));
+                    DisputeResolution::Credited { credit_memo: CreditMemoId::from_u128(n), number: format!("CMD-{n}") }
+                } else {
+                    DisputeResolution::Rejected
+                };
+                Action::ResolveDispute { dispute: d, resolution }
+            }
+            Op::Refund { payment, cents } => {
+                let p = pick(&self.payments, payment)?;
+                let customer = (self.model.payments.get(&p)?.customer - 1) as u8;
+                Action::Refund {
+                    refund: RefundId::from_u128(self.id()),
+                    source: CashSource::Payment(p),
+                    amount: self.cents(customer, cents),
+                }
+            }
+            Op::Deduction { deduction, how } => {
+                let d = pick(&self.deductions, deduction)?;
+                let n = self.id();
+                let resolution = match how {
+                    0 => return Some(Action::ReviewDeduction { deduction: d }),
+                    1 => DeductionResolution::Valid {
+                        credit_memo: CreditMemoId::from_u128(n),
+                        number: format!("CMV-{n}"),
+                    },
+                    2 => DeductionResolution::Rebill { debit_memo: InvoiceId::from_u128(n), number: format!("DM-{n}") },
+                    3 => DeductionResolution::Repaid { payment: pick(&self.payments, deduction)? },
+                    _ => DeductionResolution::WriteOff { reason: "test".into() },
+                };
+                if how == 1 {
+                    self.credits.push(CreditMemoId::from_u128(n));
+                }
+                if how == 2 {
+                    self.invoices.push(InvoiceId::from_u128(n));
+                }
+                Action::ResolveDeduction { deduction: d, resolution }
+            }
+            Op::Repeat { .. } => return None,
+            Op::Bad { kind } => {
+                let c = CustomerId::from_u128(1);
+                match kind {
+                    0 => Action::ReceivePayment(pay_cmd(
+                        self.id(),
+                        c,
+                        base,
+                        Money::from_minor(-500, Currency::USD).ok()?,
+                    )),
+                    1 => {
+                        Action::ReceivePayment(pay_cmd(self.id(), c, base, Money::from_minor(500, Currency::EUR).ok()?))
+                    }
+                    2 => Action::ReceivePayment(pay_cmd(
+                        self.id(),
+                        CustomerId::from_u128(99),
+                        base,
+                        Money::from_minor(500, Currency::USD).ok()?,
+                    )),
+                    3 => Action::WriteOff {
+                        invoice: InvoiceId::from_u128(1),
+                        amount: Money::from_minor(1, Currency::USD).ok()?,
+                        reason: "x".into(),
+                    },
+                    4 => Action::Unapply { application: ApplicationId::from_u128(7) },
+                    _ => {
+                        let n = self.id();
+                        Action::IssueInvoice(self.desk.issue_cmd(n, c, base, Decimal::ZERO))
+                    }
+                }
+            }
+        })
+    }
+
+    fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
+        let command = match (op, self.action(op)) {
+            (Op::Repeat { back }, _) => {
+                match (!self.executed.is_empty()).then(|| self.executed[*back as usize % self.executed.len()].clone()) {
+                    Some(c) => c,
+                    None => return Ok(()),
+                }
+            }
+            (_, Some(action)) => self.desk.command(action),
+            (_, None) => return Ok(()),
+        };
+        let before = self.desk.ledger.clone();
+        match self.desk.ledger.execute(&command) {
+            Ok(events) => {
+                let is_repeat = matches!(op, Op::Repeat { .. });
+                if is_repeat {
+                    prop_assert!(self.desk.ledger == before, "a repeated command changed the ledger");
+                } else {
+                    for e in &events {
+                        self.model.fold(&e.change);
+                    }
+                    self.executed.push(command.clone());
+                    if let Some(Change::CashApplied(a)) =
+                        events.iter().map(|e| &e.change).find(|c| matches!(c, Change::CashApplied(_)))
+                    {
+                        self.applications.push(a.application);
+                    }
+                }
+                let snapshot = self.desk.ledger.clone();
+                prop_assert_eq!(self.desk.ledger.execute(&command), Ok(events));
+                prop_assert!(self.desk.ledger == snapshot, "executing a command twice changed the ledger");
+            }
+            Err(_) => prop_assert!(self.desk.ledger == before, "a refused command changed the ledger"),
+        }
+        self.model.check(&self.desk.ledger)
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_command_streams_keep_every_invariant(ops in proptest::collection::vec(op(), 1..60)) {
+        let mut driver = Driver::new();
+        for op in &ops {
+            driver.step(op)?;
+        }
+        let replayed = Ledger::replay(LedgerConfig::new(), driver.desk.ledger.journal())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(replayed == driver.desk.ledger, "replay differs from the live ledger");
+        let json = serde_json::to_string(driver.desk.ledger.journal()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let events: Vec<Event> = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(&events[..], driver.desk.ledger.journal());
+    }
+}
