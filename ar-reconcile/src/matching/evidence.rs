@@ -108,6 +108,14 @@ pub enum Evidence {
         /// The customer's name.
         customer_name: String,
     },
+    /// The payer's account belongs to a customer other than the one whose
+    /// invoices the line references.
+    PayerIsOtherCustomer {
+        /// The account as the bank gave it.
+        account: String,
+        /// The name of the customer the account belongs to.
+        customer_name: String,
+    },
     /// The payer's name, normalized, is a customer's name.
     PayerName {
         /// The payer's name as the bank gave it.
@@ -333,6 +341,10 @@ impl fmt::Display for Evidence {
             Evidence::PayerAccount { account, customer_name, .. } => {
                 write!(f, "payer account {account} belongs to customer {customer_name}")
             }
+            Evidence::PayerIsOtherCustomer { account, customer_name } => write!(
+                f,
+                "payer account {account} belongs to customer {customer_name}, not to the referenced invoices' customer"
+            ),
             Evidence::PayerName { payer_name, customer_name, .. } => {
                 write!(f, "payer name '{payer_name}' matches customer {customer_name}")
             }
@@ -371,7 +383,11 @@ impl fmt::Display for Evidence {
             }
             Evidence::Combination { count, total, customer_name, net_of_discount } => {
                 let net = if *net_of_discount { "net of early-payment discounts, " } else { "" };
-                write!(f, "{count} open items of customer {customer_name} sum to {} ({net}oldest first)", Amount(*total))
+                write!(
+                    f,
+                    "{count} open items of customer {customer_name} sum to {} ({net}oldest first)",
+                    Amount(*total)
+                )
             }
             Evidence::SearchExhausted { items, steps } => {
                 write!(f, "combination search over {items} open items stopped after {steps} steps (work budget)")

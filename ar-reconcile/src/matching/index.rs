@@ -175,7 +175,13 @@ impl MatchIndex {
     }
 
     /// Invoice rows whose normalized number is `key`, in row order.
-    pub(crate) fn documents(&self, items: &[OpenInvoice], key: &str, prefixes: &[String], buf: &mut String) -> Vec<u32> {
+    pub(crate) fn documents(
+        &self,
+        items: &[OpenInvoice],
+        key: &str,
+        prefixes: &[String],
+        buf: &mut String,
+    ) -> Vec<u32> {
         let mut hits = Vec::new();
         for row in self.documents.get(fnv1a(key.as_bytes())) {
             if let Some(item) = items.get(row as usize) {

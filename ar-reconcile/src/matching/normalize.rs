@@ -114,9 +114,44 @@ fn strip_prefix(prefixes: &[String], out: &mut String) {
 
 /// Legal-form words dropped from the end of a name before names are compared.
 const LEGAL_SUFFIXES: &[&str] = &[
-    "AB", "AG", "AS", "BV", "BVBA", "CO", "COMPANY", "CORP", "CORPORATION", "EG", "EK", "EV", "GBR", "GMBH", "INC",
-    "INCORPORATED", "KG", "KGAA", "LIMITED", "LLC", "LLP", "LP", "LTD", "MBH", "NV", "OG", "OHG", "OY", "PLC", "PTY",
-    "SA", "SARL", "SAS", "SE", "SL", "SPA", "SRL", "UG",
+    "AB",
+    "AG",
+    "AS",
+    "BV",
+    "BVBA",
+    "CO",
+    "COMPANY",
+    "CORP",
+    "CORPORATION",
+    "EG",
+    "EK",
+    "EV",
+    "GBR",
+    "GMBH",
+    "INC",
+    "INCORPORATED",
+    "KG",
+    "KGAA",
+    "LIMITED",
+    "LLC",
+    "LLP",
+    "LP",
+    "LTD",
+    "MBH",
+    "NV",
+    "OG",
+    "OHG",
+    "OY",
+    "PLC",
+    "PTY",
+    "SA",
+    "SARL",
+    "SAS",
+    "SE",
+    "SL",
+    "SPA",
+    "SRL",
+    "UG",
 ];
 
 /// Normalizes a payer or customer name: upper case, German umlauts spelt out
@@ -175,9 +210,11 @@ pub fn normalize_account(raw: &str) -> String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '#'))
-        .map(|t| t.trim_end_matches(['.', '-', '/', '!', '?']))
-        .filter(|t| !t.is_empty())
+    text.split(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '"' | '#')
+    })
+    .map(|t| t.trim_end_matches(['.', '-', '/', '!', '?']))
+    .filter(|t| !t.is_empty())
 }
 
 /// The number of ASCII digits in `s`.

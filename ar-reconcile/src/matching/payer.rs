@@ -72,10 +72,8 @@ impl Matcher<'_> {
             }
             [] => None,
             many => {
-                evidence.push(Evidence::PayerNameAmbiguous {
-                    payer_name: payer_name.to_owned(),
-                    customers: many.len(),
-                });
+                evidence
+                    .push(Evidence::PayerNameAmbiguous { payer_name: payer_name.to_owned(), customers: many.len() });
                 None
             }
         }

@@ -36,36 +36,40 @@ impl Matcher<'_> {
         let mut refs = Vec::new();
         for r in &line.remittances {
             let paid = r.paid.filter(|m| m.currency() == ctx.currency).map(|m| m.minor());
-            self.lookup(&r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
+            self.lookup(&r.document, &r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
         }
         for reference in &line.references {
             match reference {
                 Reference::Invoice(s) => {
-                    self.lookup(s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
+                    self.lookup(s, s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
                 }
                 Reference::Creditor(s) => {
                     // The creditor's own reference sits inside the RF envelope.
                     let body = creditor_reference_body(s);
-                    let found = self.lookup(s, ReferenceSource::Creditor, None, body.is_none(), &mut refs, evidence);
+                    let source = ReferenceSource::Creditor;
+                    let found = self.lookup(s, s, source, None, body.is_none(), &mut refs, evidence);
                     if let (false, Some(body)) = (found, body) {
-                        self.lookup(&body, ReferenceSource::Creditor, None, true, &mut refs, evidence);
+                        self.lookup(&body, s, source, None, true, &mut refs, evidence);
                     }
                 }
                 Reference::Other(s) => {
-                    self.lookup(s, ReferenceSource::Other, None, false, &mut refs, evidence);
+                    self.lookup(s, s, ReferenceSource::Other, None, false, &mut refs, evidence);
                 }
             }
         }
         if let Some(e2e) = &line.end_to_end_id {
-            self.lookup(e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
+            self.lookup(e2e, e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
         }
         dedup_rows(&mut refs);
         refs
     }
 
+    /// Looks `reference` up; evidence names it as `shown` (the text as written).
+    #[allow(clippy::too_many_arguments)]
     fn lookup(
         &self,
         reference: &str,
+        shown: &str,
         source: ReferenceSource,
         paid: Option<i64>,
         report_unknown: bool,
@@ -79,10 +83,10 @@ impl Matcher<'_> {
         let mut buf = String::new();
         let rows = self.index.documents(self.items, &key, self.policy.prefixes(), &mut buf);
         if rows.is_empty() && report_unknown {
-            evidence.push(Evidence::ReferenceUnknown { source, reference: reference.to_owned() });
+            evidence.push(Evidence::ReferenceUnknown { source, reference: shown.to_owned() });
         }
         for &row in &rows {
-            refs.push(Ref { row, paid, found: Found::Structured { source, reference: reference.to_owned() } });
+            refs.push(Ref { row, paid, found: Found::Structured { source, reference: shown.to_owned() } });
         }
         !rows.is_empty()
     }
@@ -132,7 +136,7 @@ impl Matcher<'_> {
     ) -> Option<Referenced> {
         let in_currency: Vec<&Ref> =
             refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency).collect();
-        let customer = self.choose_customer(state, ctx, &in_currency, payer)?;
+        let customer = self.choose_customer(state, ctx, &in_currency, payer).unwrap_or(NONE);
         let mut kept = Vec::new();
         for r in refs {
             let item = &self.items[r.row as usize];
@@ -179,11 +183,8 @@ impl Matcher<'_> {
                 continue;
             }
             seen.push(c);
-            let open: i128 = refs
-                .iter()
-                .filter(|x| owner(x) == c)
-                .map(|x| i128::from(state.remaining[x.row as usize]))
-                .sum();
+            let open: i128 =
+                refs.iter().filter(|x| owner(x) == c).map(|x| i128::from(state.remaining[x.row as usize])).sum();
             let single = refs.iter().filter(|x| owner(x) == c).any(|x| {
                 let left = state.remaining[x.row as usize];
                 left == ctx.amount || left - self.discount_available(state, ctx, x.row) == ctx.amount

@@ -95,12 +95,20 @@ impl Matcher<'_> {
         payer: Option<u32>,
         mut evidence: Vec<Evidence>,
     ) -> Draft {
-        if payer == Some(found.customer) {
-            evidence.push(Evidence::PayerAccount {
-                account: ctx.line.counterparty_account.clone().unwrap_or_default(),
-                customer: self.index.customers[found.customer as usize],
-                customer_name: self.customer_name(found.customer),
-            });
+        let account = ctx.line.counterparty_account.clone().unwrap_or_default();
+        let mut base = base;
+        match payer {
+            Some(p) if p == found.customer => evidence.push(Evidence::PayerAccount {
+                account,
+                customer: self.index.customers[p as usize],
+                customer_name: self.customer_name(p),
+            }),
+            Some(p) => {
+                // A parent paying for a subsidiary, or a wrong reference: a person decides.
+                evidence.push(Evidence::PayerIsOtherCustomer { account, customer_name: self.customer_name(p) });
+                base = Tier::NeedsReview;
+            }
+            None => {}
         }
         let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
         let mut draft = Draft { customer: found.customer, parts: Vec::new(), tier: base, evidence };
@@ -254,7 +262,9 @@ impl Matcher<'_> {
             if net {
                 self.discount_evidence(ctx, opens, draft);
             }
-            draft.evidence.push(Evidence::WriteOff { document: self.document(last.row), amount: self.money(short, ctx) });
+            draft
+                .evidence
+                .push(Evidence::WriteOff { document: self.document(last.row), amount: self.money(short, ctx) });
             draft.tier = draft.tier.min(Tier::High);
             return;
         }
@@ -268,10 +278,9 @@ impl Matcher<'_> {
             left -= applied;
             let deduction = o.left - applied;
             if deduction > 0 {
-                draft.evidence.push(Evidence::Deduction {
-                    document: self.document(o.row),
-                    amount: self.money(deduction, ctx),
-                });
+                draft
+                    .evidence
+                    .push(Evidence::Deduction { document: self.document(o.row), amount: self.money(deduction, ctx) });
             }
             draft.parts.push(Part { row: o.row, applied, deduction, ..Part::default() });
         }
@@ -306,9 +315,10 @@ impl Matcher<'_> {
         evidence: Vec<Evidence>,
     ) -> Draft {
         let mut draft = Draft { customer, parts: Vec::new(), tier: cap.min(Tier::High), evidence };
-        let rows = self.index.items_of(customer).iter().copied().filter(|&row| {
-            self.items[row as usize].currency() == ctx.currency && state.remaining[row as usize] > 0
-        });
+        let rows =
+            self.index.items_of(customer).iter().copied().filter(|&row| {
+                self.items[row as usize].currency() == ctx.currency && state.remaining[row as usize] > 0
+            });
         let opens = self.opens(state, ctx, rows);
         let name = self.customer_name(customer);
         if self.single_item(ctx, &opens, &name, &mut draft) {
@@ -330,7 +340,8 @@ impl Matcher<'_> {
     /// Pass (d): one open item equal to the amount, gross then net of its discount.
     fn single_item(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, draft: &mut Draft) -> bool {
         let gross = opens.iter().find(|o| o.left == ctx.amount).map(|o| (o.full(), false));
-        let net = || opens.iter().find(|o| o.discount > 0 && o.left - o.discount == ctx.amount).map(|o| (o.net(), true));
+        let net =
+            || opens.iter().find(|o| o.discount > 0 && o.left - o.discount == ctx.amount).map(|o| (o.net(), true));
         let Some((part, net_of_discount)) = gross.or_else(net) else { return false };
         draft.evidence.push(Evidence::SingleOpenItem {
             document: self.document(part.row),
@@ -352,7 +363,8 @@ impl Matcher<'_> {
         let gross: Vec<i64> = opens.iter().map(|o| o.left).collect();
         let tolerance = i64::try_from(self.tolerance(ctx, i128::from(ctx.amount))).unwrap_or(0);
         let has_discounts = opens.iter().any(|o| o.discount > 0);
-        let net: Vec<i64> = if has_discounts { opens.iter().map(|o| o.left - o.discount).collect() } else { Vec::new() };
+        let net: Vec<i64> =
+            if has_discounts { opens.iter().map(|o| o.left - o.discount).collect() } else { Vec::new() };
         let tries: [(&[i64], i64, bool); 3] =
             [(&gross, 0, false), (&net, 0, true), (&gross, if tolerance > 0 { tolerance } else { -1 }, false)];
         for (values, slack, is_net) in tries {
@@ -366,8 +378,9 @@ impl Matcher<'_> {
                     let chosen: Vec<Open> = indexes.iter().filter_map(|i| opens.get(*i).copied()).collect();
                     let total: i64 = indexes.iter().filter_map(|i| values.get(*i)).sum();
                     let short = total - ctx.amount;
-                    if short > 0 && (i128::from(short) > self.tolerance(ctx, i128::from(total))
-                        || chosen.last().is_none_or(|l| l.left < short))
+                    if short > 0
+                        && (i128::from(short) > self.tolerance(ctx, i128::from(total))
+                            || chosen.last().is_none_or(|l| l.left < short))
                     {
                         continue;
                     }
@@ -448,14 +461,15 @@ impl Matcher<'_> {
         {
             let deduction = only.left - ctx.amount;
             draft.parts.push(Part { row: only.row, applied: ctx.amount, deduction, ..Part::default() });
-            draft.evidence.push(Evidence::Deduction { document: self.document(only.row), amount: self.money(deduction, ctx) });
+            draft
+                .evidence
+                .push(Evidence::Deduction { document: self.document(only.row), amount: self.money(deduction, ctx) });
             return;
         }
         if !exhausted && !opens.is_empty() {
-            draft.evidence.push(Evidence::NoCombination {
-                items: opens.len(),
-                max_items: self.policy.combination_items_max(),
-            });
+            draft
+                .evidence
+                .push(Evidence::NoCombination { items: opens.len(), max_items: self.policy.combination_items_max() });
         }
         self.unapplied(ctx, name, draft);
     }
