@@ -121,10 +121,10 @@ impl Ledger {
                 continue;
             }
             let Some(view) = self.invoice(inv.doc.invoice) else { continue };
-            if let Some(days) = view.days_overdue(as_of) {
-                if worst.is_none_or(|(d, _)| days > d) {
-                    worst = Some((days, key.2));
-                }
+            if let Some(days) = view.days_overdue(as_of)
+                && worst.is_none_or(|(d, _)| days > d)
+            {
+                worst = Some((days, key.2));
             }
         }
         let Some((days, i)) = worst else { return Ok(None) };

@@ -174,7 +174,7 @@ impl Ledger {
                 out.push(Unapplied { source, date: credit.doc.document_date, amount: m(credit.unapplied(), cur) });
             }
         }
-        out.sort_by(|a, b| (a.date, a.source).cmp(&(b.date, b.source)));
+        out.sort_by_key(|a| (a.date, a.source));
         Ok(out)
     }
 
@@ -200,7 +200,7 @@ impl Ledger {
             })
             .filter(|d| customer.is_none_or(|c| c == d.customer) && status.is_none_or(|s| s == d.status))
             .collect();
-        out.sort_by(|a, b| (a.customer, a.opened, a.deduction).cmp(&(b.customer, b.opened, b.deduction)));
+        out.sort_by_key(|a| (a.customer, a.opened, a.deduction));
         out
     }
 
