@@ -154,7 +154,9 @@ mod tests {
 
     #[test]
     fn minor_units_of_awkward_currencies() {
-        for (code, units) in [("USD", 2), ("JPY", 0), ("KWD", 3), ("CLP", 0), ("BHD", 3), ("CLF", 4), ("KRW", 0), ("EUR", 2)] {
+        for (code, units) in
+            [("USD", 2), ("JPY", 0), ("KWD", 3), ("CLP", 0), ("BHD", 3), ("CLF", 4), ("KRW", 0), ("EUR", 2)]
+        {
             assert_eq!(Currency::from_code(code).map(|c| c.minor_units()), Ok(units), "{code}");
         }
     }
