@@ -5,6 +5,7 @@
 pub mod matching;
 pub mod readers;
 pub mod statement;
+pub mod tieout;
 
 pub use statement::{
     Adjustment, Balance, BankLine, Diagnostic, Direction, Position, ReadOutcome, Reference, Remittance, Severity,

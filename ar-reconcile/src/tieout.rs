@@ -1,0 +1,588 @@
+//! Tie-outs: a deposit batch against the bank's credit lines, and the
+//! receivables subledger against the general ledger's control account.
+//!
+//! # Deposit reconciliation
+//!
+//! [`reconcile_deposit`] pairs each payment the ledger recorded in a deposit
+//! batch ([`LedgerPayment`]) with a credit line of the bank statement:
+//!
+//! 1. by reference (the payment's reference equals the line's bank reference,
+//!    end-to-end id, a structured reference or a remittance document, compared
+//!    in upper case without punctuation); an equal amount makes it
+//!    [`DepositStatus::Matched`], another amount [`DepositStatus::AmountDiffers`];
+//! 2. then by exact amount and nearest date within a window of days (ties go to
+//!    the earlier payment, then the earlier line);
+//! 3. what is left is [`DepositStatus::MissingInBank`] or
+//!    [`DepositStatus::MissingInLedger`].
+//!
+//! # Subledger against general ledger
+//!
+//! [`tie_out_subledger`] compares the receivable balance on a date with the GL
+//! control balance and, when they differ, searches the reconciling items the
+//! host supplies (unposted documents, timing items) for the subset whose
+//! effects add up exactly to the difference: fewest items first, then the
+//! earliest in the host's order. The search is a meet-in-the-middle over at
+//! most [`TieOutLimits::max_candidates`] items; if no subset fits the result
+//! says "unexplained".
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use ar_core::{Currency, Money, PaymentId};
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::matching::OpenInvoice;
+use crate::matching::evidence::Amount;
+use crate::matching::normalize::normalize_account;
+use crate::{BankLine, Reference};
+
+/// What can stop a tie-out.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TieOutError {
+    /// Amounts in two currencies were to be compared.
+    #[error("cannot tie out {what}: {expected} against {found}")]
+    CurrencyMismatch {
+        /// What was being compared.
+        what: &'static str,
+        /// The currency of the control figure.
+        expected: Currency,
+        /// The other currency.
+        found: Currency,
+    },
+    /// A total does not fit the range money is kept exact in.
+    #[error("the {what} total is out of range in {currency}")]
+    Overflow {
+        /// Which total.
+        what: &'static str,
+        /// Its currency.
+        currency: Currency,
+    },
+}
+
+/// A payment the ledger recorded in a deposit batch (a host row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LedgerPayment {
+    /// The payment.
+    pub payment: PaymentId,
+    /// The amount received.
+    pub amount: Money,
+    /// The date it was received.
+    pub date: NaiveDate,
+    /// The reference it was recorded with (check number, bank reference, …).
+    pub reference: Option<String>,
+}
+
+/// How a deposit is paired with the bank.
+///
+/// ```
+/// use ar_reconcile::tieout::DepositPolicy;
+/// let policy = DepositPolicy::new().date_window_days(3);
+/// assert_eq!(policy.window_days(), 3);
+/// assert_eq!(DepositPolicy::new().window_days(), 5);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DepositPolicy {
+    date_window_days: u32,
+}
+
+impl Default for DepositPolicy {
+    fn default() -> Self {
+        DepositPolicy::new()
+    }
+}
+
+impl DepositPolicy {
+    /// Pairs by amount only within 5 days.
+    pub fn new() -> Self {
+        DepositPolicy { date_window_days: 5 }
+    }
+
+    /// The most days a payment and a line paired by amount may lie apart.
+    pub fn date_window_days(mut self, days: u32) -> Self {
+        self.date_window_days = days;
+        self
+    }
+
+    /// The window in days.
+    pub fn window_days(&self) -> u32 {
+        self.date_window_days
+    }
+}
+
+/// How a payment and a line were paired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum PairedBy {
+    /// Their references are equal.
+    Reference,
+    /// Equal amounts, this many days apart.
+    AmountAndDate {
+        /// Days between the payment date and the booking date.
+        days_apart: u32,
+    },
+}
+
+/// One row of a deposit reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum DepositStatus {
+    /// The payment is on the statement with the same amount.
+    Matched {
+        /// Index into the payments.
+        payment: usize,
+        /// Index into the bank lines.
+        line: usize,
+        /// How they were paired.
+        by: PairedBy,
+    },
+    /// Same reference, different amount.
+    AmountDiffers {
+        /// Index into the payments.
+        payment: usize,
+        /// Index into the bank lines.
+        line: usize,
+        /// Bank amount minus ledger amount.
+        difference: Money,
+    },
+    /// The ledger has the payment; the bank does not.
+    MissingInBank {
+        /// Index into the payments.
+        payment: usize,
+    },
+    /// The bank has a credit; the deposit does not.
+    MissingInLedger {
+        /// Index into the bank lines.
+        line: usize,
+    },
+}
+
+impl fmt::Display for DepositStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DepositStatus::Matched { payment, line, by: PairedBy::Reference } => {
+                write!(f, "payment {payment} is bank line {line} (same reference and amount)")
+            }
+            DepositStatus::Matched { payment, line, by: PairedBy::AmountAndDate { days_apart } } => {
+                write!(f, "payment {payment} is bank line {line} (same amount, {days_apart} days apart)")
+            }
+            DepositStatus::AmountDiffers { payment, line, difference } => write!(
+                f,
+                "payment {payment} and bank line {line} share a reference but differ by {}",
+                Amount(*difference)
+            ),
+            DepositStatus::MissingInBank { payment } => write!(f, "payment {payment} is not on the bank statement"),
+            DepositStatus::MissingInLedger { line } => write!(f, "bank line {line} is not in the deposit"),
+        }
+    }
+}
+
+/// The result of [`reconcile_deposit`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DepositReconciliation {
+    /// Paired and unpaired rows: payments in their order (matched, differing or
+    /// missing in bank), then the bank lines missing in the ledger in line order.
+    pub rows: Vec<DepositStatus>,
+    /// The ledger's total per currency.
+    pub ledger_total: BTreeMap<Currency, Money>,
+    /// The bank's credit total per currency.
+    pub bank_total: BTreeMap<Currency, Money>,
+    /// Debit lines, which a deposit cannot explain and which are left out.
+    pub debits_ignored: usize,
+}
+
+impl DepositReconciliation {
+    /// `true` if every payment is matched and no bank credit is left over.
+    pub fn is_clean(&self) -> bool {
+        self.rows.iter().all(|r| matches!(r, DepositStatus::Matched { .. }))
+    }
+}
+
+fn references_of(line: &BankLine) -> Vec<String> {
+    let mut keys: Vec<String> = line
+        .references
+        .iter()
+        .map(|r| match r {
+            Reference::Creditor(s) | Reference::Invoice(s) | Reference::Other(s) => s.as_str(),
+        })
+        .chain(line.bank_reference.as_deref())
+        .chain(line.end_to_end_id.as_deref())
+        .chain(line.remittances.iter().map(|r| r.document.as_str()))
+        .map(normalize_account)
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+fn add_total(totals: &mut BTreeMap<Currency, Money>, amount: Money) -> Result<(), TieOutError> {
+    let total = totals.entry(amount.currency()).or_insert_with(|| Money::zero(amount.currency()));
+    *total = total
+        .checked_add(amount)
+        .map_err(|_| TieOutError::Overflow { what: "deposit", currency: amount.currency() })?;
+    Ok(())
+}
+
+/// Pairs the payments of a deposit batch with the bank's credit lines.
+///
+/// ```
+/// use ar_reconcile::tieout::{reconcile_deposit, DepositPolicy, DepositStatus, LedgerPayment};
+/// use ar_reconcile::BankLine;
+/// use ar_core::{Currency, Money, PaymentId};
+/// use chrono::NaiveDate;
+/// let day = |d| NaiveDate::from_ymd_opt(2024, 6, d).ok_or("date");
+/// let usd = |minor| Money::from_minor(minor, Currency::USD);
+/// let payments = [
+///     LedgerPayment { payment: PaymentId::from_u128(1), amount: usd(10_000)?, date: day(3)?, reference: Some("CHK 1001".into()) },
+///     LedgerPayment { payment: PaymentId::from_u128(2), amount: usd(2_500)?, date: day(3)?, reference: None },
+/// ];
+/// let credit = |minor, d, reference: Option<&str>| -> Result<BankLine, Box<dyn std::error::Error>> {
+///     Ok(BankLine {
+///         booking_date: day(d)?, value_date: None, amount: usd(minor)?,
+///         bank_reference: reference.map(str::to_owned), end_to_end_id: None, counterparty_name: None,
+///         counterparty_account: None, transaction_code: None, remittance_text: String::new(),
+///         references: vec![], remittances: vec![],
+///     })
+/// };
+/// let lines = [credit(2_500, 4, None)?, credit(10_000, 4, Some("chk-1001"))?, credit(700, 5, None)?];
+/// let result = reconcile_deposit(&payments, &lines, DepositPolicy::new())?;
+/// assert_eq!(result.rows.len(), 3);
+/// assert!(matches!(result.rows[0], DepositStatus::Matched { payment: 0, line: 1, .. }));
+/// assert!(matches!(result.rows[1], DepositStatus::Matched { payment: 1, line: 0, .. }));
+/// assert_eq!(result.rows[2], DepositStatus::MissingInLedger { line: 2 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn reconcile_deposit(
+    payments: &[LedgerPayment],
+    lines: &[BankLine],
+    policy: DepositPolicy,
+) -> Result<DepositReconciliation, TieOutError> {
+    let mut result = DepositReconciliation::default();
+    for p in payments {
+        add_total(&mut result.ledger_total, p.amount)?;
+    }
+    let mut line_taken = vec![false; lines.len()];
+    for (i, line) in lines.iter().enumerate() {
+        if line.amount.is_negative() {
+            result.debits_ignored += 1;
+            line_taken[i] = true;
+        } else {
+            add_total(&mut result.bank_total, line.amount)?;
+        }
+    }
+    let mut pairs: Vec<Option<DepositStatus>> = vec![None; payments.len()];
+    pair_by_reference(payments, lines, &mut line_taken, &mut pairs);
+    pair_by_amount(payments, lines, policy, &mut line_taken, &mut pairs);
+    for (i, pair) in pairs.into_iter().enumerate() {
+        result.rows.push(pair.unwrap_or(DepositStatus::MissingInBank { payment: i }));
+    }
+    for (line, taken) in line_taken.iter().enumerate() {
+        if !taken {
+            result.rows.push(DepositStatus::MissingInLedger { line });
+        }
+    }
+    Ok(result)
+}
+
+fn pair_by_reference(
+    payments: &[LedgerPayment],
+    lines: &[BankLine],
+    line_taken: &mut [bool],
+    pairs: &mut [Option<DepositStatus>],
+) {
+    let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line_taken[i] {
+            for key in references_of(line) {
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+    }
+    for (p, payment) in payments.iter().enumerate() {
+        let Some(key) = payment.reference.as_deref().map(normalize_account).filter(|k| !k.is_empty()) else {
+            continue;
+        };
+        let Some(candidates) = by_key.get(&key) else { continue };
+        let open = || {
+            candidates
+                .iter()
+                .copied()
+                .filter(|&l| !line_taken[l] && lines[l].amount.currency() == payment.amount.currency())
+        };
+        let line = open().find(|&l| lines[l].amount == payment.amount).or_else(|| open().next());
+        let Some(l) = line else { continue };
+        line_taken[l] = true;
+        let bank = lines[l].amount;
+        pairs[p] = Some(if bank == payment.amount {
+            DepositStatus::Matched { payment: p, line: l, by: PairedBy::Reference }
+        } else {
+            let difference = Money::from_minor(bank.minor() - payment.amount.minor(), bank.currency())
+                .unwrap_or_else(|_| Money::zero(bank.currency()));
+            DepositStatus::AmountDiffers { payment: p, line: l, difference }
+        });
+    }
+}
+
+fn pair_by_amount(
+    payments: &[LedgerPayment],
+    lines: &[BankLine],
+    policy: DepositPolicy,
+    line_taken: &mut [bool],
+    pairs: &mut [Option<DepositStatus>],
+) {
+    let mut lines_by_amount: BTreeMap<Money, Vec<usize>> = BTreeMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !line_taken[i] {
+            lines_by_amount.entry(line.amount).or_default().push(i);
+        }
+    }
+    // Every (payment, line) of equal amount within the window, nearest first.
+    let mut candidates: Vec<(u32, usize, usize)> = Vec::new();
+    for (p, payment) in payments.iter().enumerate() {
+        if pairs[p].is_some() {
+            continue;
+        }
+        for &l in lines_by_amount.get(&payment.amount).map(Vec::as_slice).unwrap_or(&[]) {
+            let days = (lines[l].booking_date - payment.date).num_days().unsigned_abs();
+            if days <= u64::from(policy.window_days()) {
+                candidates.push((days as u32, p, l));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    for (days, p, l) in candidates {
+        if pairs[p].is_none() && !line_taken[l] {
+            line_taken[l] = true;
+            pairs[p] =
+                Some(DepositStatus::Matched { payment: p, line: l, by: PairedBy::AmountAndDate { days_apart: days } });
+        }
+    }
+}
+
+/// The receivable balance as the subledger gives it.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Subledger<'a> {
+    /// A balance the host computed.
+    Balance(Money),
+    /// Open items: those dated on or before `as_of` are summed.
+    OpenItems {
+        /// The open items.
+        items: &'a [OpenInvoice],
+        /// The balance date.
+        as_of: NaiveDate,
+    },
+}
+
+/// An item the host offers as a possible explanation of a difference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReconcilingItem {
+    /// The host's key for it (a document number, a journal id).
+    pub key: String,
+    /// What it is, for people ("invoice INV-9 posted to GL, not to AR").
+    pub description: String,
+    /// How much it makes the GL exceed the subledger (negative if the other way).
+    pub effect: Money,
+}
+
+/// Limits of the reconciling-item search.
+///
+/// ```
+/// use ar_reconcile::tieout::TieOutLimits;
+/// assert_eq!(TieOutLimits::new().max_candidates, 32);
+/// assert_eq!(TieOutLimits::new().candidates(20).max_candidates, 20);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TieOutLimits {
+    /// The most candidate items searched (the first ones, in the host's order);
+    /// at most 40, since the search enumerates 2^(n/2) subsets of each half.
+    pub max_candidates: usize,
+}
+
+impl Default for TieOutLimits {
+    fn default() -> Self {
+        TieOutLimits::new()
+    }
+}
+
+impl TieOutLimits {
+    /// 32 candidates (two halves of 65,536 subsets).
+    pub fn new() -> Self {
+        TieOutLimits { max_candidates: 32 }
+    }
+
+    /// Searches at most `n` candidates (clamped to 40).
+    pub fn candidates(mut self, n: usize) -> Self {
+        self.max_candidates = n.min(40);
+        self
+    }
+}
+
+/// Whether the difference is explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum Explanation {
+    /// Subledger and GL agree.
+    Tied,
+    /// These candidate items (indexes, ascending) add up to the difference.
+    Explained {
+        /// Indexes into the candidates.
+        items: Vec<usize>,
+    },
+    /// No subset of the candidates searched adds up to the difference.
+    Unexplained {
+        /// How many candidates were searched.
+        searched: usize,
+        /// How many were given.
+        given: usize,
+    },
+}
+
+/// The result of [`tie_out_subledger`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SubledgerTieOut {
+    /// The receivable balance of the subledger.
+    pub subledger: Money,
+    /// The GL control balance.
+    pub general_ledger: Money,
+    /// GL minus subledger.
+    pub difference: Money,
+    /// Whether and how the difference is explained.
+    pub explanation: Explanation,
+}
+
+impl fmt::Display for SubledgerTieOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (s, g, d) = (Amount(self.subledger), Amount(self.general_ledger), Amount(self.difference));
+        match &self.explanation {
+            Explanation::Tied => write!(f, "subledger {s} ties to the general ledger {g}"),
+            Explanation::Explained { items } => {
+                write!(f, "general ledger {g} exceeds subledger {s} by {d}, explained by {} items", items.len())
+            }
+            Explanation::Unexplained { searched, .. } => write!(
+                f,
+                "general ledger {g} exceeds subledger {s} by {d}: unexplained by any subset of {searched} items"
+            ),
+        }
+    }
+}
+
+/// Compares the subledger's receivable balance with the GL control balance
+/// and finds which reconciling items explain the difference.
+///
+/// ```
+/// use ar_reconcile::tieout::{tie_out_subledger, Explanation, ReconcilingItem, Subledger, TieOutLimits};
+/// use ar_core::{Currency, Money};
+/// let eur = |minor| Money::from_minor(minor, Currency::EUR);
+/// let item = |key: &str, minor| -> Result<ReconcilingItem, Box<dyn std::error::Error>> {
+///     Ok(ReconcilingItem { key: key.into(), description: String::new(), effect: eur(minor)? })
+/// };
+/// let candidates = [item("INV-7", 12_000)?, item("CM-2", -3_000)?, item("INV-9", 5_000)?];
+/// let result = tie_out_subledger(Subledger::Balance(eur(100_000)?), eur(102_000)?, &candidates, TieOutLimits::new())?;
+/// assert_eq!(result.difference, eur(2_000)?);
+/// assert_eq!(result.explanation, Explanation::Explained { items: vec![1, 2] });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn tie_out_subledger(
+    subledger: Subledger<'_>,
+    general_ledger: Money,
+    candidates: &[ReconcilingItem],
+    limits: TieOutLimits,
+) -> Result<SubledgerTieOut, TieOutError> {
+    let currency = general_ledger.currency();
+    let mismatch = |what, found| TieOutError::CurrencyMismatch { what, expected: currency, found };
+    let subledger = match subledger {
+        Subledger::Balance(m) => m,
+        Subledger::OpenItems { items, as_of } => {
+            let mut total: i128 = 0;
+            for item in items.iter().filter(|i| i.document_date <= as_of) {
+                if item.currency() != currency {
+                    return Err(mismatch("the subledger", item.currency()));
+                }
+                total += i128::from(item.open_amount.minor());
+            }
+            i64::try_from(total)
+                .ok()
+                .and_then(|t| Money::from_minor(t, currency).ok())
+                .ok_or(TieOutError::Overflow { what: "subledger", currency })?
+        }
+    };
+    if subledger.currency() != currency {
+        return Err(mismatch("the subledger", subledger.currency()));
+    }
+    if let Some(c) = candidates.iter().find(|c| c.effect.currency() != currency) {
+        return Err(mismatch("a reconciling item", c.effect.currency()));
+    }
+    let difference =
+        general_ledger.checked_sub(subledger).map_err(|_| TieOutError::Overflow { what: "difference", currency })?;
+    let explanation = if difference.is_zero() {
+        Explanation::Tied
+    } else {
+        let searched = candidates.len().min(limits.max_candidates.min(40));
+        let effects: Vec<i64> = candidates.iter().take(searched).map(|c| c.effect.minor()).collect();
+        match explain(&effects, difference.minor()) {
+            Some(items) => Explanation::Explained { items },
+            None => Explanation::Unexplained { searched, given: candidates.len() },
+        }
+    };
+    Ok(SubledgerTieOut { subledger, general_ledger, difference, explanation })
+}
+
+/// Meet in the middle over signed effects: the subset summing to `target` with
+/// the fewest items, then the lexicographically smallest index list.
+fn explain(effects: &[i64], target: i64) -> Option<Vec<usize>> {
+    let half = effects.len() / 2;
+    let (left, right) = effects.split_at(half);
+    let sums = |values: &[i64]| -> Vec<(i128, u64)> {
+        (0u64..(1u64 << values.len()))
+            .map(|mask| {
+                let sum = (0..values.len()).filter(|i| mask & (1 << i) != 0).map(|i| i128::from(values[i])).sum();
+                (sum, mask)
+            })
+            .collect()
+    };
+    // Right halves sorted by sum, then fewest items, then earliest items.
+    let mut right_sums = sums(right);
+    right_sums.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.count_ones().cmp(&b.1.count_ones())).then(lex(a.1, b.1)));
+    let mut best: Option<(u32, Vec<usize>)> = None;
+    for (sum_l, mask_l) in sums(left) {
+        let need = i128::from(target) - sum_l;
+        let at = right_sums.partition_point(|(s, _)| *s < need);
+        let Some(&(s, mask_r)) = right_sums.get(at) else { continue };
+        if s != need || (mask_l == 0 && mask_r == 0) {
+            continue;
+        }
+        let count = mask_l.count_ones() + mask_r.count_ones();
+        let indexes: Vec<usize> = bits(mask_l).into_iter().chain(bits(mask_r).into_iter().map(|i| i + half)).collect();
+        if best.as_ref().is_none_or(|(c, b)| (count, &indexes) < (*c, b)) {
+            best = Some((count, indexes));
+        }
+    }
+    best.map(|(_, indexes)| indexes)
+}
+
+fn bits(mask: u64) -> Vec<usize> {
+    (0..64).filter(|i| mask & (1u64 << i) != 0).collect()
+}
+
+/// Orders masks by their ascending index lists, lexicographically: at the
+/// lowest index where they differ, the mask holding it comes first unless the
+/// other has nothing after it (a prefix comes first).
+fn lex(a: u64, b: u64) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let differ = a ^ b;
+    if differ == 0 {
+        return Ordering::Equal;
+    }
+    let i = differ.trailing_zeros();
+    let (holder_is_a, other) = if a & (1 << i) != 0 { (true, b) } else { (false, a) };
+    let other_goes_on = (other >> i) != 0;
+    match (holder_is_a, other_goes_on) {
+        (true, true) | (false, false) => Ordering::Less,
+        (true, false) | (false, true) => Ordering::Greater,
+    }
+}
