@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 use crate::kernel;
-use crate::open_items::{OpenItems, Segment};
+use crate::open_items::{OpenItems, Pair, Segment};
 use crate::policy::{AgingBasis, AgingPolicy, FutureDocuments};
 use crate::results::{AgingTotals, CustomerAging};
 
@@ -88,6 +88,33 @@ impl OpenItems {
         if shards.is_empty() { vec![self.whole()] } else { shards }
     }
 
+    /// Turns filled rows of `pairs` into a per-customer aging, dropping rows
+    /// where no item was aged (all dated after the as-of date).
+    pub(crate) fn assemble(
+        &self,
+        policy: &AgingPolicy,
+        pairs: Range<usize>,
+        counts: Vec<u64>,
+        cells: Vec<i128>,
+    ) -> CustomerAging {
+        let stride = policy.stride();
+        let key = |p: &Pair| (self.customers[p.customer as usize], self.currencies[p.currency as usize]);
+        let pairs = self.pairs.get(pairs).unwrap_or(&[]);
+        if counts.iter().all(|&n| n > 0) {
+            let keys = pairs.iter().map(key).collect();
+            return CustomerAging { policy: policy.clone(), keys, counts, cells };
+        }
+        let mut aging = CustomerAging::empty(policy.clone());
+        for ((pair, &n), row) in pairs.iter().zip(&counts).zip(cells.chunks_exact(stride)) {
+            if n > 0 {
+                aging.keys.push(key(pair));
+                aging.counts.push(n);
+                aging.cells.extend_from_slice(row);
+            }
+        }
+        aging
+    }
+
     /// The index of the first segment of customer `c` (segments are in customer order).
     fn segment_of_customer(&self, c: usize) -> usize {
         let start = self.customer_starts.get(c).copied().unwrap_or(u32::MAX);
@@ -139,35 +166,34 @@ impl<'a> Shard<'a> {
 
     /// Aging per customer and currency over the shard.
     pub fn by_customer(&self, policy: &AgingPolicy) -> CustomerAging {
+        let pairs = self.pair_range();
         let stride = policy.stride();
-        let segments = self.segment_table();
-        let (Some(first), Some(last)) = (segments.first(), segments.last()) else {
-            return CustomerAging::empty(policy.clone());
-        };
-        // Segments are in (customer, currency) order, so the shard's pairs are a range.
-        let pairs = first.pair as usize..last.pair as usize + 1;
         let mut counts = vec![0u64; pairs.len()];
         let mut cells = vec![0i128; pairs.len() * stride];
+        self.fill(policy, &mut counts, &mut cells);
+        self.items.assemble(policy, pairs, counts, cells)
+    }
+
+    /// The (customer, currency) pairs of the shard: a range, since segments are
+    /// in (customer, currency) order.
+    pub(crate) fn pair_range(&self) -> Range<usize> {
+        match (self.segment_table().first(), self.segment_table().last()) {
+            (Some(first), Some(last)) => first.pair as usize..last.pair as usize + 1,
+            _ => 0..0,
+        }
+    }
+
+    /// Ages the shard into one row of cells per pair of [`pair_range`](Self::pair_range).
+    pub(crate) fn fill(&self, policy: &AgingPolicy, counts: &mut [u64], cells: &mut [i128]) {
+        let stride = policy.stride();
+        let first_pair = self.pair_range().start;
         let pass = Pass::new(self.items, policy);
-        for seg in segments {
-            let at = seg.pair as usize - pairs.start;
-            if let Some(row) = cells.get_mut(at * stride..(at + 1) * stride) {
-                counts[at] += pass.add_segment(seg, row);
+        for seg in self.segment_table() {
+            let at = seg.pair as usize - first_pair;
+            if let (Some(n), Some(row)) = (counts.get_mut(at), cells.get_mut(at * stride..(at + 1) * stride)) {
+                *n += pass.add_segment(seg, row);
             }
         }
-        let mut aging =
-            CustomerAging { policy: policy.clone(), keys: Vec::new(), counts: Vec::new(), cells: Vec::new() };
-        aging.keys.reserve(pairs.len());
-        for (at, pair) in self.items.pairs[pairs].iter().enumerate() {
-            if counts[at] == 0 {
-                continue; // every item was left out (dated after the as-of date)
-            }
-            let customer = self.items.customers[pair.customer as usize];
-            aging.keys.push((customer, self.items.currencies[pair.currency as usize]));
-            aging.counts.push(counts[at]);
-            aging.cells.extend_from_slice(&cells[at * stride..(at + 1) * stride]);
-        }
-        aging
     }
 
     fn segment_table(&self) -> &'a [Segment] {

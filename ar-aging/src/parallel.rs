@@ -43,17 +43,24 @@ impl OpenItems {
         parts.iter().try_fold(empty.clone(), |acc, part| acc.merge(part)).unwrap_or(empty)
     }
 
-    /// [`by_customer`](OpenItems::by_customer) on rayon's current pool.
+    /// [`by_customer`](OpenItems::by_customer) on rayon's current pool. Each
+    /// shard writes its own rows of one shared table, so nothing is copied.
     pub fn par_by_customer(&self, policy: &AgingPolicy) -> CustomerAging {
+        let stride = policy.stride();
         let shards = self.shards(rayon::current_num_threads() * SHARDS_PER_THREAD);
-        let parts: Vec<CustomerAging> = shards.par_iter().map(|s| s.by_customer(policy)).collect();
-        // Shards hold disjoint customers in order: merging is concatenation.
-        let mut whole = CustomerAging::empty(policy.clone());
-        for part in parts {
-            whole.keys.extend(part.keys);
-            whole.counts.extend(part.counts);
-            whole.cells.extend(part.cells);
+        let mut counts = vec![0u64; self.pairs.len()];
+        let mut cells = vec![0i128; self.pairs.len() * stride];
+        // Shards cover consecutive pair ranges: cut the table at their ends.
+        let mut jobs = Vec::with_capacity(shards.len());
+        let (mut rest_counts, mut rest_cells) = (counts.as_mut_slice(), cells.as_mut_slice());
+        for shard in &shards {
+            let rows = shard.pair_range().len();
+            let (c, more_counts) = rest_counts.split_at_mut(rows.min(rest_counts.len()));
+            let (x, more_cells) = rest_cells.split_at_mut((rows * stride).min(rest_cells.len()));
+            jobs.push((shard, c, x));
+            (rest_counts, rest_cells) = (more_counts, more_cells);
         }
-        whole
+        jobs.into_par_iter().for_each(|(shard, c, x)| shard.fill(policy, c, x));
+        self.assemble(policy, 0..self.pairs.len(), counts, cells)
     }
 }

@@ -388,15 +388,19 @@ impl<K> Rows<K> {
         (b_counts, b_cells, b): RowSource<'_>,
         stride: usize,
     ) -> Result<(), MergeError> {
-        let row = |cells: &[i128], at: Option<usize>| {
-            at.and_then(|i| cells.get(i * stride..(i + 1) * stride).map(<[i128]>::to_vec))
-        };
+        fn row(cells: &[i128], at: Option<usize>, stride: usize) -> Option<&[i128]> {
+            at.and_then(|i| cells.get(i * stride..(i + 1) * stride))
+        }
         let count = |counts: &[u64], at: Option<usize>| at.and_then(|i| counts.get(i).copied()).unwrap_or(0);
         let overflow = MergeError::Overflow { currency };
-        let left = row(a_cells, a).unwrap_or_else(|| vec![0; stride]);
-        let right = row(b_cells, b).unwrap_or_else(|| vec![0; stride]);
-        for (x, y) in left.iter().zip(&right) {
-            self.cells.push(x.checked_add(*y).ok_or(overflow.clone())?);
+        match (row(a_cells, a, stride), row(b_cells, b, stride)) {
+            (Some(left), Some(right)) => {
+                for (x, y) in left.iter().zip(right) {
+                    self.cells.push(x.checked_add(*y).ok_or(overflow.clone())?);
+                }
+            }
+            (Some(only), None) | (None, Some(only)) => self.cells.extend_from_slice(only),
+            (None, None) => self.cells.resize(self.cells.len() + stride, 0),
         }
         self.counts.push(count(a_counts, a).checked_add(count(b_counts, b)).ok_or(overflow)?);
         self.keys.push(key);
