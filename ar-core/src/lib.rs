@@ -85,3 +85,8 @@ pub use views::{
     CustomerBalance, DeductionView, DocumentRef, HistoryEntry, InvoiceStatus, InvoiceView, OpenInstallment, OpenItem,
     OpenItemKind, Unapplied,
 };
+
+/// The README's example, compiled and run as a doctest so it cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctest;
