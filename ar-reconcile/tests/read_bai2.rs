@@ -469,3 +469,14 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_account_without_its_trailer_still_counts_toward_the_group() {
+    let file = "01,B,C,250301,0800,1,,,2/\n02,C,B,1,250228,,USD,2/\n03,1,USD/\n16,175,100,0,,,A/\n\
+                03,2,USD/\n16,175,200,0,,,B/\n49,200,3/\n98,300,2,7/\n99,300,1,9/\n";
+    let outcome = bai2::read(file.as_bytes());
+    assert_eq!(codes(&outcome), ["missing_trailer"], "the group and file totals (100 + 200) and counts hold");
+    assert_eq!(outcome.diagnostics[0].position, Position::Line(3));
+    let texts: Vec<&str> = outcome.statements.iter().map(|s| s.lines[0].remittance_text.as_str()).collect();
+    assert_eq!(texts, ["A", "B"]);
+}

@@ -34,9 +34,9 @@
 //!              02,CUST,BANK,1,250228,,USD,2/\n\
 //!              03,1234567,USD,010,100000,,,015,112500,,/\n\
 //!              16,175,12500,0,BREF1,CREF1,INVOICE 4711/\n\
-//!              49,237000,3/\n\
-//!              98,237000,1,5/\n\
-//!              99,237000,1,7/\n";
+//!              49,225000,3/\n\
+//!              98,225000,1,5/\n\
+//!              99,225000,1,7/\n";
 //! let outcome = bai2::read(file);
 //! assert!(outcome.diagnostics.is_empty());
 //! let line = &outcome.statements[0].lines[0];
@@ -229,12 +229,11 @@ impl Reader {
         if let Some(group) = self.group.as_mut() {
             group.records = group.records.saturating_add(physical);
         }
-        if let Some(account) = self.account.as_mut() {
-            if logical.code == b"03" {
-                // A new account while one is open: the open one lost its trailer.
-            } else {
-                account.records = account.records.saturating_add(physical);
-            }
+        // A 03 starts its own count; the open account (if any) lost its trailer.
+        if logical.code != b"03"
+            && let Some(account) = self.account.as_mut()
+        {
+            account.records = account.records.saturating_add(physical);
         }
         if self.file.trailer_seen {
             self.diag(
@@ -289,11 +288,7 @@ impl Reader {
                 "a 02 group header before any 01 file header".to_owned(),
             );
         }
-        if let Some(group) = self.group.take() {
-            self.missing_trailer(group.line, "98 group trailer");
-            self.close_account_if_open(logical.line);
-            self.file.control_total = self.file.control_total.saturating_add(group.control_total);
-        }
+        self.close_group_if_open();
         let mut fields = Fields::new(&logical.segments);
         let _receiver = fields.next();
         let _originator = fields.next();
@@ -314,7 +309,7 @@ impl Reader {
 
     fn account_header(&mut self, logical: &Logical<'_>) {
         self.recognised = true;
-        self.close_account_if_open(logical.line);
+        self.close_account_if_open();
         let (default_currency, as_of) = match self.group.as_mut() {
             Some(group) => {
                 group.accounts = group.accounts.saturating_add(1);
@@ -486,7 +481,7 @@ impl Reader {
 
     fn group_trailer(&mut self, logical: &Logical<'_>) {
         self.recognised = true;
-        self.close_account_if_open(logical.line);
+        self.close_account_if_open();
         let mut fields = Fields::new(&logical.segments);
         let total = self.amount(logical.line, fields.next().unwrap_or_default());
         let accounts = self.count(logical.line, fields.next().unwrap_or_default());
@@ -514,11 +509,7 @@ impl Reader {
 
     fn file_trailer(&mut self, logical: &Logical<'_>) {
         self.recognised = true;
-        self.close_account_if_open(logical.line);
-        if let Some(group) = self.group.take() {
-            self.missing_trailer(group.line, "98 group trailer");
-            self.file.control_total = self.file.control_total.saturating_add(group.control_total);
-        }
+        self.close_group_if_open();
         let mut fields = Fields::new(&logical.segments);
         let total = self.amount(logical.line, fields.next().unwrap_or_default());
         let groups = self.count(logical.line, fields.next().unwrap_or_default());
@@ -543,10 +534,18 @@ impl Reader {
         }
     }
 
-    fn close_account_if_open(&mut self, line: usize) {
+    /// Ends a group whose 98 trailer never came, carrying its computed total.
+    fn close_group_if_open(&mut self) {
+        self.close_account_if_open();
+        if let Some(group) = self.group.take() {
+            self.missing_trailer(group.line, "98 group trailer");
+            self.file.control_total = self.file.control_total.saturating_add(group.control_total);
+        }
+    }
+
+    fn close_account_if_open(&mut self) {
         if let Some(account) = self.account.take() {
             self.missing_trailer(account.line, "49 account trailer");
-            let _ = line;
             self.close_account(account, None);
         }
     }
@@ -674,11 +673,7 @@ impl Reader {
     }
 
     fn finish(mut self) -> ReadOutcome {
-        let last = self.file.records as usize;
-        self.close_account_if_open(last);
-        if let Some(group) = self.group.take() {
-            self.missing_trailer(group.line, "98 group trailer");
-        }
+        self.close_group_if_open();
         if !self.recognised {
             self.outcome.diagnostics.push(Diagnostic {
                 severity: Severity::Error,

@@ -42,7 +42,7 @@
 //! use ar_reconcile::readers::x12_820;
 //! let file = b"ISA*00*          *00*          *ZZ*PAYER          *ZZ*PAYEE          *250301*1200*U*00401*000000001*0*P*>~\
 //! GS*RA*PAYER*PAYEE*20250301*1200*1*X*004010~ST*820*0001~BPR*C*150*C*ACH*CTX*01*011000015*DA*123*1234567890**01*021000021*DA*987*20250303~\
-//! TRN*1*TRACE42*1234567890~N1*PR*ACME CORP~ENT*1~RMR*IV*INV-1**100~RMR*IV*INV-2**50~SE*9*0001~GE*1*1~IEA*1*000000001~";
+//! TRN*1*TRACE42*1234567890~N1*PR*ACME CORP~ENT*1~RMR*IV*INV-1**100~RMR*IV*INV-2**50~SE*8*0001~GE*1*1~IEA*1*000000001~";
 //! let outcome = x12_820::read(file);
 //! assert!(outcome.diagnostics.is_empty());
 //! let payment = &outcome.statements[0].lines[0];
