@@ -344,8 +344,9 @@ impl<'a> History<'a> {
     pub fn as_of(&self, as_of: NaiveDate) -> Result<Snapshot<'_, 'a>, ReportError> {
         let mut snapshot = Snapshot::empty(self, as_of);
         for (position, event) in self.journal.iter().enumerate() {
-            if self.counts_from.get(position).is_some_and(|d| *d <= as_of) {
-                snapshot.fold(event)?;
+            match self.counts_from.get(position) {
+                Some(&date) if date <= as_of => snapshot.fold(event, date)?,
+                _ => {}
             }
         }
         Ok(snapshot)
@@ -426,7 +427,9 @@ impl<'h, 'a> Snapshot<'h, 'a> {
     }
 
     /// Folds one event that counts as of the snapshot's date.
-    pub(crate) fn fold(&mut self, event: &Event) -> Result<(), ReportError> {
+    ///
+    /// `date` is the date the event counts from: invoices paid by it are paid on that date.
+    pub(crate) fn fold(&mut self, event: &Event, date: NaiveDate) -> Result<(), ReportError> {
         let h = self.history;
         let seq = event.sequence;
         let missing = |kind: &str| unknown(seq, kind, "that does not count yet");
@@ -451,7 +454,7 @@ impl<'h, 'a> Snapshot<'h, 'a> {
                     return Err(self.overdrawn(seq, h.invoice_number(i), "voided with amounts applied"));
                 }
             }
-            Change::CashApplied(doc) => self.fold_application(doc, seq, event.effective_date, 1)?,
+            Change::CashApplied(doc) => self.fold_application(doc, seq, date, 1)?,
             Change::ApplicationReversed { application } => {
                 let a = h.application_index(*application).ok_or_else(|| missing("application"))?;
                 let doc = *h.applications.get(a as usize).ok_or_else(|| missing("application"))?;
@@ -459,7 +462,7 @@ impl<'h, 'a> Snapshot<'h, 'a> {
                     Some(false) => {}
                     _ => return Err(missing("unreversed application")),
                 }
-                self.fold_application(doc, seq, event.effective_date, -1)?;
+                self.fold_application(doc, seq, date, -1)?;
             }
             Change::Refunded { source, amount, .. } => {
                 let s = h.source_index(*source).ok_or_else(|| missing("cash source"))?;
@@ -469,6 +472,7 @@ impl<'h, 'a> Snapshot<'h, 'a> {
                 let i = h.invoice_index(*invoice).ok_or_else(|| missing("invoice"))?;
                 self.invoice_mut(i, seq)?.written_off += amount.minor();
                 self.check_invoice(i, seq)?;
+                self.track_paid(i, date);
             }
             Change::DeductionResolved { deduction, resolution, amount } => {
                 let d = h.deduction_index(*deduction).ok_or_else(|| missing("deduction"))?;
@@ -617,6 +621,11 @@ impl<'h, 'a> Snapshot<'h, 'a> {
             Some(inv) if inv.live && !inv.void => self.history.invoice_total(i) - inv.settled(),
             _ => 0,
         }
+    }
+
+    /// `true` if invoice `i` is void on the snapshot's date.
+    pub(crate) fn invoice_void(&self, i: u32) -> bool {
+        self.invoices.get(i as usize).is_some_and(|s| s.void)
     }
 
     fn payment_unapplied(&self, p: u32) -> Option<(i64, i64)> {

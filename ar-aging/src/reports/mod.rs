@@ -25,10 +25,26 @@
 //! [`collection_effectiveness_index`], [`days_beyond_terms`],
 //! [`percent_current`].
 
+mod daily;
+mod dunning;
 mod error;
+mod forecast;
 mod history;
+mod kpi;
 mod statement;
 
+pub use daily::{CashByMethod, CurrencyCount, DailyCashReport};
+pub use dunning::{
+    DayCount, DunningFee, DunningLevel, DunningProcedure, DunningRecord, InterestStart, LateInterest, Notice,
+    NoticeItem,
+};
 pub use error::ReportError;
+pub use forecast::{
+    Backtest, BacktestBucket, CollectionForecast, ExpectedCollection, ForecastBucket, ForecastOptions, Period,
+};
 pub use history::{AgingPart, History, Snapshot, aging_parts, aging_ref};
+pub use kpi::{
+    KpiFigures, KpiReport, average_days_delinquent, best_possible_dso, collection_effectiveness_index,
+    days_beyond_terms, dso, dso_count_back, percent_current,
+};
 pub use statement::{ActivityKind, ActivityLine, ActivityStatement, OpenItemStatement, StatementLine};
