@@ -472,9 +472,29 @@ impl DunningProcedure {
         }
         let sum = exact.iter().try_fold(Decimal::ZERO, |acc, v| acc.checked_add(*v)).ok_or(overflow(currency))?;
         let total = Money::round(sum, currency, level.rounding)?;
-        let shares = if total.is_zero() || sum.is_zero() { vec![zero; due.len()] } else { total.allocate(&exact)? };
+        let shares = if total.is_zero() { vec![zero; due.len()] } else { share(total, &exact, due)? };
         Ok((total, shares, days_counted))
     }
+}
+
+/// Shares `total` by the exact interest of each item (to six decimals past the
+/// currency's), by largest remainder; by open amounts if those all round to 0.
+fn share(total: Money, exact: &[Decimal], due: &[Due<'_>]) -> Result<Vec<Money>, ReportError> {
+    let currency = total.currency();
+    let scale = currency.minor_units() + 6;
+    let mut weights: Vec<i128> = exact
+        .iter()
+        .map(|v| {
+            let mut w = v.round_dp(scale);
+            w.rescale(scale);
+            w.mantissa()
+        })
+        .collect();
+    if weights.iter().all(|w| *w == 0) {
+        weights = due.iter().map(|d| i128::from(d.item.open.minor())).collect();
+    }
+    let parts = ar_core::allocate_minor(total.minor(), &weights)?;
+    parts.into_iter().map(|m| Ok(Money::from_minor(m, currency)?)).collect()
 }
 
 fn overflow(currency: Currency) -> ar_core::MoneyError {
