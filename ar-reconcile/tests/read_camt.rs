@@ -1,6 +1,7 @@
 //! The camt.053/054 reader against real and hand-written files, hostile input and
 //! random mutations.
 #![cfg(feature = "camt")]
+#![allow(clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
@@ -558,4 +559,54 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Throughput (run with `cargo test --release -- --ignored --nocapture`)
+// ---------------------------------------------------------------------------
+
+/// A camt.054 of `entries` entries, each with a transaction, parties, unstructured
+/// text and one structured remittance.
+fn generated_camt054(entries: usize) -> String {
+    let mut xml = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn><GrpHdr><MsgId>GEN</MsgId></GrpHdr>
+<Ntfctn><Id>GEN-1</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id><Ccy>EUR</Ccy></Acct>
+"#,
+    );
+    for i in 0..entries {
+        let (euros, cents) = (i % 100_000, i % 100);
+        xml.push_str(&format!(
+            r#"<Ntry><NtryRef>{i}</NtryRef><Amt Ccy="EUR">{euros}.{cents:02}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><DtTm>2024-03-15T09:12:44+01:00</DtTm></BookgDt><ValDt><Dt>2024-03-15</Dt></ValDt><AcctSvcrRef>SVC{i:012}</AcctSvcrRef>
+<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+<NtryDtls><TxDtls><Refs><EndToEndId>E2E-{i}</EndToEndId></Refs><Amt Ccy="EUR">{euros}.{cents:02}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+<RltdPties><Dbtr><Pty><Nm>Customer {i} GmbH</Nm></Pty></Dbtr><DbtrAcct><Id><IBAN>DE02120300000000202051</IBAN></Id></DbtrAcct></RltdPties>
+<RmtInf><Ustrd>Invoice INV-{i} customer {i}</Ustrd><Strd><RfrdDocInf><Nb>INV-{i}</Nb></RfrdDocInf>
+<RfrdDocAmt><DuePyblAmt Ccy="EUR">{euros}.{cents:02}</DuePyblAmt><RmtdAmt Ccy="EUR">{euros}.{cents:02}</RmtdAmt></RfrdDocAmt>
+<CdtrRefInf><Ref>RF18539007547034</Ref></CdtrRefInf></Strd></RmtInf></TxDtls></NtryDtls></Ntry>
+"#
+        ));
+    }
+    xml.push_str("</Ntfctn></BkToCstmrDbtCdtNtfctn></Document>\n");
+    xml
+}
+
+#[test]
+#[ignore = "throughput measurement; run in release"]
+#[allow(clippy::print_stderr)]
+fn throughput_camt054() {
+    let xml = generated_camt054(20_000);
+    // The best of five runs: the machine is shared, and the best run is the one
+    // least disturbed by other work.
+    let mut elapsed = Duration::MAX;
+    for _ in 0..5 {
+        let started = Instant::now();
+        let outcome = camt::read(xml.as_bytes());
+        elapsed = elapsed.min(started.elapsed());
+        assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new());
+        assert_eq!(outcome.statements[0].lines.len(), 20_000);
+    }
+    let mib = xml.len() as f64 / (1024.0 * 1024.0);
+    eprintln!("camt.054: {mib:.1} MiB, 20000 entries in {elapsed:?}: {:.0} MiB/s", mib / elapsed.as_secs_f64());
 }

@@ -1,6 +1,7 @@
 //! The CSV reader against German and US style exports, bad rows, bad mappings,
 //! a formatting round trip and random mutations.
 #![cfg(feature = "csv")]
+#![allow(clippy::unwrap_used)]
 
 use ar_core::{Currency, Money};
 use ar_reconcile::readers::csv::{self, CsvMapping, SignConvention, TextEncoding};
@@ -296,4 +297,43 @@ proptest! {
         let read = outcome.statements.iter().map(|s| s.lines.len()).sum::<usize>();
         prop_assert!(read + outcome.diagnostics.len() <= rows);
     }
+}
+
+#[test]
+#[ignore = "throughput measurement; run in release"]
+#[allow(clippy::print_stderr)]
+fn throughput_german_export() {
+    let mut file = String::from("Buchungstag;Wert;Verwendungszweck;Name;IBAN;Soll;Haben;Währung\n");
+    let rows = 200_000;
+    for i in 0..rows {
+        let amount = german_amount(i64::try_from(i).unwrap() * 37 + 1);
+        let (soll, haben) = if i % 3 == 0 { (amount.as_str(), "") } else { ("", amount.as_str()) };
+        file.push_str(&format!(
+            "{:02}.03.2024;{:02}.03.2024;Rechnung RE-{i} Kunde {i};Kunde {i} GmbH;DE02120300000000202051;{soll};{haben};EUR\n",
+            i % 28 + 1,
+            i % 28 + 1
+        ));
+    }
+    let mapping = CsvMapping::new()
+        .delimiter(b';')
+        .booking_date("Buchungstag")
+        .value_date("Wert")
+        .debit_credit("Soll", "Haben")
+        .currency_column("Währung")
+        .decimal_comma()
+        .date_formats(["%d.%m.%Y"])
+        .counterparty_name("Name")
+        .counterparty_account("IBAN")
+        .remittance_text("Verwendungszweck");
+    // The best of five runs: the machine is shared.
+    let mut elapsed = std::time::Duration::MAX;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let outcome = csv::read(file.as_bytes(), &mapping);
+        elapsed = elapsed.min(started.elapsed());
+        assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new());
+        assert_eq!(outcome.statements[0].lines.len(), rows);
+    }
+    let mib = file.len() as f64 / (1024.0 * 1024.0);
+    eprintln!("csv: {mib:.1} MiB, {rows} rows in {elapsed:?}: {:.0} MiB/s", mib / elapsed.as_secs_f64());
 }

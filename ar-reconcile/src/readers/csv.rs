@@ -16,6 +16,7 @@
 
 use ar_core::{Currency, Money};
 use chrono::NaiveDate;
+use chrono::format::{Item, Parsed, StrftimeItems};
 
 use super::common::{
     AmountFormat, check_input_size, decode_windows_1252, error, find_creditor_references, negate, parse_signed_amount,
@@ -369,12 +370,13 @@ pub fn read(input: &[u8], mapping: &CsvMapping) -> ReadOutcome {
             return outcome;
         }
     };
+    let formats: Vec<DateFormat<'_>> = mapping.date_formats.iter().filter_map(|f| DateFormat::compile(f)).collect();
     let mut lines = LineCounter { text: body, counted: 0, newlines: mapping.skip_lines };
     while let Ok(true) = rows.read_byte_record(&mut record) {
         if record.iter().all(|field| field.trim_ascii().is_empty()) {
             continue;
         }
-        match read_row(&record, &columns, mapping) {
+        match read_row(&record, &columns, &formats, mapping) {
             Ok(line) => add_line(&mut outcome.statements, line, &mapping.account),
             Err(problem) => outcome.diagnostics.push(problem.at(lines.line_of(&record))),
         }
@@ -389,6 +391,9 @@ fn check_mapping(mapping: &CsvMapping) -> Result<(), Diagnostic> {
     }
     if mapping.date_formats.is_empty() {
         return bad("no date format is given".into());
+    }
+    if let Some(format) = mapping.date_formats.iter().find(|f| DateFormat::compile(f).is_none()) {
+        return bad(format!("\"{format}\" is not a chrono date format"));
     }
     if !mapping.header
         && let Some(Column::Name(name)) = mapping.columns().find(|c| matches!(c, Column::Name(_)))
@@ -544,11 +549,16 @@ impl RowProblem {
     }
 }
 
-fn read_row(record: &::csv::ByteRecord, columns: &Columns, mapping: &CsvMapping) -> Result<BankLine, RowProblem> {
+fn read_row(
+    record: &::csv::ByteRecord,
+    columns: &Columns,
+    formats: &[DateFormat<'_>],
+    mapping: &CsvMapping,
+) -> Result<BankLine, RowProblem> {
     let row = Row { record, encoding: mapping.encoding };
-    let booking_date = parse_date(row.required(columns.booking_date, "booking date")?, mapping)?;
+    let booking_date = parse_date(row.required(columns.booking_date, "booking date")?, formats, mapping)?;
     let value_date = match columns.value_date.map(|c| row.optional(c)).transpose()?.flatten() {
-        Some(text) => Some(parse_date(text, mapping)?),
+        Some(text) => Some(parse_date(text, formats, mapping)?),
         None => None,
     };
     let currency = match columns.currency {
@@ -622,8 +632,77 @@ impl<'r> Row<'r> {
     }
 }
 
-fn parse_date(text: &str, mapping: &CsvMapping) -> Result<NaiveDate, RowProblem> {
-    mapping.date_formats.iter().find_map(|format| NaiveDate::parse_from_str(text, format).ok()).ok_or_else(|| {
+/// A date format, compiled once per file.
+enum DateFormat<'f> {
+    /// `%Y-%m-%d`, `%d.%m.%Y` or `%m/%d/%Y` in their common zero-padded form, read
+    /// without chrono's format interpreter; other spellings fall back to `items`.
+    Fixed { order: FieldOrder, separator: u8, items: Vec<Item<'f>> },
+    /// Any other chrono format.
+    Chrono(Vec<Item<'f>>),
+}
+
+#[derive(Clone, Copy)]
+enum FieldOrder {
+    YearMonthDay,
+    DayMonthYear,
+    MonthDayYear,
+}
+
+impl<'f> DateFormat<'f> {
+    /// `None` if chrono cannot read the format string itself.
+    fn compile(format: &'f str) -> Option<DateFormat<'f>> {
+        let items = StrftimeItems::new(format).parse().ok()?;
+        let (order, separator) = match format {
+            "%Y-%m-%d" => (FieldOrder::YearMonthDay, b'-'),
+            "%d.%m.%Y" => (FieldOrder::DayMonthYear, b'.'),
+            "%m/%d/%Y" => (FieldOrder::MonthDayYear, b'/'),
+            _ => return Some(DateFormat::Chrono(items)),
+        };
+        Some(DateFormat::Fixed { order, separator, items })
+    }
+
+    fn parse(&self, text: &str) -> Option<NaiveDate> {
+        let items = match self {
+            DateFormat::Fixed { order, separator, items } => {
+                if let Some(date) = fixed_date(text.as_bytes(), *order, *separator) {
+                    return Some(date);
+                }
+                items
+            }
+            DateFormat::Chrono(items) => items,
+        };
+        let mut parsed = Parsed::new();
+        chrono::format::parse(&mut parsed, text, items.iter()).ok()?;
+        parsed.to_naive_date().ok()
+    }
+}
+
+/// `2024-03-01`, `01.03.2024` or `03/01/2024`, zero-padded, exactly.
+fn fixed_date(b: &[u8], order: FieldOrder, separator: u8) -> Option<NaiveDate> {
+    let number = |range: std::ops::Range<usize>| {
+        let digits = b.get(range)?;
+        digits.iter().all(u8::is_ascii_digit).then(|| digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+    };
+    if b.len() != 10 {
+        return None;
+    }
+    let (year, month, day) = match order {
+        FieldOrder::YearMonthDay if b[4] == separator && b[7] == separator => {
+            (number(0..4)?, number(5..7)?, number(8..10)?)
+        }
+        FieldOrder::DayMonthYear if b[2] == separator && b[5] == separator => {
+            (number(6..10)?, number(3..5)?, number(0..2)?)
+        }
+        FieldOrder::MonthDayYear if b[2] == separator && b[5] == separator => {
+            (number(6..10)?, number(0..2)?, number(3..5)?)
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
+fn parse_date(text: &str, formats: &[DateFormat<'_>], mapping: &CsvMapping) -> Result<NaiveDate, RowProblem> {
+    formats.iter().find_map(|format| format.parse(text)).ok_or_else(|| {
         RowProblem::new("bad_date", format!("'{text}' fits none of the date formats {:?}", mapping.date_formats))
     })
 }
@@ -681,6 +760,7 @@ fn add_line(statements: &mut Vec<Statement>, line: BankLine, account: &str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -690,6 +770,44 @@ mod tests {
         assert_eq!(skip_lines(b"a\nb\nc", 2), b"c");
         assert_eq!(skip_lines(b"a\nb\nc", 3), b"");
         assert_eq!(skip_lines(b"a\r\nb", 1), b"b");
+    }
+
+    #[test]
+    fn fixed_date_formats_agree_with_chrono() {
+        let formats = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"];
+        let mut day = NaiveDate::from_ymd_opt(2023, 12, 25).unwrap();
+        let end = NaiveDate::from_ymd_opt(2025, 3, 5).unwrap();
+        while day <= end {
+            for format in formats {
+                let text = day.format(format).to_string();
+                let compiled = DateFormat::compile(format).unwrap();
+                assert!(matches!(compiled, DateFormat::Fixed { .. }));
+                assert_eq!(compiled.parse(&text), Some(day), "{text} in {format}");
+            }
+            day = day.succ_opt().unwrap();
+        }
+        let odd = [
+            "2024-02-30",
+            "2024-13-01",
+            "1.3.2024",
+            "2024-3-1",
+            "03/1/2024",
+            "2024/03/01",
+            "2024-03-0x",
+            "",
+            " 2024-03-01",
+        ];
+        for format in formats {
+            let compiled = DateFormat::compile(format).unwrap();
+            for text in odd {
+                let mut parsed = Parsed::new();
+                let items: Vec<Item<'_>> = StrftimeItems::new(format).parse().unwrap();
+                let chrono = chrono::format::parse(&mut parsed, text, items.iter())
+                    .ok()
+                    .and_then(|()| parsed.to_naive_date().ok());
+                assert_eq!(compiled.parse(text), chrono, "{text:?} in {format}");
+            }
+        }
     }
 
     #[test]
