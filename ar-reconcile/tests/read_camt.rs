@@ -326,6 +326,9 @@ fn undeclared_entities_stop_the_reader_but_predefined_ones_resolve() {
     assert_eq!(codes(&outcome), [("undefined_entity", Severity::Error)]);
     assert!(outcome.statements.iter().all(|s| s.lines.is_empty()));
 
+    let outcome = camt::read(minimal("pay &#0; now").as_bytes());
+    assert_eq!(codes(&outcome), [("bad_character_reference", Severity::Error)]);
+
     let outcome = camt::read(minimal("&lt;&#65;&#x42;&gt; &amp;&apos;&quot; <![CDATA[<raw&>]]>").as_bytes());
     assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new());
     assert_eq!(outcome.statements[0].lines[0].remittance_text, "<AB> &'\" <raw&>");

@@ -35,6 +35,8 @@
 //!   moved money and must not be applied as cash.
 //! - **The counterparty follows the direction**: the debtor pays us on a credit, we
 //!   pay the creditor on a debit. The other party is usually the account holder.
+//! - **Reversals need no special case**: with `RvslInd` true, `CdtDbtInd` already
+//!   gives the direction of the reversing entry (a returned credit is a debit).
 //! - **Dates as written.** A `DtTm` gives the date part as the bank wrote it, with
 //!   no time-zone conversion.
 //! - **Amounts in remittance detail** must have a valid currency and scale too; a bad
@@ -53,7 +55,8 @@
 //! # Diagnostic codes
 //!
 //! Errors: `input_too_large`, `bad_encoding`, `doctype_rejected`, `undefined_entity`,
-//! `too_deep`, `malformed_xml`, `truncated`, `no_document`, `unsupported_message`,
+//! `bad_character_reference`, `too_deep`, `malformed_xml`, `truncated`, `no_document`,
+//! `unsupported_message`,
 //! `bad_amount`, `bad_currency`, `missing_currency`, `currency_mismatch`,
 //! `bad_credit_debit`, `bad_date`, `missing_amount`, `missing_date`, `bad_balance`,
 //! `missing_account`, `balance_mismatch`. Warnings: `entry_not_booked`,
@@ -689,6 +692,11 @@ impl Parser {
                 }
                 Ok(())
             }
+            None if reference.starts_with('#') => Err(self.fatal(
+                Position::Byte(offset(at)),
+                "bad_character_reference",
+                format!("the character reference &{reference}; names no valid character"),
+            )),
             None => Err(self.fatal(
                 Position::Byte(offset(at)),
                 "undefined_entity",
