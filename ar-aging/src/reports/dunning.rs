@@ -1,30 +1,5 @@
 //! Dunning: which overdue items get a notice, at which level, with what fee and
 //! late interest.
-//!
-//! # Rules
-//!
-//! * Only invoices and debit memos with an open amount are dunned. An item with
-//!   any amount in dispute, or under a payment arrangement (a set the host
-//!   passes), is left out.
-//! * An item *reaches* level `L` when its days past due (as-of date − due date
-//!   of its oldest open installment) are at least `L`'s `days_overdue`: the
-//!   threshold is inclusive.
-//! * Levels are climbed one at a time unless [`DunningProcedure::skip_levels`]
-//!   is set: an item last noticed at level 1 that reaches level 3 gets level 2.
-//! * An item moves up to a level only when `grace_days` of that level have
-//!   passed since its previous notice. An item already at the level it may reach
-//!   is noticed again only if the level has a `min_interval_days` and that many
-//!   days have passed since its last notice; without one, a level is sent once.
-//! * A customer's items due a notice (per currency) form one [`Notice`]. Its
-//!   level is the highest level of its items (each item keeps its own level,
-//!   for the host's record). The notice level's fee is charged once per notice,
-//!   and its interest rate applies to every item of the notice. A notice whose
-//!   items total less than the level's `min_open_amount` is not proposed.
-//! * Fee: fixed, or a percentage of the items' total, rounded once with the
-//!   level's [`Rounding`]. Interest: for each item, `open × rate / 100 × days /
-//!   year` with the level's [`DayCount`], summed exactly; the sum is rounded
-//!   once with the level's rounding, then shared back to the items by largest
-//!   remainder, so the items' interest adds up to the notice's.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -251,6 +226,31 @@ pub struct Notice {
 }
 
 /// A dunning procedure: levels by rising days past due.
+///
+/// # Rules
+///
+/// * Only invoices and debit memos with an open amount are dunned. An item with
+///   any amount in dispute, or under a payment arrangement (a set the host
+///   passes), is left out.
+/// * An item *reaches* level `L` when its days past due (as-of date − due date
+///   of its oldest open installment) are at least `L`'s `days_overdue`: the
+///   threshold is inclusive.
+/// * Levels are climbed one at a time unless [`DunningProcedure::skip_levels`]
+///   is set: an item last noticed at level 1 that reaches level 3 gets level 2.
+/// * An item moves up to a level only when `grace_days` of that level have
+///   passed since its previous notice. An item already at the level it may reach
+///   is noticed again only if the level has a `min_interval_days` and that many
+///   days have passed since its last notice; without one, a level is sent once.
+/// * A customer's items due a notice (per currency) form one [`Notice`]. Its
+///   level is the highest level of its items (each item keeps its own level,
+///   for the host's record). The notice level's fee is charged once per notice,
+///   and its interest rate applies to every item of the notice. A notice whose
+///   items total less than the level's `min_open_amount` is not proposed.
+/// * Fee: fixed, or a percentage of the items' total, rounded once with the
+///   level's [`Rounding`]. Interest: for each item, `open × rate / 100 × days /
+///   year` with the level's [`DayCount`], summed exactly; the sum is rounded
+///   once with the level's rounding, then shared back to the items by largest
+///   remainder, so the items' interest adds up to the notice's.
 ///
 /// ```
 /// use std::collections::{BTreeMap, BTreeSet};

@@ -1,21 +1,6 @@
 //! Collection forecast: when each open item will be paid, from the customer's
 //! own payment history, summed into weekly or monthly buckets; and a backtest
 //! that compares a forecast with what happened after it.
-//!
-//! # Method
-//!
-//! * Payment history: invoices and debit memos fully paid (open amount zero
-//!   with cash applied) on a day within the look-back window
-//!   `[as_of − lookback_days, as_of]`; each has *days late* = paid date − due
-//!   date of its last installment (negative when paid early).
-//! * A customer's average days late is the amount-weighted mean of those days
-//!   (weights: document totals; exact integer sums, rounded half away from
-//!   zero to whole days). A customer with fewer than `min_paid_invoices` paid
-//!   documents in the window gets the portfolio's average in the same currency
-//!   (0 if the portfolio has none).
-//! * Each open installment of an open invoice or debit memo (its undisputed
-//!   part; see [`aging_parts`]) is expected on `max(due date + average days
-//!   late, as_of)`. Deductions, credits and unapplied cash are not forecast.
 
 use std::collections::BTreeMap;
 
@@ -155,7 +140,24 @@ pub struct ForecastBucket {
     pub count: u64,
 }
 
-/// A collection forecast as of a date.
+/// A collection forecast as of a date: when each open installment will be
+/// paid, from the customer's own payment history, summed into weekly or monthly
+/// buckets per currency.
+///
+/// # Method
+///
+/// * Payment history: invoices and debit memos fully paid (open amount zero
+///   with cash applied) on a day within the look-back window
+///   `[as_of − lookback_days, as_of]`; each has *days late* = paid date − due
+///   date of its last installment (negative when paid early).
+/// * A customer's average days late is the amount-weighted mean of those days
+///   (weights: document totals; exact integer sums, rounded half away from
+///   zero to whole days). A customer with fewer than `min_paid_invoices` paid
+///   documents in the window gets the portfolio's average in the same currency
+///   (0 if the portfolio has none).
+/// * Each open installment of an open invoice or debit memo (its undisputed
+///   part; see [`aging_parts`]) is expected on `max(due date + average days
+///   late, as_of)`. Deductions, credits and unapplied cash are not forecast.
 ///
 /// ```
 /// use ar_aging::reports::{CollectionForecast, ForecastOptions, History, Period};

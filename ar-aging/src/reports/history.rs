@@ -1,21 +1,4 @@
 //! The ledger as it stood on a past date, folded from its journal.
-//!
-//! # The date rule
-//!
-//! An event *counts from* the later of its own effective date and the dates the
-//! records it acts on count from: an application counts once both its payment
-//! (or credit memo) and its invoices exist, a refund once its payment exists, a
-//! reversal once its application exists. As of a date `D`, the events counting
-//! from `D` or earlier are folded in sequence order; the others are skipped, not
-//! stopped at, because a host may back-date a command. Customer registrations
-//! count from the beginning of time: an account is master data, and a host that
-//! migrates old invoices registers the customer after their dates.
-//!
-//! With this rule, whatever counts as of `D` only refers to records that count
-//! as of `D`, and an activity statement built from the same dates adds up. A
-//! journal can still contradict itself as of a date (a back-dated application
-//! that re-uses cash freed by a later-dated reversal): the fold then stops with
-//! [`ReportError::Overdrawn`] instead of showing a negative balance.
 
 use std::collections::BTreeMap;
 
@@ -31,7 +14,24 @@ use super::error::ReportError;
 use crate::{OpenItemRow, OpenItems, OpenItemsBuilder};
 
 /// A journal indexed once for reports: every record's id resolved, every
-/// event's counting date computed (see the [module docs](self) for the rule).
+/// event's counting date computed.
+///
+/// # The date rule
+///
+/// An event *counts from* the later of its own effective date and the dates the
+/// records it acts on count from: an application counts once both its payment
+/// (or credit memo) and its invoices exist, a refund once its payment exists, a
+/// reversal once its application exists. As of a date `D`, the events counting
+/// from `D` or earlier are folded in sequence order; the others are skipped, not
+/// stopped at, because a host may back-date a command. Customer registrations
+/// count from the beginning of time: an account is master data, and a host that
+/// migrates old invoices registers the customer after their dates.
+///
+/// With this rule, whatever counts as of `D` only refers to records that count
+/// as of `D`, and an activity statement built from the same dates adds up. A
+/// journal can still contradict itself as of a date (a back-dated application
+/// that re-uses cash freed by a later-dated reversal): the fold then stops with
+/// [`ReportError::Overdrawn`] instead of showing a negative balance.
 ///
 /// Building it reads the journal once; every [`History::as_of`] fold after
 /// reads it once more. Lookups go through sorted maps, so a fold of `n` events
@@ -848,10 +848,7 @@ impl<'h, 'a> Snapshot<'h, 'a> {
         let items = self.open_items();
         let mut builder = OpenItemsBuilder::with_capacity(items.len());
         for item in &items {
-            let collector = match self.history.customer_collector(item.customer)? {
-                Some(name) => Some(builder.collector(name)),
-                None => None,
-            };
+            let collector = self.history.customer_collector(item.customer)?.map(|name| builder.collector(name));
             let currency = item.open.currency();
             let document = aging_ref(item);
             for part in aging_parts(item) {

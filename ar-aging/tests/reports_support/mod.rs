@@ -293,7 +293,7 @@ impl Sim {
                     2 => PaymentMethod::Check { number: format!("{}", self.next) },
                     _ => PaymentMethod::Cash,
                 };
-                let reference = if self.next % 3 == 0 { String::new() } else { format!("REF-{}", self.next) };
+                let reference = if self.next.is_multiple_of(3) { String::new() } else { format!("REF-{}", self.next) };
                 let ok = self.run(
                     received,
                     Action::ReceivePayment(ReceivePayment {
