@@ -1,17 +1,6 @@
 //! Events: the record the host persists. Replaying them rebuilds the ledger.
 //!
-//! # Persistence contract
-//!
-//! Every successful command yields one or more [`Event`]s. Each carries a gapless
-//! `sequence` (from 0), the command's id, effective date and actor, a fingerprint
-//! of the command (for idempotency after a replay), and a [`Change`]. Events are
-//! serialized with serde; in JSON, `Change` is internally tagged by `"type"` in
-//! snake case, amounts are `{"amount": "10.00", "currency": "USD"}` with the amount
-//! as a decimal string at the currency's scale, dates are ISO `YYYY-MM-DD`, ids are
-//! hyphenated UUIDs. Events carry everything needed to rebuild state: computed
-//! totals, schedules and allocations are recorded, never recomputed on replay, so a
-//! later change to rounding code cannot change history. Records are never edited:
-//! corrections are new events (reversals, credit memos, write-offs).
+//! See [`Event`] for the persistence contract.
 
 use std::sync::Arc;
 
@@ -25,6 +14,53 @@ use crate::{
 };
 
 /// One recorded fact, with the command that caused it.
+///
+/// # Persistence contract
+///
+/// Every successful command yields one or more [`Event`]s. Each carries a gapless
+/// `sequence` (from 0), the command's id, effective date and actor, a fingerprint
+/// of the command (for idempotency after a replay), and a [`Change`]. Events are
+/// serialized with serde; in JSON, `Change` is internally tagged by `"type"` in
+/// snake case, amounts are `{"amount": "10.00", "currency": "USD"}` with the amount
+/// as a decimal string at the currency's scale, dates are ISO `YYYY-MM-DD`, ids are
+/// hyphenated UUIDs. Events carry everything needed to rebuild state: computed
+/// totals, schedules and allocations are recorded, never recomputed on replay, so a
+/// later change to rounding code cannot change history. Records are never edited:
+/// corrections are new events (reversals, credit memos, write-offs).
+///
+/// The fingerprint is FNV-1a over the command's fields; it is stable within a
+/// major version of `ar-core`. A host must replay events with the same
+/// [`LedgerConfig`](crate::LedgerConfig) it executed them with (approval and credit
+/// policies are not part of the stream).
+///
+/// ```
+/// use ar_core::*;
+/// use chrono::NaiveDate;
+/// let mut ledger = Ledger::new(LedgerConfig::new());
+/// let events = ledger.execute(&Command {
+///     id: CommandId::from_u128(1),
+///     effective_date: NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
+///     actor: Actor::new("ann", "clerk"),
+///     action: Action::PlaceHold { customer: CustomerId::from_u128(9), reason: "x".into() },
+/// });
+/// assert!(matches!(events, Err(LedgerError::UnknownCustomer(_))));
+/// let events = ledger.execute(&Command {
+///     id: CommandId::from_u128(2),
+///     effective_date: NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
+///     actor: Actor::new("ann", "clerk"),
+///     action: Action::RegisterCustomer(RegisterCustomer {
+///         customer: CustomerId::from_u128(9), name: "Nine".into(), currency: Currency::EUR,
+///         terms: PaymentTerms::net_30(), credit_limit: None, collector: None,
+///     }),
+/// })?;
+/// let json = serde_json::to_value(&events[0])?;
+/// assert_eq!(json["sequence"], 0);
+/// assert_eq!(json["effective_date"], "2026-01-05");
+/// assert_eq!(json["command"], "00000000-0000-0000-0000-000000000002");
+/// assert_eq!(json["change"]["type"], "customer_registered");
+/// assert_eq!(json["change"]["currency"], "EUR");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
     /// Position in the ledger's history, gapless from 0.
