@@ -216,6 +216,22 @@ proptest! {
         let to = from.checked_add_days(Days::new(len)).unwrap();
         let next = to.checked_add_days(Days::new(1)).unwrap();
         let after = next.checked_add_days(Days::new(len)).unwrap();
+        if let Ok(all) = ActivityStatement::build_all(&history, from, to) {
+            prop_assert_eq!(all.len(), sim.customers.len());
+            for statement in &all {
+                prop_assert_eq!(statement, &ActivityStatement::build(&history, statement.customer, from, to).unwrap());
+            }
+        }
+        let buckets = Buckets::standard();
+        if let Ok(all) = OpenItemStatement::build_all(&history, to, &buckets) {
+            for statement in &all {
+                prop_assert_eq!(statement, &OpenItemStatement::build(&history, statement.customer, to, &buckets).unwrap());
+                let lines: i64 = statement.lines.iter().map(|l| l.item.open.minor()).sum();
+                let buckets_sum: i64 = statement.bucket_totals.iter().map(|(_, m)| m.minor()).sum();
+                prop_assert_eq!(lines, statement.balance.minor());
+                prop_assert_eq!(buckets_sum, statement.balance.minor());
+            }
+        }
         for customer in sim.customers.clone() {
             let first = ActivityStatement::build(&history, customer, from, to);
             let second = ActivityStatement::build(&history, customer, next, after);

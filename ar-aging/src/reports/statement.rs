@@ -1,6 +1,8 @@
 //! Customer statements: the open items on a date, and the activity of a period
 //! with a running balance.
 
+use std::collections::BTreeMap;
+
 use ar_core::{
     CashApplied, CashSource, Change, Currency, CustomerId, DeductionResolution, DocumentRef, Event, InvoiceKind, Money,
     OpenItem,
@@ -8,7 +10,7 @@ use ar_core::{
 use chrono::NaiveDate;
 
 use super::error::ReportError;
-use super::history::{History, payment_number};
+use super::history::{History, Snapshot, payment_number};
 use crate::Buckets;
 
 /// One open document on a statement.
@@ -81,8 +83,28 @@ impl OpenItemStatement {
         as_of: NaiveDate,
         buckets: &Buckets,
     ) -> Result<OpenItemStatement, ReportError> {
-        let currency = history.customer_currency(customer)?;
-        let items = history.as_of(as_of)?.customer_open_items(customer)?;
+        history.customer_currency(customer)?;
+        OpenItemStatement::from_snapshot(&history.as_of(as_of)?, customer, buckets)
+    }
+
+    /// The statements of every customer, by customer id, from one fold of the journal.
+    pub fn build_all(
+        history: &History<'_>,
+        as_of: NaiveDate,
+        buckets: &Buckets,
+    ) -> Result<Vec<OpenItemStatement>, ReportError> {
+        let snapshot = history.as_of(as_of)?;
+        history.customers().map(|c| OpenItemStatement::from_snapshot(&snapshot, c, buckets)).collect()
+    }
+
+    fn from_snapshot(
+        snapshot: &Snapshot<'_, '_>,
+        customer: CustomerId,
+        buckets: &Buckets,
+    ) -> Result<OpenItemStatement, ReportError> {
+        let as_of = snapshot.date();
+        let currency = snapshot.history().customer_currency(customer)?;
+        let items = snapshot.customer_open_items(customer)?;
         let labels = buckets.labels();
         let mut sums = vec![0i64; labels.len()];
         let mut balance = Money::zero(currency);
@@ -227,45 +249,43 @@ impl ActivityStatement {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<ActivityStatement, ReportError> {
-        let currency = history.customer_currency(customer)?;
-        let day_before = from.pred_opt().filter(|_| from <= to).ok_or(ReportError::InvalidPeriod { from, to })?;
-        let opening = history.as_of(day_before)?.balance(customer)?.balance;
-        let closing = history.as_of(to)?.balance(customer)?.balance;
-        let mut raw: Vec<(NaiveDate, u64, ActivityKind, DocumentRef, String, i64)> = Vec::new();
+        history.customer_currency(customer)?;
+        let (opening, closing) = period_snapshots(history, from, to)?;
+        let mut raw: Vec<RawLine> = Vec::new();
         for (event, &date) in history.journal().iter().zip(history.counts_from()) {
             if date >= from && date <= to {
                 effects(history, event, customer, &mut |kind, document, number, minor| {
-                    raw.push((date, event.sequence, kind, document, number, minor));
+                    raw.push(RawLine { date, sequence: event.sequence, kind, document, number, minor });
                 });
             }
         }
-        // Stable: lines of one event keep the order they were pushed in.
-        raw.sort_by_key(|line| (line.0, line.1));
-        let mut running = i128::from(opening.minor());
-        let mut lines = Vec::with_capacity(raw.len());
-        for (date, sequence, kind, document, number, minor) in raw {
-            running += i128::from(minor);
-            let balance = money(running, currency)?;
-            lines.push(ActivityLine {
-                date,
-                sequence,
-                kind,
-                document,
-                number,
-                amount: money(minor.into(), currency)?,
-                balance,
-            });
+        assemble(&opening, &closing, customer, from, to, raw)
+    }
+
+    /// The statements of every customer, by customer id, from two folds and one
+    /// pass over the journal (a statement run for all customers stays linear).
+    pub fn build_all(
+        history: &History<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<ActivityStatement>, ReportError> {
+        let (opening, closing) = period_snapshots(history, from, to)?;
+        let mut raw: BTreeMap<CustomerId, Vec<RawLine>> = BTreeMap::new();
+        for (event, &date) in history.journal().iter().zip(history.counts_from()) {
+            if date < from || date > to {
+                continue;
+            }
+            if let Some(customer) = event_customer(history, event) {
+                let lines = raw.entry(customer).or_default();
+                effects(history, event, customer, &mut |kind, document, number, minor| {
+                    lines.push(RawLine { date, sequence: event.sequence, kind, document, number, minor });
+                });
+            }
         }
-        if running != i128::from(closing.minor()) {
-            return Err(ReportError::DoesNotAddUp {
-                customer,
-                currency,
-                opening: opening.amount(),
-                activity: money(running - i128::from(opening.minor()), currency)?.amount(),
-                closing: closing.amount(),
-            });
-        }
-        Ok(ActivityStatement { customer, from, to, opening, lines, closing })
+        history
+            .customers()
+            .map(|c| assemble(&opening, &closing, c, from, to, raw.remove(&c).unwrap_or_default()))
+            .collect()
     }
 
     /// The sum of the lines.
@@ -275,6 +295,82 @@ impl ActivityStatement {
             sum = sum.checked_add(line.amount)?;
         }
         Ok(sum)
+    }
+}
+
+/// One activity line before its running balance.
+struct RawLine {
+    date: NaiveDate,
+    sequence: u64,
+    kind: ActivityKind,
+    document: DocumentRef,
+    number: String,
+    minor: i64,
+}
+
+/// The ledger at the end of the day before `from` and at the end of `to`.
+fn period_snapshots<'h, 'a>(
+    history: &'h History<'a>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<(Snapshot<'h, 'a>, Snapshot<'h, 'a>), ReportError> {
+    let day_before = from.pred_opt().filter(|_| from <= to).ok_or(ReportError::InvalidPeriod { from, to })?;
+    Ok((history.as_of(day_before)?, history.as_of(to)?))
+}
+
+/// Orders the lines, runs the balance and checks it lands on the closing balance.
+fn assemble(
+    opening: &Snapshot<'_, '_>,
+    closing: &Snapshot<'_, '_>,
+    customer: CustomerId,
+    from: NaiveDate,
+    to: NaiveDate,
+    mut raw: Vec<RawLine>,
+) -> Result<ActivityStatement, ReportError> {
+    let opening = opening.balance(customer)?.balance;
+    let closing = closing.balance(customer)?.balance;
+    let currency = opening.currency();
+    // Stable: lines of one event keep the order they were pushed in.
+    raw.sort_by_key(|line| (line.date, line.sequence));
+    let mut running = i128::from(opening.minor());
+    let mut lines = Vec::with_capacity(raw.len());
+    for RawLine { date, sequence, kind, document, number, minor } in raw {
+        running += i128::from(minor);
+        let balance = money(running, currency)?;
+        let amount = money(minor.into(), currency)?;
+        lines.push(ActivityLine { date, sequence, kind, document, number, amount, balance });
+    }
+    if running != i128::from(closing.minor()) {
+        return Err(ReportError::DoesNotAddUp {
+            customer,
+            currency,
+            opening: opening.amount(),
+            activity: money(running - i128::from(opening.minor()), currency)?.amount(),
+            closing: closing.amount(),
+        });
+    }
+    Ok(ActivityStatement { customer, from, to, opening, lines, closing })
+}
+
+/// The customer whose balance `event` may change.
+fn event_customer(history: &History<'_>, event: &Event) -> Option<CustomerId> {
+    let invoice_customer =
+        |id| history.invoice_index(id).and_then(|i| history.invoices.get(i as usize)).map(|d| d.customer);
+    match &event.change {
+        Change::InvoiceIssued(doc) => Some(doc.customer),
+        Change::CreditMemoIssued(doc) => Some(doc.customer),
+        Change::PaymentReceived(doc) => Some(doc.customer),
+        Change::CashApplied(doc) => Some(doc.customer),
+        Change::InvoiceVoided { invoice, .. } | Change::InvoiceWrittenOff { invoice, .. } => invoice_customer(*invoice),
+        Change::ApplicationReversed { application } => history
+            .application_index(*application)
+            .and_then(|a| history.applications.get(a as usize))
+            .map(|d| d.customer),
+        Change::Refunded { source, .. } => source_owner(history, *source).map(|x| x.0),
+        Change::DeductionResolved { deduction, .. } => {
+            history.deduction_index(*deduction).and_then(|d| history.deductions.get(d as usize)).map(|r| r.customer)
+        }
+        _ => None,
     }
 }
 
