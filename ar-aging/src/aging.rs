@@ -204,11 +204,14 @@ impl<'a> Shard<'a> {
 /// What one aging pass needs per segment, computed once from the policy.
 struct Pass<'a> {
     items: &'a OpenItems,
-    policy: &'a AgingPolicy,
     days: &'a [i32],
     thresholds: Vec<i32>,
     as_of_day: i32,
+    exclude_future: bool,
     chunk: usize,
+    buckets: usize,
+    /// Per class (kind code | disputed bit): `None` if aged, else its apart cell.
+    apart: [Option<usize>; 16],
 }
 
 impl<'a> Pass<'a> {
@@ -219,11 +222,13 @@ impl<'a> Pass<'a> {
         };
         Pass {
             items,
-            policy,
             days,
             thresholds: policy.thresholds(),
             as_of_day: policy.as_of_day(),
+            exclude_future: policy.get_future_documents() == FutureDocuments::Exclude,
             chunk: kernel::chunk_len(items.max_abs_minor),
+            buckets: policy.get_buckets().len(),
+            apart: std::array::from_fn(|class| policy.apart_cell(class as u8)),
         }
     }
 
@@ -233,14 +238,14 @@ impl<'a> Pass<'a> {
         let (Some(amounts), Some(days)) = (self.items.amount_minor.get(range.clone()), self.days.get(range)) else {
             return 0;
         };
-        match self.policy.apart_cell(seg.class) {
+        match self.apart.get(usize::from(seg.class)).copied().flatten() {
             Some(cell) => {
                 if let Some(c) = row.get_mut(cell) {
                     *c += kernel::sum(amounts, self.chunk);
                 }
             }
             None => {
-                let buckets = self.policy.get_buckets().len().min(row.len());
+                let buckets = self.buckets.min(row.len());
                 kernel::add_aged(amounts, days, &self.thresholds, self.chunk, &mut row[..buckets]);
             }
         }
@@ -252,7 +257,7 @@ impl<'a> Pass<'a> {
     /// within a segment, so they are a prefix; most segments need one compare.
     fn aged_range(&self, seg: &Segment) -> Range<usize> {
         let (start, end) = (seg.start as usize, seg.end as usize);
-        if self.policy.get_future_documents() == FutureDocuments::Include {
+        if !self.exclude_future {
             return start..end;
         }
         let Some(doc_days) = self.items.document_day.get(start..end) else { return start..start };
