@@ -1,2 +1,56 @@
-//! Criterion benchmark: ledger (not yet written).
-fn main() {}
+//! Criterion benchmarks of the ledger engine on a generated book of 10 000
+//! customers: issuing 100 000 invoices, receiving and applying 100 000 payments
+//! (200 000 commands), and replaying the whole journal.
+//!
+//! Few samples and flat sampling keep `cargo bench` short: every iteration is a
+//! hundred thousand commands. `arbench ledger` measures the full-size book.
+
+use std::time::Duration;
+
+use ar_benches::generate_ledger::{LedgerSpec, generate};
+use ar_benches::workloads::ledger::execute_all;
+use ar_core::{Ledger, LedgerConfig};
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+
+fn built(mut ledger: Ledger, commands: &[ar_core::Command]) -> Ledger {
+    if let Err(e) = execute_all(&mut ledger, commands) {
+        panic!("the generated commands must all execute: {e}");
+    }
+    ledger
+}
+
+fn ledger(c: &mut Criterion) {
+    let data = match generate(&LedgerSpec::new(10_000, 100_000)) {
+        Ok(data) => data,
+        Err(e) => panic!("cannot generate the book: {e}"),
+    };
+    let registered = built(Ledger::new(LedgerConfig::new()), &data.customers);
+    let issued = built(registered.clone(), &data.invoices);
+    let paid = built(issued.clone(), &data.payments);
+
+    let mut group = c.benchmark_group("ledger");
+    group
+        .sample_size(10)
+        .sampling_mode(SamplingMode::Flat)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5));
+    group.throughput(Throughput::Elements(data.invoices.len() as u64));
+    group.bench_function("issue_100k_invoices", |b| {
+        b.iter_batched(|| registered.clone(), |ledger| built(ledger, &data.invoices), BatchSize::PerIteration)
+    });
+    group.throughput(Throughput::Elements(data.payments.len() as u64));
+    group.bench_function("receive_and_apply_100k_payments", |b| {
+        b.iter_batched(|| issued.clone(), |ledger| built(ledger, &data.payments), BatchSize::PerIteration)
+    });
+    group.throughput(Throughput::Elements(paid.journal().len() as u64));
+    group.bench_function("replay_journal", |b| {
+        b.iter_with_large_drop(|| match Ledger::replay(LedgerConfig::new(), paid.journal()) {
+            Ok(ledger) => ledger,
+            Err(e) => panic!("the journal must replay: {e}"),
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ledger);
+criterion_main!(benches);

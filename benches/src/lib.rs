@@ -5,6 +5,7 @@
 //! `arbench` binary prints as one JSON object per line.
 #![forbid(unsafe_code)]
 
+pub mod generate_ledger;
 pub mod generate_open_items;
 pub mod harness;
 pub mod rng;

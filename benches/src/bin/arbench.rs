@@ -9,6 +9,12 @@
 use ar_benches::harness::Args;
 use ar_benches::workloads;
 
+mod counting_alloc;
+
+/// Counts live heap bytes for the workloads' memory-per-item figures.
+#[global_allocator]
+static HEAP: counting_alloc::Counting = counting_alloc::Counting;
+
 fn main() {
     let args = match Args::parse(std::env::args().skip(1)) {
         Ok(args) => args,
