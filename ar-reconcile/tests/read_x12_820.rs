@@ -272,3 +272,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn repeated_references_are_kept_once_in_file_order() {
+    let body = "BPR*C*6*C*ACH************20250304~TRN*1*T1~RMR*IV*B**1~RMR*IV*A**2~RMR*IV*B**3~REF*PO*A~";
+    let outcome = x12_820::read(interchange(&[body]).as_bytes());
+    assert_eq!(codes(&outcome), Vec::<&str>::new());
+    let line = &outcome.statements[0].lines[0];
+    assert_eq!(
+        line.references,
+        [Reference::Invoice("B".into()), Reference::Invoice("A".into()), Reference::Other("A".into())]
+    );
+    assert_eq!(line.remittances.len(), 3, "each remitted document stays, even when its number repeats");
+}

@@ -59,7 +59,8 @@ pub fn read(input: &[u8]) -> ReadOutcome {
         return ReadOutcome { statements: Vec::new(), diagnostics: vec![too_large] };
     }
     let mut reader = Reader::default();
-    let mut pending: Option<Logical<'_>> = None;
+    // One buffer for every record and its continuations; empty until the first record.
+    let mut pending = Logical { code: &[], line: 0, segments: Vec::new() };
     for (index, raw) in physical_lines(input).enumerate() {
         let line = index + 1;
         let content = trim_ascii(raw);
@@ -68,24 +69,24 @@ pub fn read(input: &[u8]) -> ReadOutcome {
         }
         let (code, body) = split_code(content);
         if code == b"88" {
-            match pending.as_mut() {
-                Some(logical) => logical.segments.push(Segment { line, bytes: body }),
-                None => reader.diag(
-                    Severity::Error,
-                    line,
-                    "unexpected_record",
-                    "an 88 continuation with no record before it".to_owned(),
-                ),
+            if pending.segments.is_empty() {
+                let message = "an 88 continuation with no record before it".to_owned();
+                reader.diag(Severity::Error, line, "unexpected_record", message);
+            } else {
+                pending.segments.push(Segment { line, bytes: body });
             }
             continue;
         }
-        if let Some(logical) = pending.take() {
-            reader.record(&logical);
+        if !pending.segments.is_empty() {
+            reader.record(&pending);
         }
-        pending = Some(Logical { code, line, segments: vec![Segment { line, bytes: body }] });
+        pending.code = code;
+        pending.line = line;
+        pending.segments.clear();
+        pending.segments.push(Segment { line, bytes: body });
     }
-    if let Some(logical) = pending.take() {
-        reader.record(&logical);
+    if !pending.segments.is_empty() {
+        reader.record(&pending);
     }
     reader.finish()
 }
@@ -151,20 +152,16 @@ impl<'a, 'b> Fields<'a, 'b> {
 
     /// The text field: the rest of the record, continuations joined with spaces.
     fn rest_text(mut self) -> String {
-        let mut pieces: Vec<&[u8]> = Vec::new();
+        let mut text = String::new();
         while let Some(segment) = self.segments.get(self.segment) {
             if let Some(start) = self.pos {
-                pieces.push(segment.bytes.get(start..).unwrap_or_default());
+                let piece = trim_end_ascii(segment.bytes.get(start..).unwrap_or_default());
+                // The record's closing slash is not part of the text.
+                let piece = piece.strip_suffix(b"/").unwrap_or(piece);
+                common::push_text(&mut text, &decode(piece));
             }
             self.segment += 1;
             self.pos = Some(0);
-        }
-        let mut text = String::new();
-        for piece in pieces {
-            let piece = trim_end_ascii(piece);
-            // The record's closing slash is not part of the text.
-            let piece = piece.strip_suffix(b"/").unwrap_or(piece);
-            common::push_text(&mut text, &decode(piece));
         }
         text
     }
@@ -326,7 +323,7 @@ impl Reader {
             }
         };
         let mut fields = Fields::new(&logical.segments);
-        let number = decode(fields.next().unwrap_or_default());
+        let number = decode(fields.next().unwrap_or_default()).into_owned();
         let currency_field = fields.next().unwrap_or_default();
         let currency = self.currency(fields.line(), currency_field, default_currency);
         let mut account = AccountState {
@@ -384,7 +381,7 @@ impl Reader {
         if let Some(amount) = amount {
             account.control_total = account.control_total.saturating_add(amount);
         }
-        let type_name = decode(type_field);
+        let type_name = decode(type_field).into_owned();
         let credit = match type_field_number(type_field) {
             Some(100..=399) => true,
             Some(400..=699) => false,
@@ -423,8 +420,10 @@ impl Reader {
                     if let Some(reference) = customer_reference {
                         common::push_reference(&mut references, Reference::Other(reference));
                     }
-                    for creditor in common::find_creditor_references(&text) {
-                        common::push_reference(&mut references, Reference::Creditor(creditor));
+                    if may_hold_creditor_reference(&text) {
+                        for creditor in common::find_creditor_references(&text) {
+                            common::push_reference(&mut references, Reference::Creditor(creditor));
+                        }
                     }
                     account.lines.push(BankLine {
                         booking_date,
@@ -773,15 +772,20 @@ fn money(minor: i128, currency: Currency) -> Option<Money> {
     Money::from_minor(i64::try_from(minor).ok()?, currency).ok()
 }
 
+/// `RF` in any case: the cheap test that spares most lines the full search.
+fn may_hold_creditor_reference(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"RF"))
+}
+
 fn non_empty(field: &[u8]) -> Option<String> {
-    if field.is_empty() { None } else { Some(decode(field)) }
+    if field.is_empty() { None } else { Some(decode(field).into_owned()) }
 }
 
 /// UTF-8 if it is, Windows-1252 otherwise (banks still send 8-bit text).
-fn decode(bytes: &[u8]) -> String {
+fn decode(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => common::decode_windows_1252(bytes),
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => std::borrow::Cow::Owned(common::decode_windows_1252(bytes)),
     }
 }
 

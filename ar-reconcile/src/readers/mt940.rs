@@ -414,8 +414,10 @@ fn bank_line(line: PendingLine, amount: Money) -> BankLine {
     for reference in info.references {
         common::push_reference(&mut references, reference);
     }
-    for creditor in common::find_creditor_references(&info.text) {
-        common::push_reference(&mut references, Reference::Creditor(creditor));
+    if may_hold_creditor_reference(&info.text) {
+        for creditor in common::find_creditor_references(&info.text) {
+            common::push_reference(&mut references, Reference::Creditor(creditor));
+        }
     }
     let mut remittance_text = info.text;
     if remittance_text.is_empty()
@@ -614,6 +616,11 @@ struct Information {
     references: Vec<Reference>,
 }
 
+/// `RF` in any case: the cheap test that spares most lines the full search.
+fn may_hold_creditor_reference(text: &str) -> bool {
+    text.as_bytes().windows(2).any(|w| w.eq_ignore_ascii_case(b"RF"))
+}
+
 fn parse_information(info: &str) -> Information {
     if info.trim().is_empty() {
         return Information::default();
@@ -724,9 +731,12 @@ fn parse_dutch(info: &str) -> Option<Information> {
     ];
     let joined: String = info.split('\n').map(str::trim_end).collect();
     let joined = joined.trim();
+    // A key sits between two slashes and is at most four letters long.
     let is_key_at = |at: usize| -> Option<&'static str> {
         let after = joined.get(at + 1..)?;
-        KEYS.iter().copied().find(|k| after.strip_prefix(k).is_some_and(|r| r.starts_with('/')))
+        let end = after.bytes().take(5).position(|b| b == b'/')?;
+        let candidate = after.get(..end)?;
+        KEYS.iter().copied().find(|k| *k == candidate)
     };
     if !joined.starts_with('/') || is_key_at(0).is_none() {
         return None;
@@ -787,17 +797,24 @@ fn remittance_info(value: &str, out: &mut Information) {
 
 /// UTF-8 if it is, Windows-1252 otherwise; soft hyphens become `-` and control
 /// characters (tabs) become spaces, so the text reads as the sender meant it.
-fn decode(input: &[u8]) -> String {
+fn decode(input: &[u8]) -> Cow<'_, str> {
+    let plain = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\n' || *b == b'\r';
+    if input.iter().all(plain) {
+        // Printable ASCII (the usual SWIFT character set) needs no cleaning.
+        return Cow::Borrowed(std::str::from_utf8(input).unwrap_or_default());
+    }
     let text: Cow<'_, str> = match std::str::from_utf8(input) {
         Ok(text) => Cow::Borrowed(text),
         Err(_) => Cow::Owned(common::decode_windows_1252(input)),
     };
-    text.chars()
+    let cleaned: String = text
+        .chars()
         .map(|c| match c {
             '\u{AD}' => '-',
             '\n' | '\r' => c,
             c if c.is_control() || c.is_whitespace() => ' ',
             c => c,
         })
-        .collect()
+        .collect();
+    Cow::Owned(cleaned)
 }

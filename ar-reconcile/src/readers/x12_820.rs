@@ -323,7 +323,7 @@ impl Reader {
                     Reference::Other(document.clone())
                 };
                 if !document.is_empty() {
-                    common::push_reference(&mut transaction.references, reference);
+                    transaction.references.push(reference);
                 }
                 transaction.remittances.push(PendingRemittance {
                     segment: number,
@@ -337,7 +337,7 @@ impl Reader {
             }
             "REF" if transaction.open_document => {
                 if let Some(reference) = non_empty(element(2)) {
-                    common::push_reference(&mut transaction.references, Reference::Other(reference));
+                    transaction.references.push(Reference::Other(reference));
                 }
             }
             "ADX" => {
@@ -425,7 +425,7 @@ impl Reader {
             counterparty_account: payment.payer_account,
             transaction_code: payment.method,
             remittance_text: String::new(),
-            references: transaction.references,
+            references: first_occurrences(transaction.references),
             remittances,
         };
         self.statements.push(Statement {
@@ -529,6 +529,20 @@ impl Reader {
         }
         ReadOutcome { statements: self.statements, diagnostics: self.diagnostics }
     }
+}
+
+/// Drops repeated references, keeping each first one in file order: O(n log n), as a
+/// remittance advice can name thousands of documents.
+fn first_occurrences(references: Vec<Reference>) -> Vec<Reference> {
+    let mut order: Vec<usize> = (0..references.len()).collect();
+    order.sort_by(|a, b| references[*a].cmp(&references[*b]).then(a.cmp(b)));
+    order.dedup_by(|later, first| references[*later] == references[*first]);
+    order.sort_unstable();
+    let mut keep = vec![false; references.len()];
+    for i in order {
+        keep[i] = true;
+    }
+    references.into_iter().zip(keep).filter_map(|(r, k)| k.then_some(r)).collect()
 }
 
 fn parse_ccyymmdd(text: &str) -> Option<NaiveDate> {
