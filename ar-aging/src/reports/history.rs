@@ -87,7 +87,47 @@ pub struct History<'a> {
     pub(crate) applications: Vec<&'a CashApplied>,
     pub(crate) deductions: Vec<DeductionRecord<'a>>,
     pub(crate) disputes: Vec<(u32, i64)>,
+    /// Each event with its references resolved to table positions, by journal position.
+    steps: Vec<Step>,
+    /// Each application resolved: source, cash, parts per invoice, deductions opened.
+    resolved: Vec<ResolvedApplication>,
     index: Index,
+}
+
+/// What an event does to balances, with every id resolved once at indexing so
+/// a fold reads only vectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Nothing,
+    Invoice(u32),
+    Credit(u32),
+    Payment(u32),
+    Void(u32),
+    Apply(u32),
+    Reverse(u32),
+    Refund(Source, i64),
+    WriteOff(u32, i64),
+    ResolveDeduction(u32, Option<(Source, i64)>),
+    OpenDispute(u32),
+    ResolveDispute(u32),
+}
+
+/// What one application does to one invoice, in minor units.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Part {
+    invoice: u32,
+    cash: i64,
+    discount: i64,
+    write_off: i64,
+    deduction: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ResolvedApplication {
+    source: Source,
+    cash: i64,
+    parts: Vec<Part>,
+    deductions: Vec<u32>,
 }
 
 /// A customer's registration and records, as positions in the history's tables.
@@ -151,6 +191,8 @@ impl<'a> History<'a> {
             applications: Vec::new(),
             deductions: Vec::new(),
             disputes: Vec::new(),
+            steps: Vec::with_capacity(journal.len()),
+            resolved: Vec::new(),
             index: Index::default(),
         };
         let mut previous: Option<u64> = None;
@@ -159,8 +201,9 @@ impl<'a> History<'a> {
                 return Err(ReportError::OutOfSequence { position, sequence: event.sequence, previous });
             }
             previous = Some(event.sequence);
-            let date = history.index_event(event)?;
+            let (date, step) = history.index_event(event)?;
             history.counts_from.push(date);
+            history.steps.push(step);
         }
         Ok(history)
     }
@@ -195,23 +238,15 @@ impl<'a> History<'a> {
         self.customers.get_mut(&id).ok_or_else(|| unknown(sequence, "customer", id))
     }
 
-    fn source_date(&self, source: CashSource, sequence: u64) -> Result<NaiveDate, ReportError> {
-        match source {
-            CashSource::Payment(p) => find(&self.index.payments, p, sequence, "payment").map(|x| x.1),
-            CashSource::CreditMemo(k) => find(&self.index.credits, k, sequence, "credit memo").map(|x| x.1),
-            _ => Err(unknown(sequence, "cash source", format!("{source:?}"))),
-        }
-    }
-
     fn invoice_ref(&self, id: InvoiceId, sequence: u64) -> Result<(u32, NaiveDate), ReportError> {
         find(&self.index.invoices, id, sequence, "invoice")
     }
 
-    /// Records what the event creates and returns the date it counts from.
-    fn index_event(&mut self, event: &'a Event) -> Result<NaiveDate, ReportError> {
+    /// Records what the event creates; returns the date it counts from and its step.
+    fn index_event(&mut self, event: &'a Event) -> Result<(NaiveDate, Step), ReportError> {
         let seq = event.sequence;
         let own = event.effective_date;
-        let date = match &event.change {
+        let step = match &event.change {
             Change::CustomerRegistered(reg) => {
                 let records = CustomerRecords {
                     registration: reg,
@@ -223,55 +258,70 @@ impl<'a> History<'a> {
                 if self.customers.insert(reg.customer, records).is_some() {
                     return Err(unknown(seq, "second registration of customer", reg.customer));
                 }
-                NaiveDate::MIN
+                (NaiveDate::MIN, Step::Nothing)
             }
             Change::InvoiceIssued(doc) => {
                 let ix = index_len(self.invoices.len(), seq)?;
                 self.customer(doc.customer, seq)?.invoices.push(ix);
                 self.invoices.push(doc);
                 self.index.invoices.insert(doc.invoice, (ix, own));
-                own
+                (own, Step::Invoice(ix))
             }
             Change::CreditMemoIssued(doc) => {
                 let ix = index_len(self.credits.len(), seq)?;
                 self.customer(doc.customer, seq)?.credits.push(ix);
                 self.credits.push(doc);
                 self.index.credits.insert(doc.credit_memo, (ix, own));
-                own
+                (own, Step::Credit(ix))
             }
             Change::PaymentReceived(doc) => {
                 let ix = index_len(self.payments.len(), seq)?;
                 self.customer(doc.customer, seq)?.payments.push(ix);
                 self.payments.push(doc);
                 self.index.payments.insert(doc.payment, (ix, own));
-                own
+                (own, Step::Payment(ix))
             }
-            Change::InvoiceVoided { invoice, .. } | Change::InvoiceWrittenOff { invoice, .. } => {
-                own.max(self.invoice_ref(*invoice, seq)?.1)
+            Change::InvoiceVoided { invoice, .. } => {
+                let (i, from) = self.invoice_ref(*invoice, seq)?;
+                (own.max(from), Step::Void(i))
+            }
+            Change::InvoiceWrittenOff { invoice, amount, .. } => {
+                let (i, from) = self.invoice_ref(*invoice, seq)?;
+                (own.max(from), Step::WriteOff(i, amount.minor()))
             }
             Change::CashApplied(doc) => self.index_application(doc, own, seq)?,
             Change::ApplicationReversed { application } => {
-                own.max(find(&self.index.applications, *application, seq, "application")?.1)
+                let (a, from) = find(&self.index.applications, *application, seq, "application")?;
+                (own.max(from), Step::Reverse(a))
             }
-            Change::Refunded { source, .. } => own.max(self.source_date(*source, seq)?),
+            Change::Refunded { source, amount, .. } => {
+                let (s, from) = self.source_ref(*source, seq)?;
+                (own.max(from), Step::Refund(s, amount.minor()))
+            }
             Change::DeductionReviewStarted { deduction } => {
-                own.max(find(&self.index.deductions, *deduction, seq, "deduction")?.1)
+                (own.max(find(&self.index.deductions, *deduction, seq, "deduction")?.1), Step::Nothing)
             }
-            Change::DeductionResolved { deduction, resolution, .. } => {
-                let mut date = own.max(find(&self.index.deductions, *deduction, seq, "deduction")?.1);
+            Change::DeductionResolved { deduction, resolution, amount } => {
+                let (d, from) = find(&self.index.deductions, *deduction, seq, "deduction")?;
+                let mut date = own.max(from);
+                let mut uses = None;
                 match resolution {
                     DeductionResolution::Valid { credit_memo, .. } => {
-                        date = date.max(find(&self.index.credits, *credit_memo, seq, "credit memo")?.1);
+                        let (k, from) = find(&self.index.credits, *credit_memo, seq, "credit memo")?;
+                        date = date.max(from);
+                        uses = Some((Source::Credit(k), amount.minor()));
                     }
                     DeductionResolution::Rebill { debit_memo, .. } => {
                         date = date.max(self.invoice_ref(*debit_memo, seq)?.1);
                     }
                     DeductionResolution::Repaid { payment } => {
-                        date = date.max(find(&self.index.payments, *payment, seq, "payment")?.1);
+                        let (p, from) = find(&self.index.payments, *payment, seq, "payment")?;
+                        date = date.max(from);
+                        uses = Some((Source::Payment(p), amount.minor()));
                     }
                     _ => {}
                 }
-                date
+                (date, Step::ResolveDeduction(d, uses))
             }
             Change::DisputeOpened { dispute, invoice, amount, .. } => {
                 let (i, from) = self.invoice_ref(*invoice, seq)?;
@@ -279,44 +329,95 @@ impl<'a> History<'a> {
                 let ix = index_len(self.disputes.len(), seq)?;
                 self.disputes.push((i, amount.minor()));
                 self.index.disputes.insert(*dispute, (ix, date));
-                date
+                (date, Step::OpenDispute(ix))
             }
-            Change::DisputeResolved { dispute, .. } => own.max(find(&self.index.disputes, *dispute, seq, "dispute")?.1),
-            _ => own,
+            Change::DisputeResolved { dispute, .. } => {
+                let (d, from) = find(&self.index.disputes, *dispute, seq, "dispute")?;
+                (own.max(from), Step::ResolveDispute(d))
+            }
+            _ => (own, Step::Nothing),
         };
-        Ok(date)
+        Ok(step)
     }
 
-    fn index_application(&mut self, doc: &'a CashApplied, own: NaiveDate, seq: u64) -> Result<NaiveDate, ReportError> {
-        let mut date = own.max(self.source_date(doc.source, seq)?);
-        let invoices = doc.allocations.iter().map(|a| a.invoice);
-        let invoices = invoices.chain(doc.write_offs.iter().map(|w| w.invoice));
-        for invoice in invoices.chain(doc.deductions.iter().map(|d| d.invoice)) {
-            date = date.max(self.invoice_ref(invoice, seq)?.1);
+    fn index_application(
+        &mut self,
+        doc: &'a CashApplied,
+        own: NaiveDate,
+        seq: u64,
+    ) -> Result<(NaiveDate, Step), ReportError> {
+        let (source, from) = self.source_ref(doc.source, seq)?;
+        let mut date = own.max(from);
+        let mut parts: Vec<Part> = Vec::with_capacity(doc.allocations.len());
+        let mut cash = 0i64;
+        for a in &doc.allocations {
+            cash += a.cash.minor();
+            let (c, d) = (a.cash.minor(), a.discount.minor());
+            self.add_part(&mut parts, &mut date, a.invoice, seq, |p| {
+                p.cash += c;
+                p.discount += d;
+            })?;
+        }
+        for w in &doc.write_offs {
+            let m = w.amount.minor();
+            self.add_part(&mut parts, &mut date, w.invoice, seq, |p| p.write_off += m)?;
+        }
+        for d in &doc.deductions {
+            let m = d.amount.minor();
+            self.add_part(&mut parts, &mut date, d.invoice, seq, |p| p.deduction += m)?;
         }
         let app = index_len(self.applications.len(), seq)?;
         self.applications.push(doc);
         self.index.applications.insert(doc.application, (app, date));
+        let mut deductions = Vec::with_capacity(doc.deductions.len());
         for opened in &doc.deductions {
             let ix = index_len(self.deductions.len(), seq)?;
             let invoice = self.invoice_ref(opened.invoice, seq)?.0;
             self.customer(doc.customer, seq)?.deductions.push(ix);
             self.deductions.push(DeductionRecord { opened, customer: doc.customer, invoice, date: own });
             self.index.deductions.insert(opened.deduction, (ix, date));
+            deductions.push(ix);
         }
-        Ok(date)
+        self.resolved.push(ResolvedApplication { source, cash, parts, deductions });
+        Ok((date, Step::Apply(app)))
+    }
+
+    /// Adds to the part of `invoice` (one part per invoice, in first-met order).
+    fn add_part(
+        &self,
+        parts: &mut Vec<Part>,
+        date: &mut NaiveDate,
+        invoice: InvoiceId,
+        seq: u64,
+        add: impl FnOnce(&mut Part),
+    ) -> Result<(), ReportError> {
+        let (i, from) = self.invoice_ref(invoice, seq)?;
+        *date = (*date).max(from);
+        match parts.iter_mut().find(|p| p.invoice == i) {
+            Some(p) => add(p),
+            None => {
+                let mut p = Part { invoice: i, ..Part::default() };
+                add(&mut p);
+                parts.push(p);
+            }
+        }
+        Ok(())
+    }
+
+    fn source_ref(&self, source: CashSource, sequence: u64) -> Result<(Source, NaiveDate), ReportError> {
+        match source {
+            CashSource::Payment(p) => {
+                find(&self.index.payments, p, sequence, "payment").map(|(i, d)| (Source::Payment(i), d))
+            }
+            CashSource::CreditMemo(k) => {
+                find(&self.index.credits, k, sequence, "credit memo").map(|(i, d)| (Source::Credit(i), d))
+            }
+            _ => Err(unknown(sequence, "cash source", format!("{source:?}"))),
+        }
     }
 
     pub(crate) fn invoice_index(&self, id: InvoiceId) -> Option<u32> {
         self.index.invoices.get(&id).map(|x| x.0)
-    }
-
-    pub(crate) fn source_index(&self, source: CashSource) -> Option<Source> {
-        match source {
-            CashSource::Payment(p) => self.index.payments.get(&p).map(|x| Source::Payment(x.0)),
-            CashSource::CreditMemo(k) => self.index.credits.get(&k).map(|x| Source::Credit(x.0)),
-            _ => None,
-        }
     }
 
     pub(crate) fn application_index(&self, id: ApplicationId) -> Option<u32> {
@@ -325,10 +426,6 @@ impl<'a> History<'a> {
 
     pub(crate) fn deduction_index(&self, id: DeductionId) -> Option<u32> {
         self.index.deductions.get(&id).map(|x| x.0)
-    }
-
-    pub(crate) fn dispute_index(&self, id: DisputeId) -> Option<u32> {
-        self.index.disputes.get(&id).map(|x| x.0)
     }
 
     pub(crate) fn payment_index(&self, id: PaymentId) -> Option<u32> {
@@ -343,10 +440,9 @@ impl<'a> History<'a> {
     /// that day or earlier, folded in sequence order.
     pub fn as_of(&self, as_of: NaiveDate) -> Result<Snapshot<'_, 'a>, ReportError> {
         let mut snapshot = Snapshot::empty(self, as_of);
-        for (position, event) in self.journal.iter().enumerate() {
-            match self.counts_from.get(position) {
-                Some(&date) if date <= as_of => snapshot.fold(event, date)?,
-                _ => {}
+        for ((event, &date), &step) in self.journal.iter().zip(&self.counts_from).zip(&self.steps) {
+            if date <= as_of {
+                snapshot.fold(step, event.sequence, date)?;
             }
         }
         Ok(snapshot)
@@ -429,86 +525,56 @@ impl<'h, 'a> Snapshot<'h, 'a> {
     /// Folds one event that counts as of the snapshot's date.
     ///
     /// `date` is the date the event counts from: invoices paid by it are paid on that date.
-    pub(crate) fn fold(&mut self, event: &Event, date: NaiveDate) -> Result<(), ReportError> {
-        let h = self.history;
-        let seq = event.sequence;
+    fn fold(&mut self, step: Step, seq: u64, date: NaiveDate) -> Result<(), ReportError> {
         let missing = |kind: &str| unknown(seq, kind, "that does not count yet");
-        match &event.change {
-            Change::InvoiceIssued(doc) => {
-                let i = h.invoice_index(doc.invoice).ok_or_else(|| missing("invoice"))?;
-                self.invoice_mut(i, seq)?.live = true;
-            }
-            Change::CreditMemoIssued(doc) => {
-                let k = h.credit_index(doc.credit_memo).ok_or_else(|| missing("credit memo"))?;
-                self.credits[k as usize] = Some(0);
-            }
-            Change::PaymentReceived(doc) => {
-                let p = h.payment_index(doc.payment).ok_or_else(|| missing("payment"))?;
-                self.payments[p as usize] = Some(0);
-            }
-            Change::InvoiceVoided { invoice, .. } => {
-                let i = h.invoice_index(*invoice).ok_or_else(|| missing("invoice"))?;
+        match step {
+            Step::Nothing => {}
+            Step::Invoice(i) => self.invoice_mut(i, seq)?.live = true,
+            Step::Credit(k) => *self.credits.get_mut(k as usize).ok_or_else(|| missing("credit memo"))? = Some(0),
+            Step::Payment(p) => *self.payments.get_mut(p as usize).ok_or_else(|| missing("payment"))? = Some(0),
+            Step::Void(i) => {
                 let inv = self.invoice_mut(i, seq)?;
                 inv.void = true;
                 if inv.settled() != 0 || inv.disputed != 0 {
-                    return Err(self.overdrawn(seq, h.invoice_number(i), "voided with amounts applied"));
+                    return Err(self.overdrawn(seq, self.history.invoice_number(i), "voided with amounts applied"));
                 }
             }
-            Change::CashApplied(doc) => self.fold_application(doc, seq, date, 1)?,
-            Change::ApplicationReversed { application } => {
-                let a = h.application_index(*application).ok_or_else(|| missing("application"))?;
-                let doc = *h.applications.get(a as usize).ok_or_else(|| missing("application"))?;
-                match self.applications.get(a as usize).copied().flatten() {
-                    Some(false) => {}
-                    _ => return Err(missing("unreversed application")),
+            Step::Apply(a) => self.fold_application(a, seq, date, 1)?,
+            Step::Reverse(a) => {
+                if self.applications.get(a as usize).copied().flatten() != Some(false) {
+                    return Err(missing("unreversed application"));
                 }
-                self.fold_application(doc, seq, date, -1)?;
+                self.fold_application(a, seq, date, -1)?;
             }
-            Change::Refunded { source, amount, .. } => {
-                let s = h.source_index(*source).ok_or_else(|| missing("cash source"))?;
-                self.use_source(s, amount.minor(), seq)?;
-            }
-            Change::InvoiceWrittenOff { invoice, amount, .. } => {
-                let i = h.invoice_index(*invoice).ok_or_else(|| missing("invoice"))?;
-                self.invoice_mut(i, seq)?.written_off += amount.minor();
+            Step::Refund(source, amount) => self.use_source(source, amount, seq)?,
+            Step::WriteOff(i, amount) => {
+                self.invoice_mut(i, seq)?.written_off += amount;
                 self.check_invoice(i, seq)?;
                 self.track_paid(i, date);
             }
-            Change::DeductionResolved { deduction, resolution, amount } => {
-                let d = h.deduction_index(*deduction).ok_or_else(|| missing("deduction"))?;
+            Step::ResolveDeduction(d, uses) => {
                 match self.deductions.get_mut(d as usize) {
                     Some(open @ Some(true)) => *open = Some(false),
                     _ => return Err(missing("open deduction")),
                 }
-                match resolution {
-                    DeductionResolution::Valid { credit_memo, .. } => {
-                        let k = h.credit_index(*credit_memo).ok_or_else(|| missing("credit memo"))?;
-                        self.use_source(Source::Credit(k), amount.minor(), seq)?;
-                    }
-                    DeductionResolution::Repaid { payment } => {
-                        let p = h.payment_index(*payment).ok_or_else(|| missing("payment"))?;
-                        self.use_source(Source::Payment(p), amount.minor(), seq)?;
-                    }
-                    _ => {}
+                if let Some((source, amount)) = uses {
+                    self.use_source(source, amount, seq)?;
                 }
             }
-            Change::DisputeOpened { dispute, invoice, amount, .. } => {
-                let i = h.invoice_index(*invoice).ok_or_else(|| missing("invoice"))?;
-                let d = h.dispute_index(*dispute).ok_or_else(|| missing("dispute"))?;
-                self.invoice_mut(i, seq)?.disputed += amount.minor();
-                self.disputes[d as usize] = Some(true);
+            Step::OpenDispute(d) => {
+                let (i, amount) = self.history.disputes.get(d as usize).copied().ok_or_else(|| missing("dispute"))?;
+                self.invoice_mut(i, seq)?.disputed += amount;
+                *self.disputes.get_mut(d as usize).ok_or_else(|| missing("dispute"))? = Some(true);
                 self.check_invoice(i, seq)?;
             }
-            Change::DisputeResolved { dispute, .. } => {
-                let d = h.dispute_index(*dispute).ok_or_else(|| missing("dispute"))?;
-                let (i, amount) = h.disputes.get(d as usize).copied().ok_or_else(|| missing("dispute"))?;
+            Step::ResolveDispute(d) => {
+                let (i, amount) = self.history.disputes.get(d as usize).copied().ok_or_else(|| missing("dispute"))?;
                 match self.disputes.get_mut(d as usize) {
                     Some(open @ Some(true)) => *open = Some(false),
                     _ => return Err(missing("open dispute")),
                 }
                 self.invoice_mut(i, seq)?.disputed -= amount;
             }
-            _ => {}
         }
         Ok(())
     }
@@ -517,36 +583,24 @@ impl<'h, 'a> Snapshot<'h, 'a> {
         self.invoices.get_mut(i as usize).ok_or_else(|| unknown(sequence, "invoice", i))
     }
 
-    /// Applies (`sign` 1) or reverses (`sign` −1) an application.
-    fn fold_application(&mut self, doc: &CashApplied, seq: u64, date: NaiveDate, sign: i64) -> Result<(), ReportError> {
+    /// Applies (`sign` 1) or reverses (`sign` −1) application `a`.
+    fn fold_application(&mut self, a: u32, seq: u64, date: NaiveDate, sign: i64) -> Result<(), ReportError> {
         let h = self.history;
         let missing = |kind: &str| unknown(seq, kind, "that does not count yet");
-        let source = h.source_index(doc.source).ok_or_else(|| missing("cash source"))?;
-        let from_credit = matches!(source, Source::Credit(_));
-        let mut cash = 0i64;
-        let mut touched: Vec<u32> = Vec::with_capacity(doc.allocations.len());
-        for a in &doc.allocations {
-            let i = h.invoice_index(a.invoice).ok_or_else(|| missing("invoice"))?;
-            let inv = self.invoice_mut(i, seq)?;
+        let app = h.resolved.get(a as usize).ok_or_else(|| missing("application"))?;
+        let from_credit = matches!(app.source, Source::Credit(_));
+        for part in &app.parts {
+            let inv = self.invoice_mut(part.invoice, seq)?;
             if from_credit {
-                inv.credited += sign * a.cash.minor();
+                inv.credited += sign * part.cash;
             } else {
-                inv.cash += sign * a.cash.minor();
+                inv.cash += sign * part.cash;
             }
-            inv.discounted += sign * a.discount.minor();
-            cash += a.cash.minor();
-            touched.push(i);
+            inv.discounted += sign * part.discount;
+            inv.written_off += sign * part.write_off;
+            inv.deducted += sign * part.deduction;
         }
-        for w in &doc.write_offs {
-            let i = h.invoice_index(w.invoice).ok_or_else(|| missing("invoice"))?;
-            self.invoice_mut(i, seq)?.written_off += sign * w.amount.minor();
-            touched.push(i);
-        }
-        for d in &doc.deductions {
-            let i = h.invoice_index(d.invoice).ok_or_else(|| missing("invoice"))?;
-            self.invoice_mut(i, seq)?.deducted += sign * d.amount.minor();
-            touched.push(i);
-            let k = h.deduction_index(d.deduction).ok_or_else(|| missing("deduction"))?;
+        for &k in &app.deductions {
             let slot = self.deductions.get_mut(k as usize).ok_or_else(|| missing("deduction"))?;
             match (sign > 0, *slot) {
                 (true, None) => *slot = Some(true),
@@ -554,16 +608,13 @@ impl<'h, 'a> Snapshot<'h, 'a> {
                 _ => return Err(missing("deduction open to reverse")),
             }
         }
-        self.use_source(source, sign * cash, seq)?;
-        let a = h.application_index(doc.application).ok_or_else(|| missing("application"))?;
+        self.use_source(app.source, sign * app.cash, seq)?;
         if let Some(slot) = self.applications.get_mut(a as usize) {
             *slot = Some(sign < 0);
         }
-        touched.sort_unstable();
-        touched.dedup();
-        for i in touched {
-            self.check_invoice(i, seq)?;
-            self.track_paid(i, date);
+        for part in &app.parts {
+            self.check_invoice(part.invoice, seq)?;
+            self.track_paid(part.invoice, date);
         }
         Ok(())
     }
