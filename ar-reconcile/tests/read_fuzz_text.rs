@@ -4,6 +4,7 @@
 //! input; and what they return must keep their promises: a statement whose balances
 //! do not add up, or a payment that differs from its remittances, is never returned
 //! without the diagnostic that says so.
+#![cfg(all(feature = "bai2", feature = "mt940", feature = "x12-820"))]
 #![allow(clippy::unwrap_used)]
 
 use ar_reconcile::readers::{bai2, mt940, x12_820};

@@ -1,5 +1,6 @@
 //! MT940 reader: real files from public projects (see tests/data/SOURCES.md), edge
 //! cases written by hand, and a generated round trip.
+#![cfg(feature = "mt940")]
 #![allow(clippy::unwrap_used)]
 
 use ar_core::Currency;

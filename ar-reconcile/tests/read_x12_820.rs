@@ -1,5 +1,6 @@
 //! X12 820 reader: the pyx12 sample (see tests/data/SOURCES.md), edge cases written
 //! by hand (adjustments, other separators, several payments), and a generated round trip.
+#![cfg(feature = "x12-820")]
 #![allow(clippy::unwrap_used)]
 
 use ar_core::{Currency, Money};

@@ -72,14 +72,14 @@ fn camt053(rng: &mut Rng) -> Vec<u8> {
             closing += if credit { amount } else { -amount };
             let mut text = String::new();
             words(rng, &mut text);
-            let _ = write!(
+            let _ = writeln!(
                 entries,
                 "<Ntry><Amt Ccy=\"EUR\">{}</Amt><CdtDbtInd>{}</CdtDbtInd><Sts>BOOK</Sts>\
                  <BookgDt><Dt>2025-02-{:02}</Dt></BookgDt><ValDt><Dt>2025-02-{:02}</Dt></ValDt>\
                  <AcctSvcrRef>B{statement}-{entry}</AcctSvcrRef><BkTxCd><Prtry><Cd>544</Cd></Prtry></BkTxCd>\
                  <NtryDtls><TxDtls><Refs><EndToEndId>E2E-{}</EndToEndId></Refs>\
                  <RltdPties><Dbtr><Nm>{}</Nm></Dbtr><DbtrAcct><Id><IBAN>NL56AGDH96190084{:02}</IBAN></Id></DbtrAcct></RltdPties>\
-                 <RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
+                 <RmtInf><Ustrd>{text}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>",
                 decimal(amount, '.'),
                 if credit { "CRDT" } else { "DBIT" },
                 1 + entry % 28,
