@@ -481,3 +481,9 @@ fn an_account_without_its_trailer_still_counts_toward_the_group() {
     let texts: Vec<&str> = outcome.statements.iter().map(|s| s.lines[0].remittance_text.as_str()).collect();
     assert_eq!(texts, ["A", "B"]);
 }
+
+#[test]
+fn a_byte_order_mark_is_not_a_record() {
+    let with_bom = [&b"\xEF\xBB\xBF"[..], MOOV].concat();
+    assert_eq!(bai2::read(&with_bom), bai2::read(MOOV));
+}

@@ -375,3 +375,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_byte_order_mark_is_not_text() {
+    let with_bom = [&b"\xEF\xBB\xBF"[..], SWIFT_TWO_STATEMENTS.as_bytes()].concat();
+    assert_eq!(mt940::read(&with_bom), mt940::read(SWIFT_TWO_STATEMENTS.as_bytes()));
+}

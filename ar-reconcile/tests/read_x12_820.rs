@@ -286,3 +286,9 @@ fn repeated_references_are_kept_once_in_file_order() {
     );
     assert_eq!(line.remittances.len(), 3, "each remitted document stays, even when its number repeats");
 }
+
+#[test]
+fn a_byte_order_mark_before_the_isa_is_skipped() {
+    let with_bom = [&b"\xEF\xBB\xBF"[..], PYX12].concat();
+    assert_eq!(x12_820::read(&with_bom), x12_820::read(PYX12));
+}

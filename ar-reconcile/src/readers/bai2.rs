@@ -25,6 +25,11 @@
 //! | `unknown_type_code` | warning | a `16` type code that is neither credit nor debit: the line is skipped |
 //! | `unknown_funds_type`, `unknown_record`, `unexpected_record`, `missing_trailer`, `not_bai2` | warning/error | structure problems |
 //!
+//! An account's control total is the sum of the amounts in its `03` summary items and
+//! `16` details (not item counts, not availability amounts of funds types `S` and `D`);
+//! a group's is the sum of its `49` totals as stated, a file's the sum of its `98`s, so
+//! each trailer is checked against what it covers directly.
+//!
 //! Customer references go to [`BankLine::references`] as [`Reference::Other`]; the
 //! text field, with its `88` continuations, is joined with single spaces.
 //!
@@ -58,6 +63,8 @@ pub fn read(input: &[u8]) -> ReadOutcome {
     if let Some(too_large) = common::check_input_size(input) {
         return ReadOutcome { statements: Vec::new(), diagnostics: vec![too_large] };
     }
+    // Editors on Windows put a byte-order mark before the first record.
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let mut reader = Reader::default();
     // One buffer for every record and its continuations; empty until the first record.
     let mut pending = Logical { code: &[], line: 0, segments: Vec::new() };

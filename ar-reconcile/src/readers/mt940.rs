@@ -56,6 +56,8 @@ pub fn read(input: &[u8]) -> ReadOutcome {
     if let Some(too_large) = common::check_input_size(input) {
         return ReadOutcome { statements: Vec::new(), diagnostics: vec![too_large] };
     }
+    // Editors on Windows put a byte-order mark before the first record.
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let text = decode(input);
     let mut reader = Reader::default();
     for (tag, value) in Tags::new(&text) {

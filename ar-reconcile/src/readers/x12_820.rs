@@ -67,6 +67,8 @@ pub fn read(input: &[u8]) -> ReadOutcome {
     if let Some(too_large) = common::check_input_size(input) {
         return ReadOutcome { statements: Vec::new(), diagnostics: vec![too_large] };
     }
+    // Editors on Windows put a byte-order mark before the first record.
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let Some(delimiters) = Delimiters::find(input) else {
         let message = "no ISA interchange header with its 16 elements at the start of the input".to_owned();
         return ReadOutcome {
