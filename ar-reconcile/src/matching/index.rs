@@ -9,6 +9,7 @@
 //! function: no randomly seeded hasher, so a run is the same everywhere.
 
 use ar_core::CustomerId;
+use chrono::Datelike;
 
 use super::normalize::{fnv1a, normalize_account, normalize_document_into, normalize_name};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
@@ -16,41 +17,61 @@ use super::{CustomerDirectory, MatchError, OpenInvoice};
 /// "No directory entry" / "empty slot".
 pub(crate) const NONE: u32 = u32::MAX;
 
-/// Dense numbers for 128-bit ids, in order of first appearance.
+/// SplitMix64's finalizer over both halves of an id: fixed, well mixed, no seed.
+fn mix(key: u128) -> u64 {
+    let mut z = (key as u64) ^ ((key >> 64) as u64).rotate_left(32);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Dense numbers for 128-bit ids, in order of first appearance: an
+/// open-addressing table holding the ids themselves, so a lookup touches one
+/// slot (one cache miss) in the common case.
 struct DenseIds {
     slots: Vec<(u128, u32)>,
+    keys: Vec<u128>,
     mask: usize,
-    count: u32,
 }
 
 impl DenseIds {
     fn with_capacity(n: usize) -> Self {
-        let size = (n.max(4) * 2).next_power_of_two();
-        DenseIds { slots: vec![(0, NONE); size], mask: size - 1, count: 0 }
-    }
-
-    fn slot_of(&self, key: u128) -> usize {
-        // SplitMix64's finalizer: fixed, well mixed, no seed.
-        let mut z = (key as u64) ^ ((key >> 64) as u64).rotate_left(32);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) as usize & self.mask
+        let size = (n.max(8) * 2).next_power_of_two();
+        DenseIds { slots: vec![(0, NONE); size], keys: Vec::with_capacity(n), mask: size - 1 }
     }
 
     /// The dense number of `key`, and whether it was new.
     fn insert(&mut self, key: u128) -> (u32, bool) {
-        let mut at = self.slot_of(key);
+        let mut at = mix(key) as usize & self.mask;
         loop {
             let (k, v) = self.slots[at];
             if v == NONE {
-                self.slots[at] = (key, self.count);
-                self.count += 1;
-                return (self.count - 1, true);
+                break;
             }
             if k == key {
                 return (v, false);
             }
             at = (at + 1) & self.mask;
+        }
+        let dense = self.keys.len() as u32;
+        self.slots[at] = (key, dense);
+        self.keys.push(key);
+        if self.keys.len() * 2 > self.slots.len() {
+            self.grow();
+        }
+        (dense, true)
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        self.mask = size - 1;
+        self.slots = vec![(0, NONE); size];
+        for (dense, key) in self.keys.iter().enumerate() {
+            let mut at = mix(*key) as usize & self.mask;
+            while self.slots[at].1 != NONE {
+                at = (at + 1) & self.mask;
+            }
+            self.slots[at] = (*key, dense as u32);
         }
     }
 }
@@ -135,29 +156,37 @@ impl MatchIndex {
     ) -> Result<Self, MatchError> {
         dense_len(items.len(), "open items")?;
         dense_len(directory.len() + items.len(), "customers")?;
-        check_items(items)?;
-        let mut ids = DenseIds::with_capacity(directory.len() + items.len() / 4);
-        let mut customers = Vec::with_capacity(directory.len());
+        let mut ids = DenseIds::with_capacity(directory.len() + 1024);
         let mut entry_of = Vec::with_capacity(directory.len());
         for (entry, c) in directory.customers().iter().enumerate() {
             let (_, new) = ids.insert(c.id.as_uuid().as_u128());
             if !new {
                 return Err(MatchError::DuplicateCustomer { customer: c.id });
             }
-            customers.push(c.id);
             entry_of.push(entry as u32);
         }
+        // One sequential pass over the rows: checks, customer, due day, keys.
         let mut customer_of = Vec::with_capacity(items.len());
-        for item in items {
+        let mut due_days = Vec::with_capacity(items.len());
+        let mut invoice_keys = Vec::with_capacity(items.len());
+        let mut document_keys = Vec::with_capacity(items.len());
+        let mut buf = String::new();
+        for (row, item) in items.iter().enumerate() {
+            check_item(item)?;
             let (dense, new) = ids.insert(item.customer.as_uuid().as_u128());
             if new {
-                customers.push(item.customer);
                 entry_of.push(NONE);
             }
             customer_of.push(dense);
+            due_days.push(item.due_date.num_days_from_ce());
+            invoice_keys.push((mix(item.invoice.as_uuid().as_u128()), row as u32));
+            normalize_document_into(&item.number, prefixes, &mut buf);
+            document_keys.push((fnv1a(buf.as_bytes()), row as u32));
         }
-        let (starts, by_customer) = group_by_customer(items, &customer_of, customers.len());
-        let documents = document_keys(items, prefixes);
+        check_duplicates(items, HashIndex::build(invoice_keys))?;
+        let customers = ids.keys.iter().map(|k| CustomerId::from_u128(*k)).collect::<Vec<_>>();
+        let (starts, by_customer) = group_by_customer(items, &customer_of, &due_days, customers.len());
+        let documents = HashIndex::build(document_keys);
         let (accounts, account_rows) = account_keys(directory)?;
         let (names, references) = name_and_reference_keys(directory, prefixes);
         Ok(MatchIndex {
@@ -229,28 +258,33 @@ impl MatchIndex {
     }
 }
 
-fn check_items(items: &[OpenInvoice]) -> Result<(), MatchError> {
-    let mut seen = DenseIds::with_capacity(items.len());
-    for item in items {
-        if !seen.insert(item.invoice.as_uuid().as_u128()).1 {
-            return Err(MatchError::DuplicateInvoice { invoice: item.invoice, number: item.number.clone() });
-        }
-        if !item.open_amount.is_positive() {
-            return Err(MatchError::NotOpen {
+fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
+    if !item.open_amount.is_positive() {
+        return Err(MatchError::NotOpen { invoice: item.invoice, number: item.number.clone(), open: item.open_amount });
+    }
+    for offer in &item.discounts {
+        let d = offer.amount;
+        if d.currency() != item.currency() || !d.is_positive() || d.minor() >= item.open_amount.minor() {
+            return Err(MatchError::BadDiscount {
                 invoice: item.invoice,
                 number: item.number.clone(),
+                discount: d,
                 open: item.open_amount,
             });
         }
-        for offer in &item.discounts {
-            let d = offer.amount;
-            if d.currency() != item.currency() || !d.is_positive() || d.minor() >= item.open_amount.minor() {
-                return Err(MatchError::BadDiscount {
-                    invoice: item.invoice,
-                    number: item.number.clone(),
-                    discount: d,
-                    open: item.open_amount,
-                });
+    }
+    Ok(())
+}
+
+/// Equal ids sit next to each other in an index keyed by their fingerprint.
+fn check_duplicates(items: &[OpenInvoice], by_id: HashIndex) -> Result<(), MatchError> {
+    for pair in by_id.entries.windows(2) {
+        if let [(fa, a), (fb, b)] = pair
+            && fa == fb
+        {
+            let (x, y) = (&items[*a as usize], &items[*b as usize]);
+            if x.invoice == y.invoice {
+                return Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.clone() });
             }
         }
     }
@@ -258,7 +292,12 @@ fn check_items(items: &[OpenInvoice]) -> Result<(), MatchError> {
 }
 
 /// A counting sort by customer, then each customer's items oldest first.
-fn group_by_customer(items: &[OpenInvoice], customer_of: &[u32], customers: usize) -> (Vec<u32>, Vec<u32>) {
+fn group_by_customer(
+    items: &[OpenInvoice],
+    customer_of: &[u32],
+    due_days: &[i32],
+    customers: usize,
+) -> (Vec<u32>, Vec<u32>) {
     let mut starts = vec![0u32; customers + 1];
     for &c in customer_of {
         starts[c as usize + 1] += 1;
@@ -275,38 +314,33 @@ fn group_by_customer(items: &[OpenInvoice], customer_of: &[u32], customers: usiz
     }
     for c in 0..customers {
         let slice = &mut by_customer[starts[c] as usize..starts[c + 1] as usize];
+        if slice.len() < 2 {
+            continue;
+        }
+        // The due day sits in a compact array; the rows themselves are read only on a tie.
         slice.sort_unstable_by(|&a, &b| {
-            let (x, y) = (&items[a as usize], &items[b as usize]);
-            x.due_date.cmp(&y.due_date).then_with(|| x.number.cmp(&y.number)).then_with(|| x.invoice.cmp(&y.invoice))
+            due_days[a as usize].cmp(&due_days[b as usize]).then_with(|| {
+                let (x, y) = (&items[a as usize], &items[b as usize]);
+                x.number.cmp(&y.number).then_with(|| x.invoice.cmp(&y.invoice))
+            })
         });
     }
     (starts, by_customer)
 }
 
-fn document_keys(items: &[OpenInvoice], prefixes: &[String]) -> HashIndex {
-    let mut buf = String::new();
-    let keys: Vec<(u64, u32)> = items
-        .iter()
-        .enumerate()
-        .map(|(row, item)| {
-            normalize_document_into(&item.number, prefixes, &mut buf);
-            (fnv1a(buf.as_bytes()), row as u32)
-        })
-        .collect();
-    HashIndex::build(keys)
-}
-
 fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(String, u32)>), MatchError> {
-    let mut rows: Vec<(String, u32, &str)> = Vec::new();
+    let mut rows: Vec<(String, u32, &str, u64)> = Vec::new();
     for (dense, c) in directory.customers().iter().enumerate() {
         for account in &c.accounts {
             let key = normalize_account(account);
             if !key.is_empty() {
-                rows.push((key, dense as u32, account));
+                let hash = fnv1a(key.as_bytes());
+                rows.push((key, dense as u32, account, hash));
             }
         }
     }
-    rows.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    // By hash first, so strings are compared only where hashes meet.
+    rows.sort_unstable_by(|a, b| (a.3, &a.0, a.1).cmp(&(b.3, &b.0, b.1)));
     rows.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
     for pair in rows.windows(2) {
         if let [a, b] = pair
@@ -320,7 +354,7 @@ fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(String
             });
         }
     }
-    let keys = rows.iter().enumerate().map(|(i, r)| (fnv1a(r.0.as_bytes()), i as u32)).collect();
+    let keys = rows.iter().enumerate().map(|(i, r)| (r.3, i as u32)).collect();
     let strings = rows.into_iter().map(|r| (r.0, r.1)).collect();
     Ok((HashIndex::build(keys), strings))
 }

@@ -84,7 +84,11 @@ pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut 
             close_digits(run, zeros_pending, digits_written, out);
             zeros_pending = false;
             digits_written = false;
-            out.extend(c.to_uppercase());
+            if c.is_ascii() {
+                out.push(c.to_ascii_uppercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
             run = Run::Letters;
             separated = false;
         } else if run != Run::None {

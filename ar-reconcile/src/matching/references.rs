@@ -99,13 +99,20 @@ impl Matcher<'_> {
         let mut refs = Vec::new();
         let mut key = String::new();
         for (i, word) in words.iter().enumerate() {
+            // Document numbers in free text carry digits; a word without any is
+            // looked at only as a prefix joined to the number after it (`INV 42`).
+            let has_digits = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
             let joined;
-            let candidate: &str = match words.get(i + 1) {
-                Some(next) if is_prefix_word(word, prefixes) => {
-                    joined = format!("{word} {next}");
-                    &joined
+            let candidate: &str = if has_digits(word) {
+                word
+            } else {
+                match words.get(i + 1) {
+                    Some(next) if has_digits(next) && is_prefix_word(word, prefixes) => {
+                        joined = format!("{word} {next}");
+                        &joined
+                    }
+                    _ => continue,
                 }
-                _ => word,
             };
             super::normalize::normalize_document_into(candidate, prefixes, &mut key);
             if key.len() < 2 || (is_bare_number(&key) && digit_count(candidate) < self.policy.reference_digits_min()) {
