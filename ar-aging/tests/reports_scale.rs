@@ -76,8 +76,9 @@ fn journal(customers: u128, days: u64, per_day: u128) -> Ledger {
         // Pay 80 % of the invoices issued 25 to 45 days ago, a block per day.
         if day >= 35 {
             let block = (day - 35) as usize * per_day as usize;
-            for k in block..block + per_day as usize {
-                let (customer, invoice, amount) = issued[k];
+            let due: Vec<(usize, (u128, InvoiceId, Money))> =
+                issued.iter().copied().enumerate().skip(block).take(per_day as usize).collect();
+            for (k, (customer, invoice, amount)) in due {
                 if rand() % 5 == 0 {
                     continue;
                 }
