@@ -46,6 +46,9 @@ fn count_back_dso_benji_pays() {
     // AR covered by the latest month alone, and AR beyond all the history given.
     assert_eq!(dso_count_back(dec!(50000), &periods), Some(dec!(15)));
     assert_eq!(dso_count_back(dec!(300000), &periods), None);
+    // A month without sales counts all its days.
+    assert_eq!(dso_count_back(dec!(100), &[(dec!(0), 30), (dec!(200), 31)]), Some(dec!(45.5)));
+    assert_eq!(dso_count_back(dec!(100), &[(dec!(-1), 30)]), None);
 }
 
 #[test]
@@ -165,6 +168,9 @@ fn kpi_01_from_a_journal() {
     assert_eq!(usd.dso, Some(dec!(45)));
     assert_eq!(usd.best_possible_dso, Some(dec!(12)));
     assert_eq!(usd.average_days_delinquent, Some(dec!(33)));
+    // Count-back: April's 10,000 of sales cover 10,000 of the AR (30 days), March's
+    // 5,000 the remaining 5,000 (all of its 31 days): 61 days.
+    assert_eq!(usd.dso_count_back, Some(dec!(61)));
     assert_eq!(usd.overdue_items, 2);
     // Nothing collected: (5,000 + 10,000 − 15,000) / (15,000 − 4,000) = 0 %.
     assert_eq!(usd.cei, Some(dec!(0)));

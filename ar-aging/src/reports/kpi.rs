@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use ar_core::{Change, Currency, CustomerId, InvoiceKind, Money, OpenItem, OpenItemKind};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::error::ReportError;
@@ -57,8 +57,9 @@ pub fn average_days_delinquent(dso: Decimal, best_possible_dso: Decimal) -> Deci
 /// sales are covered; the period that covers the rest counts
 /// `rest / its sales × its days`.
 ///
-/// `periods` are `(credit sales, days)`, most recent first. `None` if the AR is
-/// more than all the sales given (not enough history) or sales are not positive.
+/// `periods` are `(credit sales, days)`, most recent first; a period without
+/// sales counts all its days. `None` if the AR is more than all the sales given
+/// (not enough history) or a period's sales are negative.
 ///
 /// Worked example (Benji Pays, "Mastering DSO calculation: the count-back
 /// method"): AR 212,000; sales 100,000, 80,000, 70,000 in three 30-day months,
@@ -79,10 +80,10 @@ pub fn dso_count_back(ending_ar: Decimal, periods: &[(Decimal, u32)]) -> Option<
         return Some(Decimal::ZERO);
     }
     for &(sales, period_days) in periods {
-        if sales <= Decimal::ZERO {
+        if sales < Decimal::ZERO {
             return None;
         }
-        if rest <= sales {
+        if rest <= sales && !sales.is_zero() {
             return days.checked_add(ratio(rest.checked_mul(Decimal::from(period_days))?, sales)?);
         }
         rest -= sales;
@@ -164,6 +165,27 @@ struct Sums {
     paid_invoices: u64,
     late_weighted: i128,
     paid_amount: i128,
+    /// Credit sales per count-back window, most recent first.
+    window_sales: [i128; COUNT_BACK_MONTHS],
+}
+
+/// How many calendar months the count-back DSO of [`KpiReport`] looks back.
+const COUNT_BACK_MONTHS: usize = 12;
+
+/// The count-back windows ending on `to`, most recent first: the month of `to`
+/// up to `to`, then whole calendar months before it.
+fn count_back_windows(to: NaiveDate) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut windows = Vec::with_capacity(COUNT_BACK_MONTHS);
+    let mut end = to;
+    while windows.len() < COUNT_BACK_MONTHS {
+        let Some(start) = end.with_day(1) else { break };
+        windows.push((start, end));
+        match start.pred_opt() {
+            Some(previous) => end = previous,
+            None => break,
+        }
+    }
+    windows
 }
 
 impl Sums {
@@ -177,6 +199,9 @@ impl Sums {
         self.paid_invoices += o.paid_invoices;
         self.late_weighted += o.late_weighted;
         self.paid_amount += o.paid_amount;
+        for (mine, theirs) in self.window_sales.iter_mut().zip(o.window_sales) {
+            *mine += theirs;
+        }
     }
 }
 
@@ -203,6 +228,9 @@ pub struct KpiFigures {
     pub paid_invoices: u64,
     /// [`dso`] over the period's days.
     pub dso: Option<Decimal>,
+    /// [`dso_count_back`] of the ending AR over the credit sales of the month
+    /// of the period's end (up to that day) and the 11 calendar months before.
+    pub dso_count_back: Option<Decimal>,
     /// [`best_possible_dso`].
     pub best_possible_dso: Option<Decimal>,
     /// [`average_days_delinquent`].
@@ -217,7 +245,13 @@ pub struct KpiFigures {
 }
 
 impl KpiFigures {
-    fn from_sums(s: &Sums, currency: Currency, days: u32, periods: u32) -> Result<KpiFigures, ReportError> {
+    fn from_sums(
+        s: &Sums,
+        currency: Currency,
+        days: u32,
+        periods: u32,
+        windows: &[(NaiveDate, NaiveDate)],
+    ) -> Result<KpiFigures, ReportError> {
         let m = |minor: i128| -> Result<Money, ReportError> {
             let minor = i64::try_from(minor).map_err(|_| ar_core::MoneyError::Overflow { currency })?;
             Ok(Money::from_minor(minor, currency)?)
@@ -225,6 +259,12 @@ impl KpiFigures {
         let (ar_begin, ar_end, current_end) = (m(s.ar_begin)?, m(s.ar_end)?, m(s.current_end)?);
         let (credit_sales, collected) = (m(s.sales)?, m(s.collected)?);
         let dso_days = dso(ar_end.amount(), credit_sales.amount(), days);
+        let mut count_back = Vec::with_capacity(windows.len());
+        for (&(start, end), &sales) in windows.iter().zip(&s.window_sales) {
+            let window_days = u32::try_from((end - start).num_days() + 1).unwrap_or(0);
+            count_back.push((m(sales)?.amount(), window_days));
+        }
+        let dso_back = dso_count_back(ar_end.amount(), &count_back);
         let best = best_possible_dso(current_end.amount(), credit_sales.amount(), days);
         let add = dso_days.zip(best).map(|(d, b)| average_days_delinquent(d, b));
         let cei = collection_effectiveness_index(
@@ -246,6 +286,7 @@ impl KpiFigures {
             overdue_items: s.overdue_items,
             paid_invoices: s.paid_invoices,
             dso: dso_days,
+            dso_count_back: dso_back,
             best_possible_dso: best,
             average_days_delinquent: add,
             cei,
@@ -331,6 +372,8 @@ impl KpiReport {
             per_customer.insert(customer, s);
         }
         add_period_flows(history, &end, from, to, &mut per_customer);
+        let windows = count_back_windows(to);
+        add_window_sales(history, &end, &windows, &mut per_customer);
         let mut company: BTreeMap<Currency, Sums> = BTreeMap::new();
         let mut collectors: BTreeMap<(Option<String>, Currency), Sums> = BTreeMap::new();
         let mut customers = Vec::with_capacity(per_customer.len());
@@ -339,13 +382,15 @@ impl KpiReport {
             company.entry(currency).or_default().add(s);
             let collector = history.customer_collector(*customer)?.map(str::to_owned);
             collectors.entry((collector, currency)).or_default().add(s);
-            customers.push((*customer, KpiFigures::from_sums(s, currency, days, cei_periods)?));
+            customers.push((*customer, KpiFigures::from_sums(s, currency, days, cei_periods, &windows)?));
         }
-        let company =
-            company.iter().map(|(c, s)| KpiFigures::from_sums(s, *c, days, cei_periods)).collect::<Result<_, _>>()?;
+        let company = company
+            .iter()
+            .map(|(c, s)| KpiFigures::from_sums(s, *c, days, cei_periods, &windows))
+            .collect::<Result<_, _>>()?;
         let collectors = collectors
             .into_iter()
-            .map(|((name, c), s)| Ok((name, KpiFigures::from_sums(&s, c, days, cei_periods)?)))
+            .map(|((name, c), s)| Ok((name, KpiFigures::from_sums(&s, c, days, cei_periods, &windows)?)))
             .collect::<Result<_, ReportError>>()?;
         Ok(KpiReport { from, to, company, customers, collectors })
     }
@@ -403,6 +448,32 @@ fn add_period_flows(
             s.paid_invoices += 1;
             s.paid_amount += total;
             s.late_weighted += total * i128::from((paid_on - due).num_days().max(0));
+        }
+    }
+}
+
+/// Credit sales per count-back window (invoices not voided by the end).
+fn add_window_sales(
+    history: &History<'_>,
+    end: &Snapshot<'_, '_>,
+    windows: &[(NaiveDate, NaiveDate)],
+    per_customer: &mut BTreeMap<CustomerId, Sums>,
+) {
+    let Some(&(first, _)) = windows.last() else { return };
+    let Some(&(_, last)) = windows.first() else { return };
+    for (event, &date) in history.journal().iter().zip(history.counts_from()) {
+        if date < first || date > last {
+            continue;
+        }
+        let Change::InvoiceIssued(doc) = &event.change else { continue };
+        let voided = history.invoice_index(doc.invoice).is_some_and(|i| end.invoice_void(i));
+        // Windows are most recent first and contiguous: find the one holding `date`.
+        let window = windows.iter().position(|(start, _)| *start <= date);
+        if let (InvoiceKind::Invoice, false, Some(w), Some(s)) =
+            (&doc.kind, voided, window, per_customer.get_mut(&doc.customer))
+            && let Some(slot) = s.window_sales.get_mut(w)
+        {
+            *slot += i128::from(doc.totals.total.minor());
         }
     }
 }
