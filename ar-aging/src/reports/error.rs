@@ -8,6 +8,19 @@ use crate::OpenItemError;
 
 /// Why a report could not be built. Variants name the event, document or
 /// amounts involved.
+///
+/// ```
+/// use ar_aging::reports::{ActivityStatement, History, ReportError};
+/// use ar_core::CustomerId;
+/// use chrono::NaiveDate;
+/// let history = History::new(&[])?;
+/// let day = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("bad date")?;
+/// let nobody = CustomerId::from_u128(7);
+/// let Err(err) = ActivityStatement::build(&history, nobody, day, day) else { return Err("no error".into()) };
+/// assert_eq!(err, ReportError::UnknownCustomer(nobody));
+/// assert!(err.to_string().contains("is not in the journal"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {

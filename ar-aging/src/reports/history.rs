@@ -930,7 +930,23 @@ impl<'h, 'a> Snapshot<'h, 'a> {
     }
 }
 
-/// The aging engine's name for an open item's document.
+/// The aging engine's name for an open item's document (a debit memo keeps its
+/// kind; a payment's unapplied cash is named by the payment).
+///
+/// ```
+/// use ar_aging::reports::aging_ref;
+/// use ar_core::*;
+/// use chrono::NaiveDate;
+/// let day = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or("bad date")?;
+/// let cash = Money::from_minor(-500, Currency::USD)?;
+/// let item = OpenItem {
+///     customer: CustomerId::from_u128(1), document: DocumentRef::Payment(PaymentId::from_u128(9)),
+///     number: "CHK-9".into(), kind: OpenItemKind::UnappliedCash, document_date: day, due_date: day,
+///     original: cash, open: cash, disputed: Money::zero(Currency::USD), installments: vec![],
+/// };
+/// assert_eq!(aging_ref(&item), ar_aging::DocumentRef::UnappliedCash(PaymentId::from_u128(9)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn aging_ref(item: &OpenItem) -> crate::DocumentRef {
     match (item.document, item.kind) {
         (DocumentRef::Invoice(id), OpenItemKind::DebitMemo) => crate::DocumentRef::DebitMemo(id),
