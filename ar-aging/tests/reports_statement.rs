@@ -254,3 +254,45 @@ proptest! {
         }
     }
 }
+
+/// A short payment turned into a deduction moves no balance; resolving it does
+/// (written off: down; rebilled: a debit memo up and the deduction down).
+#[test]
+fn deductions_on_the_statement() {
+    use reports_support::Op;
+    for (how, kinds, closing) in [
+        (0u8, vec![ActivityKind::Invoice, ActivityKind::Payment, ActivityKind::DeductionWrittenOff], dec!(0.00)),
+        (
+            1,
+            vec![
+                ActivityKind::Invoice,
+                ActivityKind::Payment,
+                ActivityKind::DebitMemo,
+                ActivityKind::DeductionRebilled,
+            ],
+            dec!(40.00),
+        ),
+        (2, vec![ActivityKind::Invoice, ActivityKind::Payment, ActivityKind::CreditMemo], dec!(0.00)),
+    ] {
+        let mut sim = Sim::new(false);
+        sim.play(&[
+            Op::Invoice { customer: 0, minor: 10_000, terms: 0 },
+            Op::Advance(3),
+            Op::Payment { customer: 0, minor: 6_000, method: 1, back: 0 },
+            Op::Apply { payment: 0, mode: 2 },
+            Op::Advance(3),
+        ]);
+        assert_eq!(sim.deductions.len(), 1);
+        let history = History::new(sim.ledger.journal()).unwrap();
+        let open = history.as_of(sim.day).unwrap().open_items();
+        assert_eq!(open, sim.ledger.all_open_items());
+        assert!(open.iter().any(|i| i.kind == OpenItemKind::Deduction && i.open.amount() == dec!(40.00)));
+        sim.play(&[Op::ResolveDeduction { deduction: 0, how }]);
+        let history = History::new(sim.ledger.journal()).unwrap();
+        assert_eq!(history.as_of(sim.day).unwrap().open_items(), sim.ledger.all_open_items());
+        let customer = CustomerId::from_u128(1);
+        let statement = ActivityStatement::build(&history, customer, day0(), sim.day).unwrap();
+        assert_eq!(statement.lines.iter().map(|l| l.kind).collect::<Vec<_>>(), kinds, "resolution {how}");
+        assert_eq!(statement.closing.amount(), closing);
+    }
+}
