@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod generate_ledger;
+pub mod generate_matching;
 pub mod generate_open_items;
 pub mod harness;
 pub mod rng;

@@ -1,8 +1,94 @@
-//! The `matching` workload (not yet written).
+//! The `match` workload: generated open items and bank lines through the
+//! matcher. Measures the index build plus the exact reference passes, and the
+//! whole run; `check` holds the share of lines per tier and the share matched
+//! correctly against the generator's truth.
 
-use crate::harness::{Args, Measurement};
+use std::collections::BTreeMap;
 
-/// Runs the workload.
-pub fn run(_args: &Args) -> Result<Vec<Measurement>, String> {
-    Err("the matching workload is not built yet".to_owned())
+use ar_reconcile::matching::{MatchOutcome, MatchPolicy, Matcher, Pass, Proposal, Tier};
+use serde_json::json;
+
+use crate::generate_matching::{MatchingSpec, Scenario, Truth, bank_lines_csv, generate, open_items_csv};
+use crate::harness::{Args, Measurement, timed};
+
+/// Runs the workload: defaults 1,000,000 items, 100,000 customers, 100,000 lines.
+pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
+    let spec = MatchingSpec {
+        items: args.items_or(1_000_000),
+        customers: args.customers_or(100_000),
+        lines: args.lines_or(100_000),
+        seed: args.seed,
+    };
+    let data = generate(spec);
+    if let Some(dir) = &args.csv {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let write = |name: &str, text: String| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))
+        };
+        write("open_items.csv", open_items_csv(&data.items))?;
+        write("bank_lines.csv", bank_lines_csv(&data.lines, &data.truth))?;
+    }
+    let exact_policy = MatchPolicy::new().last_pass(Pass::Text);
+    let (exact, exact_s) =
+        timed(|| Matcher::new(exact_policy, &data.directory, &data.items).map(|m| m.run(&data.lines)));
+    let exact = exact.map_err(|e| e.to_string())?;
+    let (index, index_s) = timed(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items));
+    drop(index);
+    let (full, full_s) =
+        timed(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items).map(|m| m.run(&data.lines)));
+    let full = full.map_err(|e| e.to_string())?;
+    let lines = data.lines.len();
+    let sizes = json!({ "items": spec.items, "customers": spec.customers, "lines": lines, "seed": spec.seed });
+    Ok(vec![
+        Measurement::new("match.index", spec.items, index_s, sizes.clone()),
+        Measurement::new("match.exact", lines, exact_s, check(&exact, &data.truth, &sizes)),
+        Measurement::new("match.full", lines, full_s, check(&full, &data.truth, &sizes)),
+    ])
+}
+
+/// `true` if the proposal names the true customer and allocates to exactly the
+/// true invoices.
+pub fn is_correct(p: &Proposal, truth: &Truth) -> bool {
+    let mut got: Vec<_> = p.allocations.iter().map(|a| a.invoice).collect();
+    let mut want = truth.invoices.clone();
+    got.sort_unstable();
+    want.sort_unstable();
+    p.customer == truth.customer && got == want
+}
+
+fn share(part: usize, whole: usize) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 / whole as f64 }
+}
+
+fn check(outcome: &MatchOutcome, truth: &[Truth], sizes: &serde_json::Value) -> serde_json::Value {
+    let lines = outcome.proposals.len();
+    let tiers: BTreeMap<&str, f64> =
+        Tier::ALL.iter().map(|t| (tier_name(*t), share(outcome.summary.tier(*t).lines, lines))).collect();
+    let correct = outcome.proposals.iter().zip(truth).filter(|(p, t)| is_correct(p, t)).count();
+    let mut per_scenario = BTreeMap::new();
+    for s in Scenario::ALL {
+        let of: Vec<_> = outcome.proposals.iter().zip(truth).filter(|(_, t)| t.scenario == s).collect();
+        let right = of.iter().filter(|(p, t)| is_correct(p, t)).count();
+        per_scenario.insert(s.name(), json!({ "lines": of.len(), "correct": share(right, of.len()) }));
+    }
+    let auto = outcome.summary.auto_apply.lines;
+    let auto_right = outcome.proposals.iter().zip(truth).filter(|(p, t)| p.auto_apply && is_correct(p, t)).count();
+    json!({
+        "sizes": sizes,
+        "tiers": tiers,
+        "correct": share(correct, lines),
+        "auto_apply": share(auto, lines),
+        "auto_apply_correct": share(auto_right, auto),
+        "scenarios": per_scenario,
+    })
+}
+
+fn tier_name(t: Tier) -> &'static str {
+    match t {
+        Tier::Certain => "certain",
+        Tier::High => "high",
+        Tier::NeedsReview => "needs_review",
+        Tier::Unmatched => "unmatched",
+    }
 }
