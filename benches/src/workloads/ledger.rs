@@ -22,10 +22,20 @@
 //! The `check` of `ledger.apply` holds the end figures another engine can be
 //! compared on: invoiced, received, cash applied, discounts, write-offs, unapplied
 //! cash and open invoices, per currency in minor units.
+//!
+//! Memory comes from the counting allocator `arbench` registers (see [`heap`]);
+//! without it the byte figures are absent. Besides `bytes_per_item` the checks
+//! split it up: `journal_vec_bytes*` is the journal's own vector of events,
+//! `document_bytes_per_*` what one recorded document (invoice, payment,
+//! application) holds behind the `Arc` the journal and the state share, and the
+//! rest is the state's records and indexes. `unshared_bytes` of the replay is what
+//! the replayed ledger allocated itself: it shares the documents with the journal
+//! it was replayed from.
 
 pub mod heap;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ar_core::{Action, Change, Command, Event, Ledger, LedgerConfig, LedgerError};
 use serde::Serialize;
@@ -139,6 +149,10 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
             "invoiced_minor": issued.invoiced_minor,
             "cpu_seconds": cpu,
             "journal_vec_bytes_per_invoice": counting.then(|| journal_vec_bytes(&ledger) as f64 / open.max(1) as f64),
+            "document_bytes_per_invoice": counting.then(|| deep_bytes(ledger.changes().filter_map(|c| match c {
+                Change::InvoiceIssued(doc) => Some(&**doc),
+                _ => None,
+            }))),
         }),
     );
     m.bytes_per_item = bytes(before_issue, open);
@@ -157,6 +171,16 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
         map.insert("cpu_seconds".into(), json!(cpu));
         map.insert("ledger_bytes".into(), json!(counting.then(|| heap::live_bytes() - start)));
         map.insert("journal_vec_bytes".into(), json!(counting.then(|| journal_vec_bytes(&ledger))));
+        let payments = ledger.changes().filter_map(|c| match c {
+            Change::PaymentReceived(doc) => Some(&**doc),
+            _ => None,
+        });
+        map.insert("document_bytes_per_payment".into(), json!(counting.then(|| deep_bytes(payments))));
+        let applications = ledger.changes().filter_map(|c| match c {
+            Change::CashApplied(doc) => Some(&**doc),
+            _ => None,
+        });
+        map.insert("document_bytes_per_application".into(), json!(counting.then(|| deep_bytes(applications))));
     }
     let mut m = Measurement::new("ledger.apply", data.payments.len(), seconds, check);
     m.bytes_per_item = bytes(before_apply, payments);
@@ -172,7 +196,7 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
     if !equal {
         return Err("the replayed ledger differs from the live one".to_owned());
     }
-    let check = json!({ "events": events, "equal": equal, "ledger_bytes": replayed_bytes, "cpu_seconds": cpu });
+    let check = json!({ "events": events, "equal": equal, "unshared_bytes": replayed_bytes, "cpu_seconds": cpu });
     let mut m = Measurement::new("ledger.replay", events, seconds, check);
     m.bytes_per_item = replayed_bytes.map(|b| b as f64 / events.max(1) as f64);
     out.push(m);
@@ -184,6 +208,18 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
 /// the state shares, and are counted with the state).
 fn journal_vec_bytes(ledger: &Ledger) -> usize {
     ledger.journal().len().next_power_of_two() * std::mem::size_of::<Event>()
+}
+
+/// Heap bytes one recorded document takes behind its `Arc` (shared by the journal
+/// and the state), averaged over the first 1000: measured by copying them.
+fn deep_bytes<'a, T: Clone + 'a>(docs: impl Iterator<Item = &'a T>) -> f64 {
+    let docs: Vec<&T> = docs.take(1000).collect();
+    let before = heap::live_bytes();
+    let copies: Vec<Arc<T>> = docs.iter().map(|doc| Arc::new((*doc).clone())).collect();
+    let list = copies.capacity() * std::mem::size_of::<Arc<T>>();
+    let bytes = heap::live_bytes() - before - list as i64;
+    drop(copies);
+    bytes as f64 / docs.len().max(1) as f64
 }
 
 /// Figures another engine can be compared on, per currency in minor units.
