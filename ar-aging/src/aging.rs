@@ -147,14 +147,14 @@ impl<'a> Shard<'a> {
         let mut counts = vec![0u64; currencies];
         let mut cells = vec![0i128; currencies * stride];
         let pass = Pass::new(self.items, policy);
-        for seg in self.segment_table() {
-            let Some(currency) = self.items.pairs.get(seg.pair as usize).map(|p| p.currency as usize) else {
-                continue;
+        pass.for_each_run(self.segment_table(), |run| {
+            let Some(currency) = self.items.pairs.get(run.pair).map(|p| p.currency as usize) else {
+                return;
             };
             if let Some(row) = cells.get_mut(currency * stride..(currency + 1) * stride) {
-                counts[currency] += pass.add_segment(seg, row);
+                counts[currency] += pass.add_run(&run, row);
             }
-        }
+        });
         let keep: Vec<usize> = (0..currencies).filter(|&c| counts[c] > 0).collect();
         AgingTotals {
             policy: policy.clone(),
@@ -188,17 +188,26 @@ impl<'a> Shard<'a> {
         let stride = policy.stride();
         let first_pair = self.pair_range().start;
         let pass = Pass::new(self.items, policy);
-        for seg in self.segment_table() {
-            let at = seg.pair as usize - first_pair;
+        pass.for_each_run(self.segment_table(), |run| {
+            let at = run.pair - first_pair;
             if let (Some(n), Some(row)) = (counts.get_mut(at), cells.get_mut(at * stride..(at + 1) * stride)) {
-                *n += pass.add_segment(seg, row);
+                *n += pass.add_run(&run, row);
             }
-        }
+        });
     }
 
     fn segment_table(&self) -> &'a [Segment] {
         self.items.segments.get(self.segments.clone()).unwrap_or(&[])
     }
+}
+
+/// Contiguous items of one (customer, currency) that go to the same place.
+struct Run {
+    /// Index into the set's pairs.
+    pair: usize,
+    items: Range<usize>,
+    /// `None` if aged into buckets, else the apart cell.
+    apart: Option<usize>,
 }
 
 /// What one aging pass needs per segment, computed once from the policy.
@@ -207,6 +216,7 @@ struct Pass<'a> {
     days: &'a [i32],
     thresholds: Vec<i32>,
     as_of_day: i32,
+    /// The policy leaves out documents dated after the as-of date, and the set has some.
     exclude_future: bool,
     chunk: usize,
     buckets: usize,
@@ -225,20 +235,49 @@ impl<'a> Pass<'a> {
             days,
             thresholds: policy.thresholds(),
             as_of_day: policy.as_of_day(),
-            exclude_future: policy.get_future_documents() == FutureDocuments::Exclude,
+            exclude_future: policy.get_future_documents() == FutureDocuments::Exclude
+                && items.max_document_day > policy.as_of_day(),
             chunk: kernel::chunk_len(items.max_abs_minor),
             buckets: policy.get_buckets().len(),
             apart: std::array::from_fn(|class| policy.apart_cell(class as u8)),
         }
     }
 
-    /// Adds one segment into a row of cells; returns the number of items aged.
-    fn add_segment(&self, seg: &Segment, row: &mut [i128]) -> u64 {
-        let range = self.aged_range(seg);
+    /// Calls `f` with the runs of items to age: each segment's items that count,
+    /// with consecutive aged segments of one (customer, currency) joined into one
+    /// run. Segments are split by kind and dispute only so that placements can
+    /// move them; when the policy ages them all, one kernel call covers them.
+    fn for_each_run(&self, segments: &[Segment], mut f: impl FnMut(Run)) {
+        let mut i = 0;
+        while let Some(seg) = segments.get(i) {
+            let apart = self.apart_of(seg);
+            let mut items = self.aged_range(seg);
+            i += 1;
+            if apart.is_none() && items.end == seg.end as usize {
+                while let Some(next) = segments.get(i) {
+                    let whole = self.aged_range(next);
+                    if next.pair != seg.pair || self.apart_of(next).is_some() || whole.end != next.end as usize {
+                        break;
+                    }
+                    items.end = whole.end;
+                    i += 1;
+                }
+            }
+            f(Run { pair: seg.pair as usize, items, apart });
+        }
+    }
+
+    fn apart_of(&self, seg: &Segment) -> Option<usize> {
+        self.apart.get(usize::from(seg.class)).copied().flatten()
+    }
+
+    /// Adds one run into a row of cells; returns the number of items aged.
+    fn add_run(&self, run: &Run, row: &mut [i128]) -> u64 {
+        let range = run.items.clone();
         let (Some(amounts), Some(days)) = (self.items.amount_minor.get(range.clone()), self.days.get(range)) else {
             return 0;
         };
-        match self.apart.get(usize::from(seg.class)).copied().flatten() {
+        match run.apart {
             Some(cell) => {
                 if let Some(c) = row.get_mut(cell) {
                     *c += kernel::sum(amounts, self.chunk);
@@ -260,10 +299,10 @@ impl<'a> Pass<'a> {
         if !self.exclude_future {
             return start..end;
         }
-        let Some(doc_days) = self.items.document_day.get(start..end) else { return start..start };
-        if doc_days.last().is_some_and(|&d| d <= self.as_of_day) {
+        if seg.last_document_day <= self.as_of_day {
             return start..end;
         }
+        let Some(doc_days) = self.items.document_day.get(start..end) else { return start..start };
         start..start + doc_days.partition_point(|&d| d <= self.as_of_day)
     }
 }

@@ -110,7 +110,7 @@ impl<'a> Detail<'a> {
             }
             self.buffer.sort_unstable_by(|&(a, _), &(b, _)| {
                 let (a, b) = (a as usize, b as usize);
-                let key = |i: usize| (items.due_day.get(i), items.number(i), items.document_uuid.get(i));
+                let key = |i: usize| (items.due_day.get(i), items.number(i), items.document_uuid(i));
                 key(a).cmp(&key(b))
             });
             if !self.buffer.is_empty() {
@@ -134,7 +134,7 @@ impl<'a> Detail<'a> {
         let minor = items.amount_minor.get(item).copied().unwrap_or(0);
         DetailLine {
             customer: self.customer,
-            document: DocumentRef::from_parts(kind, items.document_uuid.get(item).copied().unwrap_or_default()),
+            document: DocumentRef::from_parts(kind, items.document_uuid(item)),
             number: items.number(item),
             document_date: date_of(doc_day),
             due_date: date_of(due_day),

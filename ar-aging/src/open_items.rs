@@ -439,12 +439,6 @@ impl Columns {
             collector: Vec::with_capacity(n),
         }
     }
-
-    fn number(&self, i: usize) -> &str {
-        let end = self.number_ends.get(i).map_or(0, |&e| e as usize);
-        let start = if i == 0 { 0 } else { self.number_ends.get(i - 1).map_or(0, |&e| e as usize) };
-        self.numbers.get(start..end).unwrap_or("")
-    }
 }
 
 impl OpenItemsBuilder {
@@ -568,31 +562,35 @@ impl OpenItemsBuilder {
         // output keyed by index is in id (or code) order.
         let customer_rank = rank_of(&customer_ids);
         let currency_rank = rank_of(&currency_ids);
-        let (perm, customer_starts) = sort_items(&staged, &customer_rank, &currency_rank);
+        let (sorted, customer_starts) = sort_items(&staged, &customer_rank, &currency_rank);
         let mut customers = customer_ids;
         customers.sort_unstable();
         let mut currencies = currency_ids;
         currencies.sort_unstable();
 
-        let cols = gather(&staged, &perm, &customer_rank, &currency_rank);
-        drop(staged);
-        let (segments, pairs) = segment(&cols, &customer_starts);
-        let max_abs_minor = cols.amount_minor.iter().map(|a| a.unsigned_abs()).max().unwrap_or(0) as i64;
+        let hot = gather_hot(&staged, &sorted);
+        let (segments, pairs) = segment(&hot, &customer_starts);
+        let max_abs_minor = hot.amount_minor.iter().map(|a| a.unsigned_abs()).max().unwrap_or(0) as i64;
+        let max_document_day = hot.document_day.iter().copied().max().unwrap_or(i32::MIN);
+        // Cold columns stay in push order: the detail reaches them through `origin`.
+        let origin = sorted.iter().map(|&(_, i)| i).collect();
         OpenItems {
-            amount_minor: cols.amount_minor,
-            due_day: cols.due_day,
-            document_day: cols.document_day,
-            flags: cols.flags,
+            amount_minor: hot.amount_minor,
+            due_day: hot.due_day,
+            document_day: hot.document_day,
+            flags: hot.flags,
             segments,
             pairs,
             customer_starts,
             customers,
             currencies,
             max_abs_minor,
-            document_uuid: cols.document_uuid,
-            number_ends: cols.number_ends,
-            numbers: cols.numbers,
-            collector: cols.collector,
+            max_document_day,
+            origin,
+            document_uuid: staged.document_uuid,
+            number_ends: staged.number_ends,
+            numbers: staged.numbers,
+            collector: staged.collector,
             collector_names,
         }
     }
@@ -609,10 +607,13 @@ fn rank_of<T: Ord>(ids: &[T]) -> Vec<u32> {
     rank
 }
 
-/// The permutation that sorts items by (customer, currency, class, document date),
-/// and the item offset where each customer starts. A counting sort on the
-/// customer does most of the work; the small per-customer runs are sorted after.
-fn sort_items(cols: &Columns, customer_rank: &[u32], currency_rank: &[u32]) -> (Vec<u32>, Vec<u32>) {
+/// The items in aging order, as (sort key, push index), and the position where
+/// each customer starts. The order is (customer, currency, class, document
+/// date); the key packs all but the customer into a `u64`: currency rank in the
+/// top byte, class (kind and disputed flag) below, document day from the
+/// earliest in the low 48 bits. A counting sort on the customer does most of the
+/// work; each customer's short run is sorted after.
+fn sort_items(cols: &Columns, customer_rank: &[u32], currency_rank: &[u32]) -> (Vec<(u64, u32)>, Vec<u32>) {
     let customers = customer_rank.len();
     let mut starts = vec![0u32; customers + 1];
     for &c in &cols.customer {
@@ -621,39 +622,40 @@ fn sort_items(cols: &Columns, customer_rank: &[u32], currency_rank: &[u32]) -> (
     for i in 0..customers {
         starts[i + 1] += starts[i];
     }
+    let first_day = i64::from(cols.document_day.iter().copied().min().unwrap_or(0));
     let mut next = starts.clone();
-    let mut perm = vec![0u32; cols.customer.len()];
+    let mut sorted = vec![(0u64, 0u32); cols.customer.len()];
     for (i, &c) in cols.customer.iter().enumerate() {
+        // Day numbers span less than 2^27 days (chrono's range), so they fit in 48 bits.
+        let day = (i64::from(cols.document_day[i]) - first_day) as u64;
+        let key = u64::from(currency_rank[cols.currency[i] as usize]) << 56 | u64::from(cols.flags[i]) << 48 | day;
         let slot = &mut next[customer_rank[c as usize] as usize];
-        perm[*slot as usize] = i as u32;
+        sorted[*slot as usize] = (key, i as u32);
         *slot += 1;
     }
     for w in starts.windows(2) {
-        perm[w[0] as usize..w[1] as usize].sort_unstable_by_key(|&i| {
-            let i = i as usize;
-            (currency_rank[cols.currency[i] as usize], cols.flags[i], cols.document_day[i], i)
-        });
+        sorted[w[0] as usize..w[1] as usize].sort_unstable();
     }
-    (perm, starts)
+    (sorted, starts)
 }
 
-fn gather(cols: &Columns, perm: &[u32], customer_rank: &[u32], currency_rank: &[u32]) -> Columns {
-    let mut out = Columns::with_capacity(perm.len());
-    out.numbers.reserve(cols.numbers.len());
-    for &i in perm {
-        let i = i as usize;
-        out.customer.push(customer_rank[cols.customer[i] as usize]);
-        out.currency.push(currency_rank[cols.currency[i] as usize] as u16);
-        out.flags.push(cols.flags[i]);
-        out.document_day.push(cols.document_day[i]);
-        out.due_day.push(cols.due_day[i]);
-        out.amount_minor.push(cols.amount_minor[i]);
-        out.document_uuid.push(cols.document_uuid[i]);
-        out.numbers.push_str(cols.number(i));
-        out.number_ends.push(out.numbers.len() as u32);
-        out.collector.push(cols.collector[i]);
+/// The hot columns in aging order, and each item's currency rank (for segmenting).
+struct Hot {
+    amount_minor: Vec<i64>,
+    due_day: Vec<i32>,
+    document_day: Vec<i32>,
+    flags: Vec<u8>,
+    currency: Vec<u16>,
+}
+
+fn gather_hot(cols: &Columns, sorted: &[(u64, u32)]) -> Hot {
+    Hot {
+        amount_minor: sorted.iter().map(|&(_, i)| cols.amount_minor[i as usize]).collect(),
+        due_day: sorted.iter().map(|&(_, i)| cols.due_day[i as usize]).collect(),
+        document_day: sorted.iter().map(|&(_, i)| cols.document_day[i as usize]).collect(),
+        flags: sorted.iter().map(|&(_, i)| cols.flags[i as usize]).collect(),
+        currency: sorted.iter().map(|&(key, _)| (key >> 56) as u16).collect(),
     }
-    out
 }
 
 /// A run of items with one customer, currency and class (kind + disputed flag).
@@ -663,6 +665,9 @@ pub(crate) struct Segment {
     pub(crate) end: u32,
     /// Index into `pairs`: the segment's (customer, currency).
     pub(crate) pair: u32,
+    /// The latest document date in the segment (its last item's: items are in
+    /// document-date order), so the future-document check reads no item.
+    pub(crate) last_document_day: i32,
     /// Kind code and disputed bit, as in the flags column.
     pub(crate) class: u8,
 }
@@ -674,7 +679,7 @@ pub(crate) struct Pair {
     pub(crate) currency: u16,
 }
 
-fn segment(cols: &Columns, customer_starts: &[u32]) -> (Vec<Segment>, Vec<Pair>) {
+fn segment(cols: &Hot, customer_starts: &[u32]) -> (Vec<Segment>, Vec<Pair>) {
     let mut segments: Vec<Segment> = Vec::new();
     let mut pairs: Vec<Pair> = Vec::new();
     for (customer, w) in customer_starts.windows(2).enumerate() {
@@ -686,9 +691,13 @@ fn segment(cols: &Columns, customer_starts: &[u32]) -> (Vec<Segment>, Vec<Pair>)
             }
             let class = cols.flags[at];
             let pair_index = pairs.len() as u32 - 1;
+            let last_document_day = cols.document_day[at];
             match segments.last_mut() {
-                Some(s) if s.pair == pair_index && s.class == class => s.end = i + 1,
-                _ => segments.push(Segment { start: i, end: i + 1, pair: pair_index, class }),
+                Some(s) if s.pair == pair_index && s.class == class => {
+                    s.end = i + 1;
+                    s.last_document_day = last_document_day;
+                }
+                _ => segments.push(Segment { start: i, end: i + 1, pair: pair_index, last_document_day, class }),
             }
         }
     }
@@ -740,7 +749,13 @@ pub struct OpenItems {
     pub(crate) currencies: Vec<Currency>,
     /// The largest |amount|: bounds how many amounts an `i64` can sum safely.
     pub(crate) max_abs_minor: i64,
-    // Cold columns, read only for the detail.
+    /// The latest document date: when it is not after the as-of date, no item
+    /// needs the future-document check.
+    pub(crate) max_document_day: i32,
+    /// For each item in aging order, its position among the rows pushed: the
+    /// index into the cold columns, which stay in push order.
+    pub(crate) origin: Vec<u32>,
+    // Cold columns, in push order, read only for the detail.
     pub(crate) document_uuid: Vec<Uuid>,
     pub(crate) number_ends: Vec<u32>,
     pub(crate) numbers: String,
@@ -786,7 +801,16 @@ impl OpenItems {
 
     /// Bytes held by the cold columns (document ids, numbers, collectors).
     pub fn cold_bytes(&self) -> usize {
-        self.len() * (size_of::<Uuid>() + 2 * size_of::<u32>()) + self.numbers.len()
+        self.len() * (size_of::<Uuid>() + 3 * size_of::<u32>()) + self.numbers.len()
+    }
+
+    /// The index of an item (in aging order) into the cold columns.
+    fn cold(&self, item: usize) -> usize {
+        self.origin.get(item).map_or(usize::MAX, |&i| i as usize)
+    }
+
+    pub(crate) fn document_uuid(&self, item: usize) -> Uuid {
+        self.document_uuid.get(self.cold(item)).copied().unwrap_or_default()
     }
 
     pub(crate) fn kind(&self, item: usize) -> DocumentKind {
@@ -798,13 +822,14 @@ impl OpenItems {
     }
 
     pub(crate) fn number(&self, item: usize) -> &str {
+        let item = self.cold(item);
         let end = self.number_ends.get(item).map_or(0, |&e| e as usize);
         let start = if item == 0 { 0 } else { self.number_ends.get(item - 1).map_or(0, |&e| e as usize) };
         self.numbers.get(start..end).unwrap_or("")
     }
 
     pub(crate) fn collector_of(&self, item: usize) -> Option<CollectorId> {
-        self.collector.get(item).filter(|&&c| c != NO_COLLECTOR).map(|&c| CollectorId(c))
+        self.collector.get(self.cold(item)).filter(|&&c| c != NO_COLLECTOR).map(|&c| CollectorId(c))
     }
 }
 

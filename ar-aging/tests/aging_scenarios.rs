@@ -326,6 +326,15 @@ fn placements_move_classes_to_their_own_columns() {
         ]
     );
     assert_eq!(AgingPolicy::new(as_of).columns().len(), 6);
+    // Detail lines carry their own document's number and kind (cold columns follow the sort).
+    for line in items.detail(&apart) {
+        assert_eq!(line.number, format!("D-{}", line.document.as_uuid().as_u128()));
+        let source = mixed_rows().into_iter().find(|r| r.id == line.document.as_uuid().as_u128()).unwrap();
+        assert_eq!(
+            (line.document.kind(), line.disputed, line.open_amount.amount()),
+            (source.kind, source.disputed, source.amount)
+        );
+    }
     // Detail lines name the same columns.
     let columns: Vec<Column> =
         items.detail(&apart).filter(|l| l.customer == CustomerId::from_u128(1)).map(|l| l.column).collect();

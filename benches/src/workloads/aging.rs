@@ -25,7 +25,7 @@ use crate::generate_open_items::{CURRENCIES, GeneratedOpenItems, OpenItemsSpec, 
 use crate::harness::{Args, Baseline, Measurement, timed};
 
 /// Engine runs per step; the best is reported.
-const RUNS: usize = 5;
+const RUNS: usize = 10;
 
 /// Runs the workload (defaults: 10 000 000 items, 100 000 customers).
 pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
