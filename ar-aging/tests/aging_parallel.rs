@@ -1,4 +1,5 @@
 //! The `parallel` feature: rayon shards give exactly the single-threaded result.
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failed test
 #![cfg(feature = "parallel")]
 
 use ar_aging::{AgingPolicy, Buckets, DocumentRef, OpenItemRow, OpenItems, OpenItemsBuilder, Placement};

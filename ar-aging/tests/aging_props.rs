@@ -1,5 +1,6 @@
 //! Property tests: the fast engine against a naive loop written here with
 //! `Decimal`, and the laws results obey (sums, merges, conversion).
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failed test
 
 use std::collections::BTreeMap;
 

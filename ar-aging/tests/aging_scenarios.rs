@@ -1,5 +1,6 @@
 //! Scenario tests: published answers (GnuCash AGE-01), awkward currencies,
 //! boundary days, dates around the as-of date, placements and validation.
+#![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failed test
 
 use ar_aging::{
     AgingBasis, AgingPolicy, AgingTotals, Buckets, Column, ConvertError, CustomerAging, DocumentKind, DocumentRef,
