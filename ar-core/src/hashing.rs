@@ -6,12 +6,22 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// A fast multiply-rotate hasher for the ledger's internal id indexes.
+/// A fast folded-multiply hasher for the ledger's internal id indexes.
 /// Map iteration order is never exposed: queries sort their output.
+///
+/// The 128-bit product folded onto itself carries every input bit into the low
+/// bits hashbrown picks buckets with: counter-like UUIDs (`from_u128(n)`, whose
+/// varying bytes sit at the end) spread as well as random ones.
 #[derive(Default, Clone, Copy)]
 pub(crate) struct IdHasher(u64);
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
+const K2: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn folded_multiply(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64) ^ ((product >> 64) as u64)
+}
 
 impl Hasher for IdHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -27,7 +37,7 @@ impl Hasher for IdHasher {
     }
 
     fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(K);
+        self.0 = folded_multiply(self.0 ^ n, K);
     }
 
     fn write_usize(&mut self, n: usize) {
@@ -35,8 +45,7 @@ impl Hasher for IdHasher {
     }
 
     fn finish(&self) -> u64 {
-        // Fold the high bits down: hashbrown takes its bucket from the low bits.
-        self.0 ^ (self.0 >> 29)
+        folded_multiply(self.0, K2)
     }
 }
 
@@ -84,6 +93,27 @@ impl Hasher for Fingerprint {
     }
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::hash::BuildHasher;
+
+    use super::*;
+
+    /// Sequential UUIDs must spread over the low bits hashbrown uses for buckets.
+    #[test]
+    fn counter_ids_spread_over_low_bits() {
+        let build = BuildHasherDefault::<IdHasher>::default();
+        let buckets = 1 << 12;
+        let mut seen = vec![0u32; buckets];
+        for n in 0..buckets as u128 * 4 {
+            let h = build.hash_one(uuid::Uuid::from_u128(n));
+            seen[(h as usize) & (buckets - 1)] += 1;
+        }
+        let worst = seen.iter().copied().max().unwrap_or(0);
+        assert!(worst <= 16, "a bucket got {worst} of 16384 sequential ids (expect about 4)");
     }
 }
 
