@@ -3,11 +3,13 @@
 //! Two customers (one billed in USD on 2/10 net 30, one in JPY on EOM 30), a
 //! month of invoices, a payment that takes its early-payment discount, a short
 //! payment turned into a deduction, an overpayment left on account, a credit
-//! check that holds an order, and month-end aging — printed as tables.
+//! check that holds an order, and aging as of month end and later — printed as tables.
 //!
 //! Run it with `cargo run --release --example quickstart`.
 #![allow(clippy::print_stdout)]
 
+use ar_aging::reports::History;
+use ar_aging::{AgingPolicy, AgingTotals, Placement};
 use ar_core::*;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -212,6 +214,15 @@ fn main() -> Result<()> {
         );
     }
 
+    // Aging as it stood on a date, rebuilt from the journal (here: the month end, and
+    // the middle of April, when INV-0104 is past due).
+    let history = History::new(desk.ledger.journal())?;
+    for as_of in [day(31)?, NaiveDate::from_ymd_opt(2026, 5, 15).ok_or("bad date")?] {
+        let policy = AgingPolicy::new(as_of).unapplied_cash(Placement::OwnColumn).deductions(Placement::OwnColumn);
+        let totals = history.as_of(as_of)?.aging_items()?.totals(&policy);
+        print_aging(&totals, &policy)?;
+    }
+
     let replayed = Ledger::replay(desk.ledger.config().clone(), desk.ledger.journal())?;
     println!(
         "\n{} events recorded; replaying them rebuilds the same ledger: {}",
@@ -239,6 +250,24 @@ fn print_invoices(ledger: &Ledger, ids: &[u128]) -> Result<()> {
             v.open.amount(),
             v.status
         );
+    }
+    Ok(())
+}
+
+fn print_aging(totals: &AgingTotals, policy: &AgingPolicy) -> Result<()> {
+    println!("\n== Aging as of {}", policy.get_as_of());
+    let columns = policy.columns();
+    let mut header = format!("{:<8}", "currency");
+    for column in &columns {
+        header.push_str(&format!(" {:>14}", policy.label(*column).unwrap_or("?")));
+    }
+    println!("{header} {:>14}", "total");
+    for row in totals.rows() {
+        let mut line = format!("{:<8}", row.currency().code());
+        for column in &columns {
+            line.push_str(&format!(" {:>14}", row.money(*column)?.amount()));
+        }
+        println!("{line} {:>14}", row.total()?.amount());
     }
     Ok(())
 }
