@@ -11,8 +11,8 @@ use ar_reconcile::{BankLine, Reference, Remittance};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
-/// The lexicographically smallest ascending index list of at most `k` positive
-/// values whose sum lies in `lo..=hi`, by trying every subset.
+/// The shortest, then lexicographically smallest, ascending index list of at
+/// most `k` positive values whose sum lies in `lo..=hi`, by trying every subset.
 fn brute_force(values: &[i64], lo: i64, hi: i64, k: usize) -> Option<Vec<usize>> {
     let mut best: Option<Vec<usize>> = None;
     for mask in 1u32..(1 << values.len()) {
@@ -21,7 +21,7 @@ fn brute_force(values: &[i64], lo: i64, hi: i64, k: usize) -> Option<Vec<usize>>
             continue;
         }
         let sum: i64 = idx.iter().map(|&i| values[i]).sum();
-        if sum >= lo.max(1) && sum <= hi && best.as_ref().is_none_or(|b| idx < *b) {
+        if sum >= lo.max(1) && sum <= hi && best.as_ref().is_none_or(|b| (idx.len(), &idx) < (b.len(), b)) {
             best = Some(idx);
         }
     }
@@ -63,7 +63,7 @@ proptest! {
                 prop_assert!(indexes.len() <= k);
                 prop_assert!(indexes.windows(2).all(|w| w[0] < w[1]));
                 prop_assert_eq!(indexes.iter().map(|&i| values[i]).sum::<i64>(), target);
-                // Found within budget means nothing lexicographically smaller exists.
+                // Found within budget means nothing smaller exists.
                 prop_assert_eq!(Some(indexes), expected);
             }
             SubsetSearch::NotFound { steps } => {

@@ -13,10 +13,14 @@
 //! items cannot stall a run.
 //!
 //! Among all subsets of at most `max_items` values whose sum falls in the target
-//! range, the search returns the one whose index list is lexicographically
-//! smallest: the combination that includes the oldest items. It is therefore
-//! deterministic, and equal to what a brute-force enumeration picks by the same
-//! rule whenever the budget is not exhausted.
+//! range, the search returns the one with the fewest values, and among those
+//! the one whose index list is lexicographically smallest: the combination that
+//! includes the oldest items. Fewest first because a chance combination of many
+//! items is far likelier than a chance pair (thirty open items have 600,000
+//! subsets of six, and some of them hit almost any amount). The walk deepens
+//! one item at a time, so a larger combination is only searched when no smaller
+//! one exists. The result is deterministic, and equal to what a brute-force
+//! enumeration picks by the same rule whenever the budget is not exhausted.
 
 use std::ops::RangeInclusive;
 
@@ -55,15 +59,17 @@ pub enum SubsetSearch {
     },
 }
 
-/// Finds the lexicographically smallest set of at most `limits.max_items`
-/// indexes whose values sum into `target` (non-positive values never take part).
+/// Finds the smallest set of at most `limits.max_items` indexes whose values
+/// sum into `target`, the lexicographically smallest among equally small ones
+/// (non-positive values never take part).
 ///
 /// ```
 /// use ar_reconcile::matching::combination::{find_subset, SubsetLimits, SubsetSearch};
 /// let open = [500, 1_200, 300, 700, 250];
 /// let limits = SubsetLimits { max_items: 3, max_steps: 1_000 };
 /// match find_subset(&open, 1_500..=1_500, limits) {
-///     SubsetSearch::Found { indexes, .. } => assert_eq!(indexes, [0, 2, 3]),
+///     // {0, 2, 3} and {1, 2} both sum to 1,500: the pair wins.
+///     SubsetSearch::Found { indexes, .. } => assert_eq!(indexes, [1, 2]),
 ///     other => return Err(format!("expected a subset, got {other:?}").into()),
 /// }
 /// assert!(matches!(find_subset(&open, 1..=100, limits), SubsetSearch::NotFound { .. }));
@@ -78,11 +84,16 @@ pub fn find_subset(values: &[i64], target: RangeInclusive<i64>, limits: SubsetLi
         return SubsetSearch::NotFound { steps: 0 };
     }
     let mut search = Search::new(values, k, lo, hi, limits.max_steps);
-    match search.walk(0, k, 0) {
-        Walk::Found => SubsetSearch::Found { indexes: search.path, steps: search.steps },
-        Walk::NotFound => SubsetSearch::NotFound { steps: search.steps },
-        Walk::Exhausted => SubsetSearch::Exhausted { steps: search.steps },
+    // With no subset of fewer than `size` items, the walk's first find has exactly `size`.
+    for size in 1..=k {
+        search.path.clear();
+        match search.walk(0, size, 0) {
+            Walk::Found => return SubsetSearch::Found { indexes: search.path, steps: search.steps },
+            Walk::NotFound => {}
+            Walk::Exhausted => return SubsetSearch::Exhausted { steps: search.steps },
+        }
     }
+    SubsetSearch::NotFound { steps: search.steps }
 }
 
 enum Walk {
@@ -293,6 +304,8 @@ mod tests {
     fn prefers_oldest_items() {
         let limits = SubsetLimits { max_items: 6, max_steps: 10_000 };
         // {1,2} and {0,3} both sum to 10; {0,3} holds the oldest item.
+        // {0,1,2} and {3,4} both sum to 12; the pair is smaller.
+        assert_eq!(found(find_subset(&[3, 4, 5, 6, 6], 12..=12, limits)), Some(vec![3, 4]));
         assert_eq!(found(find_subset(&[4, 5, 5, 6], 10..=10, limits)), Some(vec![0, 3]));
         assert_eq!(found(find_subset(&[4, 0, -3, 6], 10..=10, limits)), Some(vec![0, 3]));
         assert_eq!(found(find_subset(&[7], 7..=7, limits)), Some(vec![0]));

@@ -80,6 +80,12 @@ pub enum Evidence {
         /// The reference as written.
         reference: String,
     },
+    /// Invoice numbers found in the free text fit neither the amount nor the
+    /// payer, so they are taken for other numbers (an order, a delivery note).
+    TextReferenceNotUsed {
+        /// The invoices' document numbers.
+        documents: Vec<String>,
+    },
     /// A referenced invoice has nothing left open in this run.
     ReferenceNotOpen {
         /// The invoice's document number.
@@ -329,6 +335,11 @@ impl fmt::Display for Evidence {
             Evidence::ReferenceUnknown { source, reference } => {
                 write!(f, "{source} {reference} matches no open invoice")
             }
+            Evidence::TextReferenceNotUsed { documents } => write!(
+                f,
+                "{} found in the text fit neither the amount nor the payer: taken for another kind of number",
+                list(documents)
+            ),
             Evidence::ReferenceNotOpen { document } => {
                 write!(f, "invoice {document} has nothing left open (paid, or settled by an earlier line)")
             }

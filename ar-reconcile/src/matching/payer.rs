@@ -46,6 +46,15 @@ impl Matcher<'_> {
         Some((c, Tier::NeedsReview))
     }
 
+    /// `true` if the payer's name, normalized, is `customer`'s name or alias.
+    pub(crate) fn named_payer_is(&self, ctx: &LineCtx<'_>, customer: u32) -> bool {
+        let Some(payer_name) = ctx.line.counterparty_name.as_deref() else { return false };
+        let entry = self.index.entry_of.get(customer as usize).copied().unwrap_or(super::index::NONE);
+        let Some(c) = self.directory.customers().get(entry as usize) else { return false };
+        let key = normalize_name(payer_name);
+        !key.is_empty() && std::iter::once(&c.name).chain(&c.aliases).any(|n| normalize_name(n) == key)
+    }
+
     fn payer_by_name(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Option<u32> {
         let payer_name = ctx.line.counterparty_name.as_deref()?;
         let key = normalize_name(payer_name);

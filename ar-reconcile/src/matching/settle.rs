@@ -43,7 +43,11 @@ impl Matcher<'_> {
             if !refs.is_empty()
                 && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
             {
-                return self.settle_referenced(state, ctx, found, Tier::High, payer, evidence);
+                if self.text_plausible(state, ctx, &found, payer) {
+                    return self.settle_referenced(state, ctx, found, Tier::High, payer, evidence);
+                }
+                let documents = found.refs.iter().map(|r| self.document(r.row)).collect();
+                evidence.push(Evidence::TextReferenceNotUsed { documents });
             }
         }
         if self.policy.last_pass_run() < Pass::SingleItem {
@@ -57,6 +61,27 @@ impl Matcher<'_> {
                 Draft::new(evidence)
             }
         }
+    }
+
+    /// A number in free text may be an order or a customer number that happens
+    /// to equal an invoice number. It counts as a reference only if the amount
+    /// fits those invoices (in full, net, as a subset or short within
+    /// tolerance) or the payer's account or name is their customer.
+    fn text_plausible(&self, state: &RunState, ctx: &LineCtx<'_>, found: &Referenced, payer: Option<u32>) -> bool {
+        let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
+        let amount = i128::from(ctx.amount);
+        let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
+        let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
+        let short = open - amount;
+        let fits = short == 0
+            || (discounts > 0 && open - discounts == amount)
+            || (short > 0 && short <= self.tolerance(ctx, open))
+            || (opens.len() > 1 && {
+                let values: Vec<i64> = opens.iter().map(|o| o.left).collect();
+                let limits = SubsetLimits { max_items: opens.len(), max_steps: self.policy.combination_steps_max() };
+                matches!(find_subset(&values, ctx.amount..=ctx.amount, limits), SubsetSearch::Found { .. })
+            });
+        fits || payer == Some(found.customer) || self.named_payer_is(ctx, found.customer)
     }
 
     fn opens(&self, state: &RunState, ctx: &LineCtx<'_>, rows: impl Iterator<Item = u32>) -> Vec<Open> {
