@@ -146,6 +146,9 @@ pub struct InvoiceRow {
     pub due_date: NaiveDate,
     /// The total in minor units.
     pub total_minor: i64,
+    /// The early-payment discount, if the terms offer one: the last day to take it
+    /// and its amount in minor units.
+    pub discount: Option<(NaiveDate, i64)>,
 }
 
 /// A payment as generated.
@@ -208,19 +211,17 @@ pub fn generate(spec: &LedgerSpec) -> Result<LedgerData, String> {
     let registrations = customers.iter().map(|p| g.register(p, spec.start)).collect();
     let mut invoices = Vec::with_capacity(spec.invoices);
     let mut invoice_rows = Vec::with_capacity(spec.invoices);
-    let mut offers = Vec::with_capacity(spec.invoices);
     let mut customer_of = Vec::with_capacity(spec.invoices);
     for k in 0..spec.invoices {
         let days = (k as u64 * 365) / spec.invoices.max(1) as u64;
         let date = spec.start.checked_add_days(Days::new(days)).ok_or("invoice date out of range")?;
         let c = g.rng.skewed(customers.len() as u64) as usize;
-        let (command, row, offer) = g.invoice(k, &customers[c], date, spec.max_lines)?;
+        let (command, row) = g.invoice(k, &customers[c], date, spec.max_lines)?;
         invoices.push(command);
         invoice_rows.push(row);
-        offers.push(offer);
         customer_of.push(c);
     }
-    let planned = plan_payments(&mut g.rng, customers.len(), &customer_of, &invoice_rows, &offers, spec.payments);
+    let planned = plan_payments(&mut g.rng, customers.len(), &customer_of, &invoice_rows, spec.payments);
     let mut payments = Vec::with_capacity(2 * planned.len());
     let mut payment_rows = Vec::with_capacity(planned.len());
     for (p, plan) in planned.iter().enumerate() {
@@ -243,9 +244,6 @@ struct Profile {
     /// Unit prices scale with the customer: a few buy big.
     size: i64,
 }
-
-/// An early-payment discount: the last day and the amount in minor units.
-type Offer = (NaiveDate, i64);
 
 /// A payment to make: who, when, how much (minor units), for which invoice (its number as reference).
 #[derive(Debug, Clone, Copy)]
@@ -345,7 +343,7 @@ impl Generator {
         p: &Profile,
         date: NaiveDate,
         max_lines: usize,
-    ) -> Result<(Command, InvoiceRow, Option<Offer>), String> {
+    ) -> Result<(Command, InvoiceRow), String> {
         let lines = match self.rng.below(100) {
             0..50 => 1,
             50..80 => 2,
@@ -372,6 +370,7 @@ impl Generator {
             document_date: date,
             due_date: first.due_date,
             total_minor: totals.total.minor(),
+            discount: offer,
         };
         let issue = IssueInvoice {
             invoice,
@@ -385,7 +384,7 @@ impl Generator {
             tax_rounding,
             rounding,
         };
-        Ok((self.command(date, Action::IssueInvoice(issue)), row, offer))
+        Ok((self.command(date, Action::IssueInvoice(issue)), row))
     }
 
     fn method(&mut self, p: usize) -> Result<PaymentMethod, String> {
@@ -483,7 +482,6 @@ fn plan_payments(
     customers: usize,
     customer_of: &[usize],
     rows: &[InvoiceRow],
-    offers: &[Option<Offer>],
     limit: usize,
 ) -> Vec<Planned> {
     // The next invoice of the same customer, for payments that cover several.
@@ -515,7 +513,7 @@ fn plan_payments(
         match rng.below(100) {
             // In full, early with the discount where the terms offer one and the payer is in time.
             0..72 => {
-                let (date, amount) = match offers[i] {
+                let (date, amount) = match row.discount {
                     Some((until, discount)) if rng.chance(60) => {
                         let date = at(add_days(row.document_date, rng.range(1, 10)));
                         (date, if date <= until { total - discount } else { total })

@@ -33,6 +33,7 @@
 //! it was replayed from.
 
 pub mod heap;
+pub mod sqlite;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -42,7 +43,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::generate_ledger::{IdStyle, LedgerData, LedgerSpec, generate};
-use crate::harness::{Args, Measurement, timed};
+use crate::harness::{Args, Baseline, Measurement, timed};
 
 /// Runs the workload.
 pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
@@ -53,7 +54,8 @@ pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
     if let Some(dir) = &args.csv {
         data.write_csv(dir).map_err(|e| format!("writing CSV to {}: {e}", dir.display()))?;
     }
-    let mut out = measure(data)?;
+    let baseline = sqlite::run(&data)?;
+    let mut out = measure(data, Some(&baseline))?;
     out.push(counter_ids(&spec)?);
     Ok(out)
 }
@@ -118,8 +120,10 @@ fn timed_cpu<T>(f: impl FnOnce() -> T) -> (T, f64, Option<f64>) {
     (out, seconds, cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a))
 }
 
-/// Builds a ledger from `data` step by step, timing each step and counting the heap.
-fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
+/// Builds a ledger from `data` step by step, timing each step and counting the heap;
+/// compares with the SQLite `baseline` where given.
+fn measure(data: LedgerData, baseline: Option<&sqlite::SqliteRun>) -> Result<Vec<Measurement>, String> {
+    let sqlite = |seconds: f64| Baseline { engine: "sqlite".to_owned(), seconds };
     let counting = heap::counting();
     let bytes = |from: i64, per: usize| counting.then(|| (heap::live_bytes() - from) as f64 / per.max(1) as f64);
     let mut out = Vec::new();
@@ -156,6 +160,7 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
         }),
     );
     m.bytes_per_item = bytes(before_issue, open);
+    m.baseline = baseline.map(|b| sqlite(b.issue_seconds));
     out.push(m);
 
     let before_apply = heap::live_bytes();
@@ -168,6 +173,8 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
     if let Some(map) = check.as_object_mut() {
         map.insert("payments_per_s".into(), json!(payments as f64 / seconds.max(f64::MIN_POSITIVE)));
         map.insert("nothing_to_apply".into(), json!(nothing_to_apply));
+        let same = |b: &sqlite::SqliteRun| b.figures.without_zeros() == end.without_zeros();
+        map.insert("sqlite_figures_equal".into(), json!(baseline.map(same)));
         map.insert("cpu_seconds".into(), json!(cpu));
         map.insert("ledger_bytes".into(), json!(counting.then(|| heap::live_bytes() - start)));
         map.insert("journal_vec_bytes".into(), json!(counting.then(|| journal_vec_bytes(&ledger))));
@@ -184,6 +191,7 @@ fn measure(data: LedgerData) -> Result<Vec<Measurement>, String> {
     }
     let mut m = Measurement::new("ledger.apply", data.payments.len(), seconds, check);
     m.bytes_per_item = bytes(before_apply, payments);
+    m.baseline = baseline.map(|b| sqlite(b.apply_seconds));
     out.push(m);
     drop(data);
 
@@ -306,6 +314,23 @@ impl Figures {
         Ok(f)
     }
 
+    /// The same figures without the currencies whose amount is zero (an engine may
+    /// list them or not).
+    pub fn without_zeros(&self) -> Figures {
+        let keep =
+            |m: &BTreeMap<String, i64>| m.iter().filter(|(_, v)| **v != 0).map(|(k, v)| (k.clone(), *v)).collect();
+        Figures {
+            invoiced_minor: keep(&self.invoiced_minor),
+            received_minor: keep(&self.received_minor),
+            cash_applied_minor: keep(&self.cash_applied_minor),
+            discounts_minor: keep(&self.discounts_minor),
+            write_offs_minor: keep(&self.write_offs_minor),
+            unapplied_cash_minor: keep(&self.unapplied_cash_minor),
+            open_minor: keep(&self.open_minor),
+            ..self.clone()
+        }
+    }
+
     /// Checks that money is conserved, per currency: what was invoiced is applied,
     /// discounted, written off or still open; what was received is applied or unapplied.
     /// Holds for the commands this workload sends (no credit memos, deductions or refunds).
@@ -368,6 +393,17 @@ mod tests {
             let received = sum_by_currency(data.payment_rows.iter().map(|r| (r.currency.code(), r.amount_minor)));
             assert_eq!(f.invoiced_minor, invoiced);
             assert_eq!(f.received_minor, received);
+        }
+    }
+
+    #[test]
+    fn sqlite_following_the_same_rules_ends_with_the_same_figures() {
+        for seed in [1, 2, 42] {
+            let (data, ledger) = book(IdStyle::Scrambled, seed);
+            let engine = Figures::of(&ledger).unwrap();
+            let baseline = sqlite::run(&data).unwrap();
+            assert_eq!(baseline.figures.without_zeros(), engine.without_zeros(), "seed {seed}");
+            baseline.figures.conserves().unwrap();
         }
     }
 
@@ -470,6 +506,8 @@ mod tests {
         assert_eq!(out[1].items, 1500);
         assert_eq!(out[2].items, 2 * out[2].check["payments"].as_u64().unwrap() as usize);
         assert_eq!(out[3].check["equal"], json!(true));
+        assert_eq!(out[2].check["sqlite_figures_equal"], json!(true));
+        assert!(out[1].baseline.is_some() && out[2].baseline.is_some());
         // No counting allocator in tests: no memory figure rather than a wrong one.
         assert!(!heap::counting());
         assert!(out.iter().all(|m| m.bytes_per_item.is_none()));
