@@ -87,7 +87,11 @@ pub struct GeneratedOpenItems {
 
 /// A stable, well-spread id from a tag and an index.
 fn id(seed: u64, tag: u64, index: u64) -> u128 {
-    let mut rng = Rng::new(seed ^ tag.rotate_left(32) ^ index);
+    // Odd multipliers spread seed, tag and index over all 64 bits before mixing.
+    let mixed = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ tag.wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+        ^ index.wrapping_mul(0x1656_67B1_9E37_79F9);
+    let mut rng = Rng::new(mixed);
     (u128::from(rng.next_u64()) << 64) | u128::from(rng.next_u64())
 }
 
