@@ -34,6 +34,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// What kind of document an open item is.
+///
+/// ```
+/// use ar_aging::DocumentKind;
+/// assert!(DocumentKind::UnappliedCash.is_credit());
+/// assert!(!DocumentKind::Deduction.is_credit());
+/// assert_eq!(DocumentKind::DebitMemo.to_string(), "debit memo");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum DocumentKind {
@@ -734,6 +741,26 @@ fn to_minor(amount: Decimal, currency: Currency) -> Result<i64, bool> {
 /// Build one with [`OpenItemsBuilder`]; age it with [`OpenItems::totals`],
 /// [`OpenItems::by_customer`] and [`OpenItems::detail`], or split it into
 /// [`Shard`](crate::Shard)s with [`OpenItems::shards`].
+///
+/// ```
+/// use ar_aging::{DocumentRef, OpenItemRow, OpenItemsBuilder};
+/// use ar_core::{Currency, CustomerId, InvoiceId};
+/// use chrono::NaiveDate;
+/// use rust_decimal_macros::dec;
+/// let day = NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("bad date")?;
+/// let mut builder = OpenItemsBuilder::with_capacity(1_000);
+/// for i in 0..1_000u128 {
+///     let row = OpenItemRow::new(CustomerId::from_u128(i % 10), DocumentRef::Invoice(InvoiceId::from_u128(i)),
+///         "INV", Currency::EUR, day, day, dec!(1.00));
+///     builder.push(row)?;
+/// }
+/// let items = builder.build();
+/// assert_eq!(items.customers().len(), 10);
+/// assert_eq!(items.currencies(), [Currency::EUR]);
+/// // 17 bytes per item in the hot columns, plus the per-customer tables.
+/// assert!(items.hot_bytes() < 18 * items.len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct OpenItems {
     // Hot columns, one entry per item.

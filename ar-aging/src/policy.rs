@@ -56,6 +56,17 @@ pub enum FutureDocuments {
 }
 
 /// One column of an aging result.
+///
+/// ```
+/// use ar_aging::{AgingPolicy, Column, Placement};
+/// use chrono::NaiveDate;
+/// let policy = AgingPolicy::new(NaiveDate::from_ymd_opt(2025, 6, 30).ok_or("date")?)
+///     .deductions(Placement::OwnColumn);
+/// assert_eq!(policy.label(Column::Bucket(1)), Some("1–30"));
+/// assert_eq!(policy.columns().last(), Some(&Column::Deductions));
+/// assert_eq!(policy.label(Column::Bucket(6)), None); // six buckets: 0..=5
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Column {

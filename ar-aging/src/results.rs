@@ -143,6 +143,34 @@ pub(crate) fn to_money(minor: i128, currency: Currency) -> Result<Money, AmountE
 ///
 /// Made by [`OpenItems::totals`](crate::OpenItems::totals); rows are sorted by
 /// currency code, and a currency appears only if at least one item was aged in it.
+///
+/// Totals of two shards of a book merge into the totals of the whole:
+///
+/// ```
+/// # use ar_aging::{AgingPolicy, DocumentRef, OpenItemRow, OpenItemsBuilder};
+/// # use ar_core::{Currency, CustomerId, InvoiceId};
+/// # use chrono::NaiveDate;
+/// # use rust_decimal_macros::dec;
+/// # let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("bad date");
+/// # let set = |rows: &[(u128, u128, &str)]| -> Result<_, Box<dyn std::error::Error>> {
+/// #     let mut builder = OpenItemsBuilder::new();
+/// #     for (customer, id, amount) in rows {
+/// #         builder.push(OpenItemRow::new(CustomerId::from_u128(*customer), DocumentRef::Invoice(InvoiceId::from_u128(*id)),
+/// #             "INV", Currency::USD, day(1, 1)?, day(1, 31)?, amount.parse()?))?;
+/// #     }
+/// #     Ok(builder.build())
+/// # };
+/// let policy = AgingPolicy::new(day(3, 15)?);
+/// let north = set(&[(1, 1, "10.00"), (2, 2, "5.00")])?.totals(&policy);
+/// let south = set(&[(2, 3, "2.50")])?.totals(&policy);
+/// let whole = set(&[(1, 1, "10.00"), (2, 2, "5.00"), (2, 3, "2.50")])?.totals(&policy);
+/// assert_eq!(north.clone().merge(&south)?, whole);
+/// assert_eq!(south.merge(&north)?, whole);
+/// // Totals aged as of another date do not merge.
+/// let later = set(&[(3, 4, "1.00")])?.totals(&AgingPolicy::new(day(4, 1)?));
+/// assert!(whole.merge(&later).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgingTotals {
     pub(crate) policy: AgingPolicy,
@@ -199,6 +227,31 @@ impl AgingTotals {
 
 /// Aging per customer and currency: one row per (customer, currency) pair with
 /// at least one item aged, sorted by customer id then currency code.
+///
+/// ```
+/// # use ar_aging::{AgingPolicy, DocumentRef, OpenItemRow, OpenItemsBuilder};
+/// # use ar_core::{Currency, CustomerId, InvoiceId};
+/// # use chrono::NaiveDate;
+/// # use rust_decimal_macros::dec;
+/// # let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("bad date");
+/// # let set = |rows: &[(u128, u128, &str)]| -> Result<_, Box<dyn std::error::Error>> {
+/// #     let mut builder = OpenItemsBuilder::new();
+/// #     for (customer, id, amount) in rows {
+/// #         builder.push(OpenItemRow::new(CustomerId::from_u128(*customer), DocumentRef::Invoice(InvoiceId::from_u128(*id)),
+/// #             "INV", Currency::USD, day(1, 1)?, day(1, 31)?, amount.parse()?))?;
+/// #     }
+/// #     Ok(builder.build())
+/// # };
+/// let items = set(&[(1, 1, "10.00"), (2, 2, "30.00"), (2, 3, "2.50"), (3, 4, "30.00")])?;
+/// let aging = items.by_customer(&AgingPolicy::new(day(3, 15)?));
+/// let customer_2 = aging.row(CustomerId::from_u128(2), Currency::USD).ok_or("no row")?;
+/// assert_eq!(customer_2.total_minor(), 3_250);
+/// assert_eq!(aging.totals(), items.totals(aging.policy()));
+/// // Largest past due first; customers 2 and 3 are not tied (32.50 and 30.00).
+/// let top: Vec<_> = aging.top_overdue(2, Currency::USD).iter().map(|o| o.customer).collect();
+/// assert_eq!(top, [CustomerId::from_u128(2), CustomerId::from_u128(3)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CustomerAging {
     pub(crate) policy: AgingPolicy,
