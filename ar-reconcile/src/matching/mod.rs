@@ -50,10 +50,11 @@
 //!
 //! # Seams
 //!
-//! Open items come in as host rows today. When the ledger offers an open-items
-//! query, an adapter turns its rows into [`OpenInvoice`]s; an accepted
-//! [`Proposal`] carries everything a ledger command needs (invoice ids, applied
-//! amounts, discounts, write-offs, deductions, unapplied cash on a customer).
+//! Open items come in as host rows, or from the ledger through
+//! [`ledger::open_invoices`]. An accepted [`Proposal`] carries everything a
+//! ledger command needs (invoice ids, applied amounts, discounts, write-offs,
+//! deductions, unapplied cash on a customer); [`ledger::commands_for`] turns it
+//! into `ReceivePayment` and `ApplyCash` commands.
 //!
 //! ```
 //! use ar_reconcile::matching::{match_lines, Customer, CustomerDirectory, MatchPolicy, OpenInvoice, Tier};
@@ -91,6 +92,7 @@ mod directory;
 mod error;
 pub mod evidence;
 mod index;
+pub mod ledger;
 mod matcher;
 pub mod normalize;
 mod open_item;

@@ -1,0 +1,133 @@
+//! The ledger seam end to end: open items come out of an `ar-core` ledger,
+//! bank lines are matched against them, and the accepted proposals, turned into
+//! ledger commands, leave the ledger with exactly the open amounts the matcher
+//! expected.
+
+use std::collections::BTreeMap;
+
+use ar_core::*;
+use ar_reconcile::matching::ledger::{CommandError, CommandIds, commands_for, open_invoices};
+use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, Tier};
+use ar_reconcile::{BankLine, Reference};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, d).unwrap()
+}
+
+fn eur(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::EUR).unwrap()
+}
+
+fn command(id: u128, action: Action) -> Command {
+    Command { id: CommandId::from_u128(id), effective_date: day(2), actor: Actor::new("tester", "supervisor"), action }
+}
+
+fn credit(minor: i64, reference: Option<&str>, account: Option<&str>) -> BankLine {
+    BankLine {
+        booking_date: day(20),
+        value_date: None,
+        amount: eur(minor),
+        bank_reference: None,
+        end_to_end_id: None,
+        counterparty_name: None,
+        counterparty_account: account.map(Into::into),
+        transaction_code: None,
+        remittance_text: String::new(),
+        references: reference.map(|r| vec![Reference::Invoice(r.into())]).unwrap_or_default(),
+        remittances: vec![],
+    }
+}
+
+#[test]
+fn accepted_proposals_settle_the_ledger_as_proposed() {
+    let mut ledger = Ledger::new(LedgerConfig::new());
+    let acme = CustomerId::from_u128(1);
+    ledger
+        .execute(&command(
+            1,
+            Action::RegisterCustomer(RegisterCustomer {
+                customer: acme,
+                name: "ACME GmbH".into(),
+                currency: Currency::EUR,
+                terms: PaymentTerms::net(30),
+                credit_limit: None,
+                collector: None,
+            }),
+        ))
+        .unwrap();
+    for (n, price) in [(1u128, 100), (2, 250), (3, 1_000), (4, 40), (5, 60)] {
+        let issue = IssueInvoice {
+            invoice: InvoiceId::from_u128(100 + n),
+            number: format!("INV-{n:05}"),
+            customer: acme,
+            kind: InvoiceKind::Invoice,
+            document_date: day(2),
+            lines: vec![DocumentLine {
+                description: "Goods".into(),
+                quantity: Decimal::ONE,
+                unit_price: Decimal::from(price),
+                discount: None,
+                taxes: vec![],
+            }],
+            discount: None,
+            terms: None,
+            tax_rounding: TaxRounding::PerLine,
+            rounding: Rounding::HalfUp,
+        };
+        ledger.execute(&command(10 + n, Action::IssueInvoice(issue))).unwrap();
+    }
+    let items = open_invoices(&ledger.open_items(acme).unwrap());
+    assert_eq!(items.len(), 5);
+    let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH").account("DE12 3456")].into_iter().collect();
+    let lines = [
+        credit(10_000, Some("inv 1"), None),     // exact
+        credit(99_650, Some("INV-00003"), None), // write-off 3.50
+        credit(20_000, Some("INV-00002"), None), // deduction 50.00
+        credit(10_000, None, Some("DE123456")),  // combination INV-4 + INV-5
+        credit(1_000, None, Some("de12 3456")),  // nothing left: unapplied on the payment
+        credit(-500, None, None),                // debit: no commands
+    ];
+    let policy = MatchPolicy::new();
+    let matcher = Matcher::new(policy.clone(), &directory, &items).unwrap();
+    let outcome = matcher.run(&lines);
+    let tiers: Vec<Tier> = outcome.proposals.iter().map(|p| p.tier).collect();
+    assert_eq!(tiers, [Tier::Certain, Tier::High, Tier::NeedsReview, Tier::High, Tier::NeedsReview, Tier::Unmatched]);
+
+    let mut expected_settled: BTreeMap<InvoiceId, i64> = BTreeMap::new();
+    for (n, (p, line)) in outcome.proposals.iter().zip(&lines).enumerate() {
+        let n = n as u128;
+        let ids = CommandIds {
+            payment: PaymentId::from_u128(500 + n),
+            application: ApplicationId::from_u128(600 + n),
+            receive: CommandId::from_u128(700 + n),
+            apply: CommandId::from_u128(800 + n),
+            deductions: vec![DeductionId::from_u128(900 + n)],
+        };
+        let actor = Actor::new("matcher", "supervisor");
+        let commands = match commands_for(p, line, &policy, &ids, &actor) {
+            Ok(commands) => commands,
+            Err(CommandError::Skipped { .. }) => continue,
+            Err(e) => panic!("line {n}: {e}"),
+        };
+        for c in &commands {
+            ledger.execute(c).unwrap_or_else(|e| panic!("line {n}: the ledger refused {:?}: {e}", c.action));
+        }
+        for a in &p.allocations {
+            *expected_settled.entry(a.invoice).or_default() += a.settled.minor();
+        }
+    }
+    // Every invoice the matcher settled is closed in the ledger; the rest are as open as before.
+    let left = open_invoices(&ledger.open_items(acme).unwrap());
+    for item in &items {
+        let settled = expected_settled.get(&item.invoice).copied().unwrap_or(0);
+        let open_now = left.iter().find(|i| i.invoice == item.invoice).map_or(0, |i| i.open_amount.minor());
+        assert_eq!(open_now, item.open_amount.minor() - settled, "{}", item.number);
+    }
+    let all = ledger.open_items(acme).unwrap();
+    let deductions: Vec<Money> = all.iter().filter(|i| i.kind == OpenItemKind::Deduction).map(|i| i.open).collect();
+    assert_eq!(deductions, [eur(5_000)]);
+    let unapplied: i64 = all.iter().filter(|i| i.kind == OpenItemKind::UnappliedCash).map(|i| i.open.minor()).sum();
+    assert_eq!(unapplied, -1_000);
+}
