@@ -223,8 +223,8 @@ pub struct InvoiceIssued {
     pub discount: Option<Discount>,
     /// The computed totals.
     pub totals: DocumentTotals,
-    /// The terms used.
-    pub terms: PaymentTerms,
+    /// The terms used (shared with the customer's terms when they were the default).
+    pub terms: Arc<PaymentTerms>,
     /// The schedule: amounts add up to the total.
     pub installments: Vec<Installment>,
 }

@@ -180,8 +180,14 @@ impl Ctx<'_> {
         self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
-        let terms = cmd.terms.clone().unwrap_or_else(|| self.state.cust(c).terms.clone());
-        terms.validate()?;
+        let terms = match &cmd.terms {
+            Some(terms) => {
+                terms.validate()?;
+                Arc::new(terms.clone())
+            }
+            // The customer's terms were validated when they were set.
+            None => Arc::clone(&self.state.cust(c).terms),
+        };
         let totals = compute_totals(&cmd.lines, cmd.discount.as_ref(), currency, cmd.tax_rounding, cmd.rounding)?;
         self.positive(totals.total, "the invoice total")?;
         let installments =
@@ -444,7 +450,7 @@ impl Ctx<'_> {
                     document_date: self.date(),
                     lines: vec![one_line("Rebill")],
                     discount: None,
-                    terms: Some(PaymentTerms { discounts: Vec::new(), ..customer.terms.clone() }),
+                    terms: Some(PaymentTerms { discounts: Vec::new(), ..(*customer.terms).clone() }),
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };

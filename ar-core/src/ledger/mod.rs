@@ -125,6 +125,22 @@ impl Ledger {
         Ledger { config, state: State::default(), journal: Vec::new(), commands: IdMap::default() }
     }
 
+    /// Reserves room for this many more invoices and payments (and the events and
+    /// applications they bring), so a host loading a large book pays for growing
+    /// the tables once instead of at every doubling.
+    pub fn reserve(&mut self, invoices: usize, payments: usize) {
+        let st = &mut self.state;
+        st.invoices.reserve(invoices);
+        st.invoice_ix.reserve(invoices);
+        st.numbers.reserve(invoices);
+        st.payments.reserve(payments);
+        st.payment_ix.reserve(payments);
+        st.applications.reserve(payments);
+        st.application_ix.reserve(payments);
+        self.journal.reserve(invoices + 2 * payments);
+        self.commands.reserve(invoices + 2 * payments);
+    }
+
     /// The configuration.
     pub fn config(&self) -> &LedgerConfig {
         &self.config

@@ -62,7 +62,7 @@ impl Ledger {
     /// A customer's name, currency, terms and hold, if the customer exists.
     pub fn customer_terms(&self, customer: CustomerId) -> Result<&PaymentTerms, LedgerError> {
         let c = self.st().customer(customer)?;
-        Ok(&self.st().cust(c).terms)
+        Ok(self.st().cust(c).terms.as_ref())
     }
 
     /// A customer's account currency.

@@ -25,7 +25,7 @@ pub(crate) type OpenKey = (NaiveDate, NaiveDate, u32);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Customer {
     pub reg: Arc<RegisterCustomer>,
-    pub terms: PaymentTerms,
+    pub terms: Arc<PaymentTerms>,
     pub limit: Option<i64>,
     pub temporary: Vec<(i64, NaiveDate)>,
     pub hold: Option<String>,
@@ -170,7 +170,8 @@ pub(crate) struct State {
     pub dispute_ix: IdMap<DisputeId, u32>,
     pub deposits: IdMap<DepositId, (String, i64)>,
     pub refunds: IdMap<RefundId, (CashSource, i64)>,
-    pub numbers: IdMap<Box<str>, ()>,
+    /// Document numbers by hash, each with the documents carrying that hash.
+    pub numbers: IdMap<u64, NumberSlot>,
 }
 
 fn dup(kind: &'static str, id: uuid::Uuid) -> LedgerError {
@@ -239,10 +240,31 @@ impl State {
     }
 
     pub fn number_free(&self, number: &str) -> Result<(), LedgerError> {
-        if self.numbers.contains_key(number) {
+        let taken = match self.numbers.get(&number_hash(number)) {
+            None => false,
+            Some(NumberSlot::One(doc)) => self.number_of(*doc) == number,
+            Some(NumberSlot::Many(docs)) => docs.iter().any(|d| self.number_of(*d) == number),
+        };
+        if taken {
             return Err(LedgerError::DuplicateNumber { number: number.to_owned() });
         }
         Ok(())
+    }
+
+    fn number_of(&self, doc: NumberedDoc) -> &str {
+        match doc {
+            NumberedDoc::Invoice(i) => &self.invoices[i as usize].doc.number,
+            NumberedDoc::Credit(k) => &self.credits[k as usize].doc.number,
+        }
+    }
+
+    fn claim_number(&mut self, number: &str, doc: NumberedDoc) {
+        let slot = self.numbers.entry(number_hash(number)).or_insert(NumberSlot::Many(Vec::new()));
+        match slot {
+            NumberSlot::Many(docs) if docs.is_empty() => *slot = NumberSlot::One(doc),
+            NumberSlot::Many(docs) => docs.push(doc),
+            NumberSlot::One(first) => *slot = NumberSlot::Many(vec![*first, doc]),
+        }
     }
 
     /// Folds one change into the state; validates first, so on error nothing changed.
@@ -251,7 +273,7 @@ impl State {
             Change::CustomerRegistered(reg) => self.register(reg),
             Change::TermsSet { customer, terms } => {
                 let c = self.customer(*customer)?;
-                self.customers[c as usize].terms = terms.clone();
+                self.customers[c as usize].terms = Arc::new(terms.clone());
                 Ok(())
             }
             Change::CreditLimitSet { customer, limit } => self.set_limit(*customer, *limit),
@@ -306,7 +328,7 @@ impl State {
         let ix = next_index(self.customers.len())?;
         self.customers.push(Customer {
             reg: Arc::clone(reg),
-            terms: reg.terms.clone(),
+            terms: Arc::new(reg.terms.clone()),
             limit,
             temporary: Vec::new(),
             hold: None,
@@ -360,7 +382,7 @@ impl State {
         customer.receivable += total;
         self.invoices.push(invoice);
         self.invoice_ix.insert(doc.invoice, ix);
-        self.numbers.insert(doc.number.as_str().into(), ());
+        self.claim_number(&doc.number, NumberedDoc::Invoice(ix));
         Ok(())
     }
 
@@ -374,7 +396,7 @@ impl State {
         let ix = next_index(self.credits.len())?;
         self.credits.push(Credit { doc: Arc::clone(doc), customer: c, amount, applied: 0, refunded: 0 });
         self.credit_ix.insert(doc.credit_memo, ix);
-        self.numbers.insert(doc.number.as_str().into(), ());
+        self.claim_number(&doc.number, NumberedDoc::Credit(ix));
         let customer = &mut self.customers[c as usize];
         customer.credits.push(ix);
         customer.unapplied_credit += amount;
@@ -810,6 +832,24 @@ impl State {
         self.customers[c as usize].disputed -= m;
         Ok(())
     }
+}
+
+/// A document that carries a human number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NumberedDoc {
+    Invoice(u32),
+    Credit(u32),
+}
+
+/// The documents whose numbers share one hash (almost always one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum NumberSlot {
+    One(NumberedDoc),
+    Many(Vec<NumberedDoc>),
+}
+
+fn number_hash(number: &str) -> u64 {
+    crate::hashing::fingerprint(&number)
 }
 
 /// What one application does to one invoice, in minor units.
