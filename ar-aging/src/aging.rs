@@ -55,6 +55,69 @@ impl OpenItems {
         self.whole().by_customer(policy)
     }
 
+    /// Per-customer aging computed as one task per shard, on threads the host
+    /// chooses: `run` gets the tasks and runs each ([`ShardTask::run`]), on any
+    /// thread, in any order. Each task writes its own rows of one shared table,
+    /// so joining costs nothing; a task `run` drops unrun is run here after it
+    /// returns, so the result is always complete and equal to
+    /// [`by_customer`](Self::by_customer).
+    ///
+    /// ```
+    /// # use ar_aging::{AgingPolicy, DocumentRef, OpenItemRow, OpenItemsBuilder, ShardTask};
+    /// # use ar_core::{Currency, CustomerId, InvoiceId};
+    /// # use chrono::NaiveDate;
+    /// # use rust_decimal_macros::dec;
+    /// # let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("bad date");
+    /// # let mut builder = OpenItemsBuilder::new();
+    /// # for i in 0..100u128 {
+    /// #     builder.push(OpenItemRow::new(CustomerId::from_u128(i % 7), DocumentRef::Invoice(InvoiceId::from_u128(i)),
+    /// #         "INV", Currency::USD, day(1, 1)?, day(1, 31)?, dec!(10.00)))?;
+    /// # }
+    /// # let items = builder.build();
+    /// let policy = AgingPolicy::new(day(3, 1)?);
+    /// let aging = items.by_customer_sharded(&policy, 2, |tasks| {
+    ///     std::thread::scope(|scope| {
+    ///         for task in tasks {
+    ///             scope.spawn(move || task.run());
+    ///         }
+    ///     })
+    /// });
+    /// assert_eq!(aging, items.by_customer(&policy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn by_customer_sharded<F>(&self, policy: &AgingPolicy, shards: usize, run: F) -> CustomerAging
+    where
+        F: for<'t> FnOnce(Vec<ShardTask<'t>>),
+    {
+        let stride = policy.stride();
+        let shards = self.shards(shards);
+        let mut counts = vec![0u64; self.pairs.len()];
+        let mut cells = vec![0i128; self.pairs.len() * stride];
+        let mut done = vec![false; shards.len()];
+        {
+            // Shards cover consecutive pair ranges: cut the table at their ends.
+            let mut tasks = Vec::with_capacity(shards.len());
+            let (mut rest_counts, mut rest_cells) = (counts.as_mut_slice(), cells.as_mut_slice());
+            for (shard, done) in shards.iter().zip(done.iter_mut()) {
+                let rows = shard.pair_range().len();
+                let (counts, more_counts) = rest_counts.split_at_mut(rows.min(rest_counts.len()));
+                let (cells, more_cells) = rest_cells.split_at_mut((rows * stride).min(rest_cells.len()));
+                tasks.push(ShardTask { shard: shard.clone(), policy, counts, cells, done });
+                (rest_counts, rest_cells) = (more_counts, more_cells);
+            }
+            run(tasks);
+        }
+        for (shard, _) in shards.iter().zip(&done).filter(|(_, done)| !**done) {
+            let pairs = shard.pair_range();
+            if let (Some(c), Some(x)) =
+                (counts.get_mut(pairs.clone()), cells.get_mut(pairs.start * stride..pairs.end * stride))
+            {
+                shard.fill(policy, c, x);
+            }
+        }
+        self.assemble(policy, 0..self.pairs.len(), counts, cells)
+    }
+
     /// The whole set as one shard.
     pub fn whole(&self) -> Shard<'_> {
         Shard { items: self, segments: 0..self.segments.len(), customers: 0..self.customers.len() }
@@ -119,6 +182,35 @@ impl OpenItems {
     fn segment_of_customer(&self, c: usize) -> usize {
         let start = self.customer_starts.get(c).copied().unwrap_or(u32::MAX);
         self.segments.partition_point(|s| s.start < start)
+    }
+}
+
+/// One shard's part of [`OpenItems::by_customer_sharded`]: `Send`, run it on
+/// any thread.
+#[derive(Debug)]
+pub struct ShardTask<'a> {
+    shard: Shard<'a>,
+    policy: &'a AgingPolicy,
+    counts: &'a mut [u64],
+    cells: &'a mut [i128],
+    done: &'a mut bool,
+}
+
+impl ShardTask<'_> {
+    /// Ages the shard into its rows of the shared table.
+    pub fn run(self) {
+        self.shard.fill(self.policy, self.counts, self.cells);
+        *self.done = true;
+    }
+
+    /// The number of items the task ages (to balance work between threads).
+    pub fn len(&self) -> usize {
+        self.shard.len()
+    }
+
+    /// `true` if the task has no item.
+    pub fn is_empty(&self) -> bool {
+        self.shard.is_empty()
     }
 }
 

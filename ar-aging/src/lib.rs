@@ -79,7 +79,7 @@ mod parallel;
 mod policy;
 mod results;
 
-pub use aging::Shard;
+pub use aging::{Shard, ShardTask};
 pub use convert::{ConvertError, ConvertedAging, MAX_RATE_SCALE, Rates};
 pub use detail::{Detail, DetailLine};
 pub use open_items::{CollectorId, DocumentKind, DocumentRef, OpenItemError, OpenItemRow, OpenItems, OpenItemsBuilder};

@@ -7,6 +7,7 @@
 
 use rayon::prelude::*;
 
+use crate::aging::ShardTask;
 use crate::open_items::OpenItems;
 use crate::policy::AgingPolicy;
 use crate::results::{AgingTotals, CustomerAging};
@@ -46,21 +47,7 @@ impl OpenItems {
     /// [`by_customer`](OpenItems::by_customer) on rayon's current pool. Each
     /// shard writes its own rows of one shared table, so nothing is copied.
     pub fn par_by_customer(&self, policy: &AgingPolicy) -> CustomerAging {
-        let stride = policy.stride();
-        let shards = self.shards(rayon::current_num_threads() * SHARDS_PER_THREAD);
-        let mut counts = vec![0u64; self.pairs.len()];
-        let mut cells = vec![0i128; self.pairs.len() * stride];
-        // Shards cover consecutive pair ranges: cut the table at their ends.
-        let mut jobs = Vec::with_capacity(shards.len());
-        let (mut rest_counts, mut rest_cells) = (counts.as_mut_slice(), cells.as_mut_slice());
-        for shard in &shards {
-            let rows = shard.pair_range().len();
-            let (c, more_counts) = rest_counts.split_at_mut(rows.min(rest_counts.len()));
-            let (x, more_cells) = rest_cells.split_at_mut((rows * stride).min(rest_cells.len()));
-            jobs.push((shard, c, x));
-            (rest_counts, rest_cells) = (more_counts, more_cells);
-        }
-        jobs.into_par_iter().for_each(|(shard, c, x)| shard.fill(policy, c, x));
-        self.assemble(policy, 0..self.pairs.len(), counts, cells)
+        let shards = rayon::current_num_threads() * SHARDS_PER_THREAD;
+        self.by_customer_sharded(policy, shards, |tasks| tasks.into_par_iter().for_each(ShardTask::run))
     }
 }

@@ -336,6 +336,18 @@ proptest! {
         }
         prop_assert_eq!(&sharded, &totals);
         prop_assert_eq!(&sharded_customers, &customers);
+
+        // Host-run shard tasks, on threads, some left unrun: still the whole.
+        let threaded = whole.by_customer_sharded(&policy, k, |tasks| {
+            std::thread::scope(|scope| {
+                for (i, task) in tasks.into_iter().enumerate() {
+                    if i % 2 == 0 {
+                        scope.spawn(move || task.run());
+                    }
+                }
+            })
+        });
+        prop_assert_eq!(&threaded, &customers);
     }
 
     /// Merge is commutative and associative.

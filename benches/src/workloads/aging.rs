@@ -12,8 +12,8 @@
 //! * `aging.sqlite_load`: loading the same rows into an in-memory SQLite table.
 //!
 //! The SQL results are checked equal to the engine's before anything is reported.
-//! With `--threads T` (T > 1) the engine ages `T` shards on scoped threads and
-//! merges them; `--csv DIR` writes `DIR/open_items.csv` for other engines.
+//! With `--threads T` (T > 1) the engine ages `T` shards on scoped threads
+//! (totals merged, per-customer rows written in place); `--csv DIR` writes `DIR/open_items.csv` for other engines.
 
 use std::collections::BTreeMap;
 
@@ -119,20 +119,19 @@ pub fn totals_on(items: &OpenItems, policy: &AgingPolicy, threads: usize) -> Agi
         .unwrap_or_else(|_| items.totals(policy))
 }
 
-/// Per-customer aging on `threads` scoped threads, one shard each, merged.
+/// Per-customer aging on `threads` scoped threads, a few shard tasks each,
+/// writing one shared table (no merge).
 pub fn by_customer_on(items: &OpenItems, policy: &AgingPolicy, threads: usize) -> CustomerAging {
     if threads <= 1 {
         return items.by_customer(policy);
     }
-    let shards = items.shards(threads);
-    let parts: Vec<CustomerAging> = std::thread::scope(|scope| {
-        let handles: Vec<_> = shards.iter().map(|s| scope.spawn(move || s.by_customer(policy))).collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
-    parts
-        .iter()
-        .try_fold(CustomerAging::empty(policy.clone()), |acc, p| acc.merge(p))
-        .unwrap_or_else(|_| items.by_customer(policy))
+    items.by_customer_sharded(policy, threads, |tasks| {
+        std::thread::scope(|scope| {
+            for task in tasks {
+                scope.spawn(move || task.run());
+            }
+        })
+    })
 }
 
 fn minor_json(minor: i128) -> Value {
