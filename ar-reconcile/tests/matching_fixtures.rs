@@ -1,6 +1,7 @@
 //! One table of matching cases (tests/data/matching/fixtures.json): statement
 //! lines, open items and a customer directory in; the proposals a clerk expects
 //! out. Every case also has to conserve money and respect open amounts.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::str::FromStr;

@@ -2,6 +2,7 @@
 //! bank lines are matched against them, and the accepted proposals, turned into
 //! ledger commands, leave the ledger with exactly the open amounts the matcher
 //! expected.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 

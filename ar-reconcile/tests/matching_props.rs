@@ -1,6 +1,7 @@
 //! Properties of the matcher on random inputs: the combination search agrees
 //! with brute force, every proposal conserves money, no invoice is settled
 //! beyond its open amount across a run, and the same input gives the same output.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 
@@ -81,9 +82,12 @@ fn day(d: u32) -> NaiveDate {
 
 /// A random small world: invoice (customer, minor amount, due day, discount),
 /// and lines built from invoices so that references, sums and near-sums occur.
+/// customer, open amount (minor units), due day, discount (amount, last day)
+type InvoiceSpec = (u8, i64, u32, Option<(i64, u32)>);
+
 #[derive(Debug, Clone)]
 struct World {
-    invoices: Vec<(u8, i64, u32, Option<(i64, u32)>)>,
+    invoices: Vec<InvoiceSpec>,
     lines: Vec<LineSpec>,
     currency: Currency,
 }

@@ -1,5 +1,6 @@
 //! Tie-outs: deposit batches against bank credits, and the AR subledger against
 //! the GL control balance.
+#![allow(clippy::unwrap_used)]
 
 use ar_core::{Currency, CustomerId, InvoiceId, Money, PaymentId};
 use ar_reconcile::BankLine;

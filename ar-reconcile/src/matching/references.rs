@@ -115,7 +115,8 @@ impl Matcher<'_> {
                 }
             };
             super::normalize::normalize_document_into(candidate, prefixes, &mut key);
-            if key.len() < 2 || (is_bare_number(&key) && digit_count(candidate) < self.policy.reference_digits_min()) {
+            let bare = !candidate.chars().any(char::is_alphabetic);
+            if key.len() < 2 || (bare && digit_count(candidate) < self.policy.reference_digits_min()) {
                 continue;
             }
             for row in self.index.documents(self.items, &key, prefixes, &mut state.buf) {
@@ -209,10 +210,6 @@ fn is_prefix_word(word: &str, prefixes: &[String]) -> bool {
     !letters.is_empty()
         && letters.chars().all(|c| c.is_alphabetic())
         && prefixes.iter().any(|p| p.eq_ignore_ascii_case(letters))
-}
-
-fn is_bare_number(key: &str) -> bool {
-    key.bytes().all(|b| b.is_ascii_digit() || b == b'.')
 }
 
 /// Keeps the first reference to each invoice row: remittance documents come
