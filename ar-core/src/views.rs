@@ -4,8 +4,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ApplicationId, CashSource, CreditMemoId, CustomerId, DeductionId, DeductionReason, DeductionStatus, InvoiceId,
-    InvoiceKind, Money, PaymentId,
+    ApplicationId, CashSource, CreditMemoId, CustomerId, DeductionId, DeductionReason, DeductionStatus, DiscountOffer,
+    InvoiceId, InvoiceKind, Money, PaymentId,
 };
 
 /// A customer's receivable position.
@@ -68,6 +68,10 @@ pub struct OpenInstallment {
     pub amount: Money,
     /// Amount still open.
     pub open: Money,
+    /// Early-payment discounts of the schedule, listed while nothing has been
+    /// applied to the installment (the ledger takes a discount only on an
+    /// untouched installment, and not while the invoice is disputed).
+    pub discounts: Vec<DiscountOffer>,
 }
 
 /// One open item: an open invoice or debit memo, an open deduction, or unapplied

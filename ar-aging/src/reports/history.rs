@@ -823,18 +823,7 @@ impl<'h, 'a> Snapshot<'h, 'a> {
         let state = self.invoices.get(i as usize)?;
         let cur = doc.currency;
         let m = |minor: i64| Money::from_minor(minor, cur).unwrap_or_else(|_| Money::zero(cur));
-        let settled = state.settled();
-        let mut start = 0i64;
-        let installments: Vec<OpenInstallment> = doc
-            .installments
-            .iter()
-            .map(|inst| {
-                let amount = inst.amount.minor();
-                let open = (start + amount - settled.max(start)).clamp(0, amount.max(0));
-                start += amount;
-                OpenInstallment { number: inst.number, due_date: inst.due_date, amount: inst.amount, open: m(open) }
-            })
-            .collect();
+        let installments: Vec<OpenInstallment> = doc.open_installments(m(state.settled()));
         let first_due = doc.installments.first().map_or(doc.document_date, |x| x.due_date);
         let due_date = installments.iter().find(|x| x.open.is_positive()).map_or(first_due, |x| x.due_date);
         let kind = match doc.kind {
@@ -989,8 +978,8 @@ pub struct AgingPart {
 ///     number: "INV-2".into(), kind: OpenItemKind::Invoice, document_date: day(1)?, due_date: day(2)?,
 ///     original: usd(10000)?, open: usd(10000)?, disputed: usd(6000)?,
 ///     installments: vec![
-///         OpenInstallment { number: 1, due_date: day(2)?, amount: usd(5000)?, open: usd(5000)? },
-///         OpenInstallment { number: 2, due_date: day(3)?, amount: usd(5000)?, open: usd(5000)? },
+///         OpenInstallment { number: 1, due_date: day(2)?, amount: usd(5000)?, open: usd(5000)?, discounts: vec![] },
+///         OpenInstallment { number: 2, due_date: day(3)?, amount: usd(5000)?, open: usd(5000)?, discounts: vec![] },
 ///     ],
 /// };
 /// let parts = aging_parts(&item);

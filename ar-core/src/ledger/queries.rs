@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 
 use super::Ledger;
 use super::state::{Invoice, State};
+use crate::event::InvoiceIssued;
 use crate::views::{
     CustomerBalance, DeductionView, DocumentRef, HistoryEntry, InvoiceStatus, InvoiceView, OpenInstallment, OpenItem,
     OpenItemKind, Unapplied,
@@ -18,21 +19,39 @@ fn m(minor: i64, currency: Currency) -> Money {
     Money::from_minor(minor, currency).unwrap_or_else(|_| Money::zero(currency))
 }
 
-/// Installments with their open amounts: settlement fills installments in order.
+/// Installments with their open amounts.
 fn installments(inv: &Invoice) -> Vec<OpenInstallment> {
-    let currency = inv.currency();
     let settled = if inv.void { inv.total } else { inv.settled() };
-    let mut start = 0i64;
-    inv.doc
-        .installments
-        .iter()
-        .map(|i| {
-            let amount = i.amount.minor();
-            let open = (start + amount - settled.max(start)).clamp(0, amount.max(0));
-            start += amount;
-            OpenInstallment { number: i.number, due_date: i.due_date, amount: i.amount, open: m(open, currency) }
-        })
-        .collect()
+    inv.doc.open_installments(m(settled, inv.currency()))
+}
+
+impl InvoiceIssued {
+    /// The schedule with each installment's open amount once `settled` (cash,
+    /// credits, discounts, write-offs and deductions together) has been applied.
+    /// Settlement fills installments from the first, so the open amounts depend
+    /// on the settled total alone; a settled amount in another currency counts as
+    /// nothing settled.
+    pub fn open_installments(&self, settled: Money) -> Vec<OpenInstallment> {
+        let currency = self.currency;
+        let settled = if settled.currency() == currency { settled.minor() } else { 0 };
+        let mut start = 0i64;
+        self.installments
+            .iter()
+            .map(|i| {
+                let amount = i.amount.minor();
+                let open = (start + amount - settled.max(start)).clamp(0, amount.max(0));
+                let untouched = settled <= start;
+                start += amount;
+                OpenInstallment {
+                    number: i.number,
+                    due_date: i.due_date,
+                    amount: i.amount,
+                    open: m(open, currency),
+                    discounts: if untouched { i.discounts.clone() } else { Vec::new() },
+                }
+            })
+            .collect()
+    }
 }
 
 fn status(inv: &Invoice) -> InvoiceStatus {
