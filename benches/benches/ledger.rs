@@ -2,8 +2,9 @@
 //! customers: issuing 100 000 invoices, receiving and applying 100 000 payments
 //! (200 000 commands), and replaying the whole journal.
 //!
-//! Few samples and flat sampling keep `cargo bench` short: every iteration is a
-//! hundred thousand commands. `arbench ledger` measures the full-size book.
+//! Ten samples of one iteration each (flat sampling) keep `cargo bench` to about
+//! a minute: every iteration is a hundred thousand commands. `arbench ledger`
+//! measures the full-size book.
 
 use std::time::Duration;
 
@@ -33,7 +34,7 @@ fn ledger(c: &mut Criterion) {
         .sample_size(10)
         .sampling_mode(SamplingMode::Flat)
         .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(5));
+        .measurement_time(Duration::from_secs(15));
     group.throughput(Throughput::Elements(data.invoices.len() as u64));
     group.bench_function("issue_100k_invoices", |b| {
         b.iter_batched(|| registered.clone(), |ledger| built(ledger, &data.invoices), BatchSize::PerIteration)
