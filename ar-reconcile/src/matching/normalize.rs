@@ -58,6 +58,15 @@ pub fn normalize_document(raw: &str, prefixes: &[String]) -> String {
 /// [`normalize_document`] into a reused buffer (cleared first).
 pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut String) {
     out.clear();
+    if raw.is_ascii() {
+        normalize_ascii(raw.as_bytes(), out);
+    } else {
+        normalize_chars(raw, out);
+    }
+    strip_prefix(prefixes, out);
+}
+
+fn normalize_chars(raw: &str, out: &mut String) {
     let mut run = Run::None;
     let mut separated = false;
     let mut zeros_pending = false;
@@ -96,7 +105,44 @@ pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut 
         }
     }
     close_digits(run, zeros_pending, digits_written, out);
-    strip_prefix(prefixes, out);
+}
+
+/// The same rules over ASCII bytes: the common case, without char decoding.
+fn normalize_ascii(raw: &[u8], out: &mut String) {
+    let mut run = Run::None;
+    let mut separated = false;
+    let mut zeros_pending = false;
+    let mut digits_written = false;
+    for &b in raw {
+        if b.is_ascii_digit() {
+            if run != Run::Digits || separated {
+                close_digits(run, zeros_pending, digits_written, out);
+                if run == Run::Digits {
+                    out.push('.');
+                }
+                zeros_pending = false;
+                digits_written = false;
+            }
+            if b == b'0' && !digits_written {
+                zeros_pending = true;
+            } else {
+                out.push(char::from(b));
+                digits_written = true;
+            }
+            run = Run::Digits;
+            separated = false;
+        } else if b.is_ascii_alphabetic() {
+            close_digits(run, zeros_pending, digits_written, out);
+            zeros_pending = false;
+            digits_written = false;
+            out.push(char::from(b.to_ascii_uppercase()));
+            run = Run::Letters;
+            separated = false;
+        } else if run != Run::None {
+            separated = true;
+        }
+    }
+    close_digits(run, zeros_pending, digits_written, out);
 }
 
 fn close_digits(run: Run, zeros_pending: bool, digits_written: bool, out: &mut String) {
@@ -107,6 +153,9 @@ fn close_digits(run: Run, zeros_pending: bool, digits_written: bool, out: &mut S
 }
 
 fn strip_prefix(prefixes: &[String], out: &mut String) {
+    if !out.starts_with(|c: char| c.is_alphabetic()) {
+        return;
+    }
     let letters = out.find(|c: char| !c.is_alphabetic()).unwrap_or(out.len());
     if letters == 0 || letters == out.len() || !out[letters..].starts_with(|c: char| c.is_ascii_digit()) {
         return;
@@ -249,6 +298,16 @@ mod tests {
         assert_eq!(normalize_document("INV", &["INV".to_owned()]), "INV");
         assert_eq!(normalize_document("INVX12", &["INV".to_owned()]), "INVX12");
         assert_eq!(normalize_document("  --  ", &none), "");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_fast_path_equals_the_char_path(raw in "[ -~]{0,24}") {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            normalize_ascii(raw.as_bytes(), &mut fast);
+            normalize_chars(&raw, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 
     #[test]
