@@ -127,12 +127,14 @@ impl OpenItems {
     /// the same number of items each. Customers are never split, so
     /// per-customer results of different shards have no row in common.
     pub fn shards(&self, count: usize) -> Vec<Shard<'_>> {
-        let count = count.max(1);
-        let n = self.len();
+        // More shards than customers would be empty.
+        let count = count.clamp(1, self.customers.len().max(1));
+        let n = self.len() as u64;
         let mut cuts = vec![0usize];
         for k in 1..count {
-            // The first customer starting at or after the k-th share of items.
-            let target = (n * k / count) as u32;
+            // The first customer starting at or after the k-th share of items
+            // (n < 2^32 and k < 2^32, so the product fits in u64).
+            let target = (n * k as u64 / count as u64) as u32;
             let c = self.customer_starts.partition_point(|&s| s < target).min(self.customers.len());
             if c > *cuts.last().unwrap_or(&0) {
                 cuts.push(c);

@@ -10,8 +10,7 @@
 //!    document date, sign fitting the kind) and refused with an
 //!    [`OpenItemError`] naming the row.
 //! 2. [`build`](OpenItemsBuilder::build) freezes them into [`OpenItems`], a
-//!    column store grouped by customer (see [`open_items`](crate::OpenItems) for
-//!    the layout).
+//!    column store grouped by customer (see its docs for the layout).
 //! 3. Age with an [`AgingPolicy`]: [`OpenItems::totals`] (per currency),
 //!    [`OpenItems::by_customer`], [`OpenItems::detail`] (per document), then
 //!    [`CustomerAging::top_overdue`] or [`CustomerAging::convert`] into one

@@ -3,25 +3,6 @@
 //! A host feeds rows one by one to an [`OpenItemsBuilder`] (the seam a ledger
 //! adapter plugs into), then [`OpenItemsBuilder::build`] freezes them into
 //! [`OpenItems`]: a column store laid out for the aging loops.
-//!
-//! # Layout
-//!
-//! Items are grouped by customer (customers sorted by id, with an offsets array),
-//! then by currency, then by *class* (document kind and disputed flag), then by
-//! document date. A maximal run of items with the same customer, currency and
-//! class is a *segment*: the aging loops read the currency and class once per
-//! segment, not once per item, so the per-item hot columns are only
-//!
-//! | column | type | bytes |
-//! |---|---|---|
-//! | open amount, minor units | `i64` | 8 |
-//! | due date, day number | `i32` | 4 |
-//! | document date, day number | `i32` | 4 |
-//! | kind and disputed flag | `u8` | 1 |
-//!
-//! plus a segment table and the customer offsets ([`OpenItems::hot_bytes`] gives
-//! the real figure). Document ids, numbers and collectors are cold columns kept
-//! apart, read only for the per-document detail.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -506,9 +487,11 @@ impl OpenItemsBuilder {
     /// Checks the row and returns its amount in minor units.
     fn validate(&self, row: u64, r: &OpenItemRow<'_>) -> Result<i64, OpenItemError> {
         let number = || r.number.to_owned();
-        let full = self.len() as u64 >= MAX_ITEMS || self.staged.numbers.len() + r.number.len() > u32::MAX as usize;
-        if full {
+        if self.len() as u64 >= MAX_ITEMS {
             return Err(OpenItemError::SetFull { row, number: number(), limit: MAX_ITEMS });
+        }
+        if self.staged.numbers.len() + r.number.len() > u32::MAX as usize {
+            return Err(OpenItemError::SetFull { row, number: number(), limit: u64::from(u32::MAX) });
         }
         if r.due_date < r.document_date {
             let (document_date, due_date) = (r.document_date, r.due_date);
@@ -741,6 +724,28 @@ fn to_minor(amount: Decimal, currency: Currency) -> Result<i64, bool> {
 /// Build one with [`OpenItemsBuilder`]; age it with [`OpenItems::totals`],
 /// [`OpenItems::by_customer`] and [`OpenItems::detail`], or split it into
 /// [`Shard`](crate::Shard)s with [`OpenItems::shards`].
+///
+/// # Layout
+///
+/// Items are grouped by customer (customers sorted by id, with an offsets array),
+/// then by currency, then by *class* (document kind and disputed flag), then by
+/// document date. A maximal run of items with the same customer, currency and
+/// class is a *segment*: the aging loops read the currency and class once per
+/// segment, not once per item, so the per-item hot columns are only
+///
+/// | column | type | bytes |
+/// |---|---|---|
+/// | open amount, minor units | `i64` | 8 |
+/// | due date, day number | `i32` | 4 |
+/// | document date, day number | `i32` | 4 |
+/// | kind and disputed flag | `u8` | 1 |
+///
+/// plus a segment table (20 bytes per segment), a (customer, currency) table
+/// and the customer offsets: [`OpenItems::hot_bytes`] gives the real figure,
+/// 17.9 bytes per item for 10 million items over 100 000 customers. Customer and
+/// currency are not stored per item: the segment table holds them. Document ids,
+/// numbers and collectors are cold columns kept apart in the order rows were
+/// pushed, read only for the per-document detail.
 ///
 /// ```
 /// use ar_aging::{DocumentRef, OpenItemRow, OpenItemsBuilder};

@@ -490,3 +490,16 @@ fn hot_columns_stay_under_24_bytes_per_item() {
     assert!(per_item <= 24.0, "{per_item} bytes per item");
     assert!(per_item >= 17.0);
 }
+
+#[test]
+fn shard_counts_are_bounded_by_the_customers() {
+    let items = build(&mixed_rows());
+    let policy = AgingPolicy::new(date("2025-06-30"));
+    assert_eq!(items.shards(0).len(), 1);
+    let many = items.shards(usize::MAX);
+    assert_eq!(many.len(), 2); // two customers
+    assert!(many.iter().all(|s| !s.is_empty()));
+    let merged = many.iter().fold(AgingTotals::empty(policy.clone()), |acc, s| acc.merge(&s.totals(&policy)).unwrap());
+    assert_eq!(merged, items.totals(&policy));
+    assert_eq!(many[0].customers(), 0..1);
+}
