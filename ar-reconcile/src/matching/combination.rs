@@ -233,7 +233,7 @@ impl<'a> Search<'a> {
             if !self.tick() {
                 return Walk::Exhausted;
             }
-            let block_end = at + self.pairs[at..].partition_point(|(t, _, _)| *t == s);
+            let block_end = at + self.pairs[at..].iter().take_while(|(t, _, _)| *t == s).count();
             let block = &self.pairs[at..block_end];
             let first = block.partition_point(|(_, i, _)| (*i as usize) < start);
             if let Some(&(_, i, j)) = block.get(first) {
@@ -277,7 +277,7 @@ impl<'a> Search<'a> {
             if !self.tick() {
                 return Err(());
             }
-            let block_end = at + self.sorted[at..].partition_point(|(w, _)| *w == v);
+            let block_end = at + self.sorted[at..].iter().take_while(|(w, _)| *w == v).count();
             let block = &self.sorted[at..block_end];
             let first = block.partition_point(|(_, i)| *i < start);
             if let Some(&(_, i)) = block.get(first) {

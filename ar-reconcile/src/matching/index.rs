@@ -152,6 +152,8 @@ pub(crate) struct MatchIndex {
     pub(crate) entry_of: Vec<u32>,
     /// Invoice row → dense customer.
     pub(crate) customer_of: Vec<u32>,
+    /// Invoice row → open amount in minor units (a run starts from a copy).
+    pub(crate) open_minor: Vec<i64>,
     /// Dense customer → its rows' range in `by_customer`.
     ranges: Vec<(u32, u32)>,
     by_customer: Vec<u32>,
@@ -185,11 +187,13 @@ impl MatchIndex {
         }
         // One sequential pass over the rows: checks, customer records, keys.
         let mut records = Vec::with_capacity(items.len());
+        let mut open_minor = Vec::with_capacity(items.len());
         let mut invoice_keys = Vec::with_capacity(items.len());
         let mut document_keys = Vec::with_capacity(items.len());
         let mut buf = String::new();
         for (row, item) in items.iter().enumerate() {
             check_item(item)?;
+            open_minor.push(item.open_amount.minor());
             let customer = item.customer.as_uuid().as_u128();
             let due = item.due_date.num_days_from_ce();
             records.push(Record { customer: [(customer >> 64) as u64, customer as u64], due, row: row as u32 });
@@ -208,6 +212,7 @@ impl MatchIndex {
             customers,
             entry_of,
             customer_of: grouped.customer_of,
+            open_minor,
             ranges: grouped.ranges,
             by_customer: grouped.by_customer,
             accounts,

@@ -127,8 +127,7 @@ impl<'a> Matcher<'a> {
 
     /// Proposes, for each line in order, how it pays which invoices.
     pub fn run(&self, lines: &[BankLine]) -> MatchOutcome {
-        let mut state =
-            RunState { remaining: self.items.iter().map(|i| i.open_amount.minor()).collect(), buf: String::new() };
+        let mut state = RunState { remaining: self.index.open_minor.clone(), buf: String::new() };
         let mut outcome = MatchOutcome { proposals: Vec::with_capacity(lines.len()), ..MatchOutcome::default() };
         for (index, line) in lines.iter().enumerate() {
             let proposal = self.propose(&mut state, index, line);
@@ -225,7 +224,10 @@ impl<'a> Matcher<'a> {
     /// earlier line touched, within the offer's date plus grace days.
     pub(crate) fn discount_available(&self, state: &RunState, ctx: &LineCtx<'_>, row: u32) -> i64 {
         let item = &self.items[row as usize];
-        if !self.policy.takes_discounts() || state.remaining[row as usize] != item.open_amount.minor() {
+        if !self.policy.takes_discounts()
+            || item.discounts.is_empty()
+            || state.remaining[row as usize] != self.index.open_minor[row as usize]
+        {
             return 0;
         }
         item.discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
