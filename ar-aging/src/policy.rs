@@ -44,6 +44,23 @@ pub enum Placement {
 }
 
 /// What to do with documents dated after the as-of date.
+///
+/// ```
+/// # use ar_aging::{AgingPolicy, DocumentRef, FutureDocuments, OpenItemRow, OpenItemsBuilder};
+/// # use ar_core::{Currency, CustomerId, InvoiceId};
+/// # use chrono::NaiveDate;
+/// # use rust_decimal_macros::dec;
+/// let day = |m, d| NaiveDate::from_ymd_opt(2025, m, d).ok_or("bad date");
+/// let mut builder = OpenItemsBuilder::new();
+/// builder.push(OpenItemRow::new(CustomerId::from_u128(1), DocumentRef::Invoice(InvoiceId::from_u128(1)),
+///     "INV-1", Currency::USD, day(7, 2)?, day(8, 1)?, dec!(10.00)))?;
+/// let items = builder.build();
+/// let june = AgingPolicy::new(day(6, 30)?);
+/// assert!(items.totals(&june).row(Currency::USD).is_none()); // not issued yet on June 30
+/// let included = items.totals(&june.future_documents(FutureDocuments::Include));
+/// assert_eq!(included.row(Currency::USD).ok_or("no row")?.buckets_minor()[0], 1_000); // not yet due
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum FutureDocuments {
