@@ -222,15 +222,16 @@ impl MatchIndex {
         })
     }
 
-    /// Invoice rows whose normalized number is `key`, in row order.
+    /// Pushes onto `hits` the invoice rows whose normalized number is `key`, in
+    /// row order; `buf` is scratch space for confirming each candidate.
     pub(crate) fn documents(
         &self,
         items: &[OpenInvoice],
         key: &str,
         prefixes: &[String],
         buf: &mut String,
-    ) -> Vec<u32> {
-        let mut hits = Vec::new();
+        hits: &mut Vec<u32>,
+    ) {
         for row in self.documents.get(fnv1a(key.as_bytes())) {
             if let Some(item) = items.get(row as usize) {
                 normalize_document_into(&item.number, prefixes, buf);
@@ -239,7 +240,6 @@ impl MatchIndex {
                 }
             }
         }
-        hits
     }
 
     /// A customer's open-item rows, oldest first (due date, number, id).

@@ -69,7 +69,11 @@ pub struct Matcher<'a> {
 /// Mutable state of one run: the open amount left per invoice row.
 pub(crate) struct RunState {
     pub(crate) remaining: Vec<i64>,
+    /// Scratch space reused across lines: a normalized key, a candidate's
+    /// normalized number, and index hits.
+    pub(crate) key: String,
     pub(crate) buf: String,
+    pub(crate) hits: Vec<u32>,
 }
 
 /// The bank line being matched, in minor units.
@@ -127,7 +131,12 @@ impl<'a> Matcher<'a> {
 
     /// Proposes, for each line in order, how it pays which invoices.
     pub fn run(&self, lines: &[BankLine]) -> MatchOutcome {
-        let mut state = RunState { remaining: self.index.open_minor.clone(), buf: String::new() };
+        let mut state = RunState {
+            remaining: self.index.open_minor.clone(),
+            key: String::new(),
+            buf: String::new(),
+            hits: Vec::new(),
+        };
         let mut outcome = MatchOutcome { proposals: Vec::with_capacity(lines.len()), ..MatchOutcome::default() };
         for (index, line) in lines.iter().enumerate() {
             let proposal = self.propose(&mut state, index, line);

@@ -4,7 +4,7 @@
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
-use super::normalize::{creditor_reference_body, digit_count, normalize_document, tokens};
+use super::normalize::{creditor_reference_body, digit_count, normalize_document_into, tokens};
 use super::{Evidence, Matcher};
 use crate::Reference;
 
@@ -31,34 +31,39 @@ pub(crate) struct Referenced {
 
 impl Matcher<'_> {
     /// Pass (a): remittance documents, structured references and the end-to-end id.
-    pub(crate) fn structured_refs(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Vec<Ref> {
+    pub(crate) fn structured_refs(
+        &self,
+        ctx: &LineCtx<'_>,
+        state: &mut RunState,
+        evidence: &mut Vec<Evidence>,
+    ) -> Vec<Ref> {
         let line = ctx.line;
         let mut refs = Vec::new();
         for r in &line.remittances {
             let paid = r.paid.filter(|m| m.currency() == ctx.currency).map(|m| m.minor());
-            self.lookup(&r.document, &r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
+            self.lookup(state, &r.document, &r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
         }
         for reference in &line.references {
             match reference {
                 Reference::Invoice(s) => {
-                    self.lookup(s, s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
+                    self.lookup(state, s, s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
                 }
                 Reference::Creditor(s) => {
                     // The creditor's own reference sits inside the RF envelope.
                     let body = creditor_reference_body(s);
                     let source = ReferenceSource::Creditor;
-                    let found = self.lookup(s, s, source, None, body.is_none(), &mut refs, evidence);
+                    let found = self.lookup(state, s, s, source, None, body.is_none(), &mut refs, evidence);
                     if let (false, Some(body)) = (found, body) {
-                        self.lookup(&body, s, source, None, true, &mut refs, evidence);
+                        self.lookup(state, &body, s, source, None, true, &mut refs, evidence);
                     }
                 }
                 Reference::Other(s) => {
-                    self.lookup(s, s, ReferenceSource::Other, None, false, &mut refs, evidence);
+                    self.lookup(state, s, s, ReferenceSource::Other, None, false, &mut refs, evidence);
                 }
             }
         }
         if let Some(e2e) = &line.end_to_end_id {
-            self.lookup(e2e, e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
+            self.lookup(state, e2e, e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
         }
         dedup_rows(&mut refs);
         refs
@@ -68,6 +73,7 @@ impl Matcher<'_> {
     #[allow(clippy::too_many_arguments)]
     fn lookup(
         &self,
+        state: &mut RunState,
         reference: &str,
         shown: &str,
         source: ReferenceSource,
@@ -76,19 +82,20 @@ impl Matcher<'_> {
         refs: &mut Vec<Ref>,
         evidence: &mut Vec<Evidence>,
     ) -> bool {
-        let key = normalize_document(reference, self.policy.prefixes());
-        if key.is_empty() {
+        let prefixes = self.policy.prefixes();
+        normalize_document_into(reference, prefixes, &mut state.key);
+        if state.key.is_empty() {
             return false;
         }
-        let mut buf = String::new();
-        let rows = self.index.documents(self.items, &key, self.policy.prefixes(), &mut buf);
-        if rows.is_empty() && report_unknown {
+        state.hits.clear();
+        self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
+        if state.hits.is_empty() && report_unknown {
             evidence.push(Evidence::ReferenceUnknown { source, reference: shown.to_owned() });
         }
-        for &row in &rows {
+        for &row in &state.hits {
             refs.push(Ref { row, paid, found: Found::Structured { source, reference: shown.to_owned() } });
         }
-        !rows.is_empty()
+        !state.hits.is_empty()
     }
 
     /// Pass (b): invoice numbers in the free text. A prefix word joins the token
@@ -114,12 +121,14 @@ impl Matcher<'_> {
                     _ => continue,
                 }
             };
-            super::normalize::normalize_document_into(candidate, prefixes, &mut key);
+            normalize_document_into(candidate, prefixes, &mut key);
             let bare = !candidate.chars().any(char::is_alphabetic);
             if key.len() < 2 || (bare && digit_count(candidate) < self.policy.reference_digits_min()) {
                 continue;
             }
-            for row in self.index.documents(self.items, &key, prefixes, &mut state.buf) {
+            state.hits.clear();
+            self.index.documents(self.items, &key, prefixes, &mut state.buf, &mut state.hits);
+            for &row in &state.hits {
                 refs.push(Ref { row, paid: None, found: Found::Text { token: candidate.to_owned() } });
             }
         }

@@ -32,7 +32,7 @@ impl Matcher<'_> {
         let mut evidence = Vec::new();
         let payer = self.payer_by_account(ctx);
         let mut hint = None;
-        let refs = self.structured_refs(ctx, &mut evidence);
+        let refs = self.structured_refs(ctx, state, &mut evidence);
         if !refs.is_empty()
             && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
         {
