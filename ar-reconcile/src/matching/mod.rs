@@ -23,7 +23,11 @@
 //!    A remittance advice that states amounts per document is allocated per
 //!    document.
 //! 2. **Text** (b): the same, for invoice numbers found in the free remittance
-//!    text (a bare number needs [`MatchPolicy::min_reference_digits`] digits).
+//!    text (a bare number needs [`MatchPolicy::min_reference_digits`] digits; a
+//!    number after a prefix such as `INV` does not). Because an order or
+//!    customer number can equal some invoice number, a number found in text
+//!    counts only if the amount fits those invoices or the payer's account or
+//!    name is their customer.
 //! 3. **Payer** (c): the customer by the payer's account, then by normalized
 //!    name (legal forms such as GmbH, Inc or Ltd dropped), then by a customer
 //!    reference, then through an invoice the line named that was already settled.
@@ -31,7 +35,8 @@
 //!    or equal net of a discount available on the booking date (plus grace days).
 //! 5. **Combination** (e): up to [`MatchPolicy::max_combination_items`] open
 //!    items summing to the amount exactly, net of discounts, or short within
-//!    tolerance, oldest first, within a work budget per line (see [`combination`]).
+//!    tolerance: the fewest items that fit, then the oldest, within a work
+//!    budget per line (see [`combination`]).
 //! 6. **Leftover** (f): an overpayment becomes unapplied cash on the customer,
 //!    a short payment on the only open item a deduction, anything else
 //!    unapplied cash; no customer at all is unidentified cash for review.
