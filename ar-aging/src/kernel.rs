@@ -49,12 +49,13 @@ fn aged<const N: usize>(amounts: &[i64], days: &[i32], thresholds: &[i32], chunk
     };
     let mut total = 0i128;
     let mut older = [0i128; N];
-    for (a, d) in amounts.chunks(chunk).zip(days.chunks(chunk)) {
-        let (chunk_total, chunk_older) = chunk_sums(a, d, t);
-        total += i128::from(chunk_total);
-        for (sum, part) in older.iter_mut().zip(chunk_older) {
-            *sum += i128::from(part);
-        }
+    if amounts.len() <= chunk {
+        // The usual case: one chunk, no iterator set-up.
+        let (chunk_total, chunk_older) = chunk_sums(amounts, days, t);
+        total = i128::from(chunk_total);
+        older = chunk_older.map(i128::from);
+    } else {
+        add_chunks(amounts, days, t, chunk, &mut total, &mut older);
     }
     // older[k] holds the items past bound k, so bucket k = older[k-1] − older[k].
     let mut previous = total;
@@ -62,6 +63,24 @@ fn aged<const N: usize>(amounts: &[i64], days: &[i32], thresholds: &[i32], chunk
         let next = older.get(k).copied().unwrap_or(0);
         *cell += previous - next;
         previous = next;
+    }
+}
+
+/// Sums runs longer than a chunk, widening into `i128` after each chunk.
+fn add_chunks<const N: usize>(
+    amounts: &[i64],
+    days: &[i32],
+    t: &[i32; N],
+    chunk: usize,
+    total: &mut i128,
+    older: &mut [i128; N],
+) {
+    for (a, d) in amounts.chunks(chunk).zip(days.chunks(chunk)) {
+        let (chunk_total, chunk_older) = chunk_sums(a, d, t);
+        *total += i128::from(chunk_total);
+        for (sum, part) in older.iter_mut().zip(chunk_older) {
+            *sum += i128::from(part);
+        }
     }
 }
 

@@ -100,8 +100,7 @@ pub enum Column {
 }
 
 /// The columns after the buckets, in cell order.
-pub(crate) const APART_COLUMNS: [Column; 4] =
-    [Column::UnappliedCash, Column::CreditMemos, Column::Deductions, Column::Disputed];
+const APART_COLUMNS: [Column; 4] = [Column::UnappliedCash, Column::CreditMemos, Column::Deductions, Column::Disputed];
 
 impl fmt::Display for Column {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -447,14 +446,7 @@ impl AgingPolicy {
     /// The columns this policy shows, in order: every bucket, then each class
     /// shown apart.
     pub fn columns(&self) -> Vec<Column> {
-        let mut columns: Vec<Column> = (0..self.buckets.len()).map(Column::Bucket).collect();
-        let apart = [self.unapplied_cash, self.credit_memos, self.deductions, self.disputed];
-        for (column, placement) in APART_COLUMNS.iter().zip(apart) {
-            if placement == Placement::OwnColumn {
-                columns.push(*column);
-            }
-        }
-        columns
+        (0..self.buckets.len()).map(Column::Bucket).chain(self.apart_shown()).collect()
     }
 
     /// The label of a column: the bucket's label, or the apart column's name.
@@ -487,16 +479,23 @@ impl AgingPolicy {
         (placement == Placement::OwnColumn).then_some(column)
     }
 
-    /// Cells per result row: every bucket and the four apart columns.
+    /// Cells per result row: every bucket and each apart column shown.
     pub(crate) fn stride(&self) -> usize {
-        self.buckets.len() + APART_COLUMNS.len()
+        self.buckets.len() + self.apart_shown().count()
     }
 
-    /// The cell index of a column, if the policy has it.
+    /// The apart columns shown, in cell order.
+    fn apart_shown(&self) -> impl Iterator<Item = Column> {
+        let placements = [self.unapplied_cash, self.credit_memos, self.deductions, self.disputed];
+        APART_COLUMNS.into_iter().zip(placements).filter(|(_, p)| *p == Placement::OwnColumn).map(|(c, _)| c)
+    }
+
+    /// The cell index of a column, if the policy shows it: the buckets, then the
+    /// apart columns shown (rows carry no cell for a column not shown).
     pub(crate) fn cell_of(&self, column: Column) -> Option<usize> {
         match column {
             Column::Bucket(i) => (i < self.buckets.len()).then_some(i),
-            other => APART_COLUMNS.iter().position(|c| *c == other).map(|p| self.buckets.len() + p),
+            other => self.apart_shown().position(|c| c == other).map(|p| self.buckets.len() + p),
         }
     }
 

@@ -81,7 +81,7 @@ impl<'a> AgingRow<'a> {
         AgingRow { policy, currency, items, cells }
     }
 
-    /// Every cell: the buckets, then the four apart columns.
+    /// Every cell: the buckets, then the apart columns the policy shows.
     pub(crate) fn cells(&self) -> &'a [i128] {
         self.cells
     }
@@ -104,7 +104,11 @@ impl<'a> AgingRow<'a> {
     /// A column's sum in minor units, or `None` if the policy has no such column.
     /// An apart column the policy does not show reads as zero.
     pub fn minor(&self, column: Column) -> Option<i128> {
-        self.policy.cell_of(column).and_then(|i| self.cells.get(i)).copied()
+        match (self.policy.cell_of(column), column) {
+            (Some(i), _) => self.cells.get(i).copied(),
+            (None, Column::Bucket(_)) => None,
+            (None, _) => Some(0),
+        }
     }
 
     /// A column's sum as [`Money`].
