@@ -74,7 +74,7 @@ pub use ids::{
     ApplicationId, CommandId, CreditMemoId, CustomerId, DeductionId, DepositId, DisputeId, InvoiceId, PaymentId,
     RefundId,
 };
-pub use ledger::{Ledger, LedgerConfig};
+pub use ledger::{Ledger, LedgerConfig, LedgerCounts};
 pub use money::{MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
 pub use payment::PaymentMethod;
 pub use terms::{

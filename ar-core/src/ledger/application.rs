@@ -24,8 +24,12 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<CashApp
     };
     let mut plan = Planner { state, customer, currency, date, policy: &cmd.policy, lines: Vec::new() };
     let remaining = match &cmd.target {
-        Target::OldestDueFirst => plan.in_order(plan.customer_open(false), amount),
-        Target::FeesFirst => plan.in_order(plan.customer_open(true), amount),
+        Target::OldestDueFirst => {
+            // Walk the customer's open set lazily: most payments stop at the first invoice.
+            let open = &state.cust(customer).open;
+            plan.in_order(open.iter().map(|k| k.2), amount)
+        }
+        Target::FeesFirst => plan.in_order(plan.fees_first(), amount),
         Target::OldestDueFirstAmong(ids) => {
             let order = plan.chosen(ids)?;
             plan.in_order(order, amount)
@@ -85,14 +89,12 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    /// The customer's open invoices in collection order; fees and interest first if asked.
-    fn customer_open(&self, fees_first: bool) -> Vec<u32> {
+    /// The customer's open invoices, fees and interest first, oldest due first within each.
+    fn fees_first(&self) -> Vec<u32> {
         let open = &self.state.cust(self.customer).open;
         let mut order: Vec<u32> = open.iter().map(|k| k.2).collect();
-        if fees_first {
-            // A stable sort keeps the oldest-first order within each group.
-            order.sort_by_key(|i| !self.state.inv(*i).is_fee());
-        }
+        // A stable sort keeps the oldest-first order within each group.
+        order.sort_by_key(|i| !self.state.inv(*i).is_fee());
         order
     }
 
@@ -123,7 +125,7 @@ impl Planner<'_> {
     }
 
     /// Applies up to `amount` to the invoices in order; returns what is left.
-    fn in_order(&mut self, order: Vec<u32>, mut amount: i64) -> i64 {
+    fn in_order(&mut self, order: impl IntoIterator<Item = u32>, mut amount: i64) -> i64 {
         for i in order {
             if amount == 0 {
                 break;

@@ -6,6 +6,8 @@ mod decide;
 mod queries;
 mod state;
 
+pub use queries::LedgerCounts;
+
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Change, Event};

@@ -318,7 +318,7 @@ impl Ledger {
     fn invoice_item(&self, inv: &Invoice) -> OpenItem {
         let cur = inv.currency();
         let installments = installments(inv);
-        let due = installments.iter().find(|i| i.open.is_positive()).map_or(inv.first_due(), |i| i.due_date);
+        let due = installments.iter().find(|i| i.open.is_positive()).map_or(inv.first_due, |i| i.due_date);
         let kind = match inv.doc.kind {
             InvoiceKind::Invoice => OpenItemKind::Invoice,
             _ => OpenItemKind::DebitMemo,

@@ -45,6 +45,8 @@ pub(crate) struct Customer {
 pub(crate) struct Invoice {
     pub doc: Arc<InvoiceIssued>,
     pub customer: u32,
+    /// Due date of the first installment: the invoice's place in collection order.
+    pub first_due: NaiveDate,
     pub total: i64,
     pub cash: i64,
     pub credited: i64,
@@ -68,11 +70,8 @@ impl Invoice {
     pub fn collectible(&self) -> i64 {
         self.open() - self.disputed
     }
-    pub fn first_due(&self) -> NaiveDate {
-        self.doc.installments.first().map_or(self.doc.document_date, |i| i.due_date)
-    }
     pub fn key(&self, index: u32) -> OpenKey {
-        (self.first_due(), self.doc.document_date, index)
+        (self.first_due, self.doc.document_date, index)
     }
     pub fn currency(&self) -> Currency {
         self.doc.currency
@@ -365,6 +364,7 @@ impl State {
         let invoice = Invoice {
             doc: Arc::clone(doc),
             customer: c,
+            first_due: doc.installments.first().map_or(doc.document_date, |i| i.due_date),
             total,
             cash: 0,
             credited: 0,
