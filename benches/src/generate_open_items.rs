@@ -199,3 +199,26 @@ impl GeneratedOpenItems {
         date.num_days_from_ce()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_gives_the_same_valid_items() {
+        let spec = OpenItemsSpec::new(5_000, 300, 7);
+        let (a, b) = (generate(spec), generate(spec));
+        assert_eq!(a.items, b.items);
+        assert_eq!(a.customers, b.customers);
+        assert_ne!(generate(OpenItemsSpec::new(5_000, 300, 8)).items, a.items);
+        for item in &a.items {
+            assert!(item.due_date >= item.document_date && item.document_date <= spec.as_of);
+            assert_eq!(item.kind.is_credit(), item.amount_minor < 0, "{item:?}");
+            assert!((1_000..100_000_000).contains(&item.amount_minor.abs()));
+        }
+        let credits = a.items.iter().filter(|i| i.kind.is_credit()).count();
+        assert!((40..200).contains(&credits), "{credits} credits in 5000 items");
+        let set = a.build().map_err(|e| e.to_string());
+        assert_eq!(set.map(|s| s.len()), Ok(5_000));
+    }
+}

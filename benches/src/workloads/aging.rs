@@ -12,6 +12,19 @@
 //! * `aging.sqlite_load`: loading the same rows into an in-memory SQLite table.
 //!
 //! The SQL results are checked equal to the engine's before anything is reported.
+//!
+//! Figures when written (2-core shared machine, x86-64 baseline build, 100 000
+//! customers, best of 20; SQLite one run):
+//!
+//! | items | step | engine, 1 thread | engine, 2 threads | SQLite |
+//! |---|---|---|---|---|
+//! | 1M | totals | 3–4 ms | 2.4 ms | 0.6 s |
+//! | 1M | per customer | 4–5 ms | 3.0 ms | 1.0 s |
+//! | 10M | totals | 11 ms | 8–9 ms | 5.8 s |
+//! | 10M | per customer | 12 ms | 9–10 ms | 7.8 s |
+//!
+//! Hot columns take 17.9 bytes per item at 10M items (21.1 at 1M, where the
+//! per-customer tables weigh more); building the set takes about 4 s at 10M.
 //! With `--threads T` (T > 1) the engine ages `T` shards on scoped threads
 //! (totals merged, per-customer rows written in place); `--csv DIR` writes `DIR/open_items.csv` for other engines.
 
@@ -280,4 +293,27 @@ pub fn sqlite_by_customer(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_run_agrees_with_sqlite_and_reports_every_step() {
+        for threads in [1, 2] {
+            let args = Args {
+                workload: "aging".to_owned(),
+                items: 3_000,
+                customers: 200,
+                lines: 0,
+                seed: 3,
+                threads,
+                csv: None,
+            };
+            let measurements = run(&args);
+            let names: Vec<String> = measurements.iter().flatten().map(|m| m.workload.clone()).collect();
+            assert_eq!(names, ["aging.build", "aging.global", "aging.by_customer", "aging.sqlite_load"]);
+        }
+    }
 }
