@@ -350,6 +350,32 @@ proptest! {
         prop_assert_eq!(&threaded, &customers);
     }
 
+    /// The order rows are pushed in changes nothing: totals, per-customer rows
+    /// and the detail (its order included) are the same for any permutation.
+    #[test]
+    fn push_order_does_not_matter(rows in rows_strategy(), p in policy_strategy(), seed in any::<u64>()) {
+        let policy = p.policy();
+        let mut shuffled = rows.clone();
+        // A seeded Fisher–Yates shuffle.
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let (a, b) = (build(&rows), build(&shuffled));
+        prop_assert_eq!(a.totals(&policy), b.totals(&policy));
+        prop_assert_eq!(a.by_customer(&policy), b.by_customer(&policy));
+        let detail = |items: &OpenItems| -> Vec<(CustomerId, String, i64, Column)> {
+            items
+                .detail(&policy)
+                .map(|l| (l.customer, format!("{}{}", l.number, l.document.as_uuid()), l.open_amount.minor(), l.column))
+                .collect()
+        };
+        prop_assert_eq!(detail(&a), detail(&b));
+    }
+
     /// Merge is commutative and associative.
     #[test]
     fn merge_is_commutative_and_associative(
