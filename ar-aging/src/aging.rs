@@ -15,7 +15,7 @@ use crate::results::{AgingTotals, CustomerAging};
 ///
 /// Shards are how a host spreads aging over threads (or machines): age each
 /// shard, then [`merge`](AgingTotals::merge) the results. With the `parallel`
-/// feature, [`OpenItems::par_totals`] does this on rayon's pool.
+/// feature, `OpenItems::par_totals` does this on rayon's pool.
 ///
 /// ```
 /// # use ar_aging::{AgingPolicy, DocumentRef, OpenItemRow, OpenItemsBuilder};

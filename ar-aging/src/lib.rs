@@ -63,8 +63,10 @@
 //!
 //! ## Crate features
 //!
-//! * `parallel` (off by default): [`OpenItems::par_totals`] and
-//!   [`OpenItems::par_by_customer`] run shards on rayon's pool.
+//! * `parallel` (off by default): `OpenItems::par_totals` and
+//!   `OpenItems::par_by_customer` run shards on rayon's pool. Without it, a host
+//!   can run shards on its own threads: [`OpenItems::shards`] and
+//!   [`OpenItems::by_customer_sharded`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
