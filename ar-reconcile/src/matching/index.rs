@@ -154,6 +154,10 @@ pub(crate) struct MatchIndex {
     pub(crate) customer_of: Vec<u32>,
     /// Invoice row → open amount in minor units (a run starts from a copy).
     pub(crate) open_minor: Vec<i64>,
+    /// Invoice row → its currency and whether it offers a discount, kept
+    /// compact so scanning a customer's items does not read the rows.
+    pub(crate) currency_of: Vec<ar_core::Currency>,
+    pub(crate) has_discount: Vec<bool>,
     /// Dense customer → its rows' range in `by_customer`.
     ranges: Vec<(u32, u32)>,
     by_customer: Vec<u32>,
@@ -188,12 +192,16 @@ impl MatchIndex {
         // One sequential pass over the rows: checks, customer records, keys.
         let mut records = Vec::with_capacity(items.len());
         let mut open_minor = Vec::with_capacity(items.len());
+        let mut currency_of = Vec::with_capacity(items.len());
+        let mut has_discount = Vec::with_capacity(items.len());
         let mut invoice_keys = Vec::with_capacity(items.len());
         let mut document_keys = Vec::with_capacity(items.len());
         let mut buf = String::new();
         for (row, item) in items.iter().enumerate() {
             check_item(item)?;
             open_minor.push(item.open_amount.minor());
+            currency_of.push(item.currency());
+            has_discount.push(!item.discounts.is_empty());
             let customer = item.customer.as_uuid().as_u128();
             let due = item.due_date.num_days_from_ce();
             records.push(Record { customer: [(customer >> 64) as u64, customer as u64], due, row: row as u32 });
@@ -213,6 +221,8 @@ impl MatchIndex {
             entry_of,
             customer_of: grouped.customer_of,
             open_minor,
+            currency_of,
+            has_discount,
             ranges: grouped.ranges,
             by_customer: grouped.by_customer,
             accounts,

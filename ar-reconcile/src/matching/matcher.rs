@@ -232,14 +232,13 @@ impl<'a> Matcher<'a> {
     /// The discount available on `row` for this line: only on an invoice no
     /// earlier line touched, within the offer's date plus grace days.
     pub(crate) fn discount_available(&self, state: &RunState, ctx: &LineCtx<'_>, row: u32) -> i64 {
-        let item = &self.items[row as usize];
         if !self.policy.takes_discounts()
-            || item.discounts.is_empty()
+            || !self.index.has_discount[row as usize]
             || state.remaining[row as usize] != self.index.open_minor[row as usize]
         {
             return 0;
         }
-        item.discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
+        self.items[row as usize].discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
     }
 
     pub(crate) fn money(&self, minor: i64, ctx: &LineCtx<'_>) -> Money {

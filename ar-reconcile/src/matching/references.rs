@@ -152,7 +152,7 @@ impl Matcher<'_> {
         settled_hint: &mut Option<(u32, u32)>,
     ) -> Option<Referenced> {
         let in_currency: Vec<&Ref> =
-            refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency).collect();
+            refs.iter().filter(|r| self.index.currency_of[r.row as usize] == ctx.currency).collect();
         let customer = self.choose_customer(state, ctx, &in_currency, payer).unwrap_or(NONE);
         let mut kept = Vec::new();
         for r in refs {

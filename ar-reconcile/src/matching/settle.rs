@@ -342,7 +342,7 @@ impl Matcher<'_> {
         let mut draft = Draft { customer, parts: Vec::new(), tier: cap.min(Tier::High), evidence };
         let rows =
             self.index.items_of(customer).iter().copied().filter(|&row| {
-                self.items[row as usize].currency() == ctx.currency && state.remaining[row as usize] > 0
+                self.index.currency_of[row as usize] == ctx.currency && state.remaining[row as usize] > 0
             });
         let opens = self.opens(state, ctx, rows);
         let name = self.customer_name(customer);
