@@ -165,16 +165,17 @@ fn luhn_valid(digits: &[u8]) -> bool {
 }
 
 fn brand_of(digits: &[u8]) -> CardBrand {
+    use CardBrand::{Amex, DinersClub, Discover, Jcb, Mastercard, Other, UnionPay, Visa};
     let prefix = |n: usize| digits.iter().take(n).fold(0u32, |acc, d| acc * 10 + u32::from(*d));
     match (prefix(1), prefix(2), prefix(3), prefix(4)) {
-        (4, ..) => CardBrand::Visa,
-        (_, 34 | 37, ..) => CardBrand::Amex,
-        (_, 51..=55, ..) | (.., 2221..=2720) => CardBrand::Mastercard,
-        (.., 6011) | (_, 65, ..) | (_, _, 644..=649, _) => CardBrand::Discover,
-        (.., 3528..=3589) => CardBrand::Jcb,
-        (_, 36 | 38, ..) | (_, _, 300..=305, _) => CardBrand::DinersClub,
-        (_, 62, ..) => CardBrand::UnionPay,
-        _ => CardBrand::Other,
+        (4, ..) => Visa,
+        (_, 34 | 37, ..) => Amex,
+        (_, 51..=55, ..) | (.., 2221..=2720) => Mastercard,
+        (.., 6011) | (_, 65, ..) | (_, _, 644..=649, _) => Discover,
+        (.., 3528..=3589) => Jcb,
+        (_, 36 | 38, ..) | (_, _, 300..=305, _) => DinersClub,
+        (_, 62, ..) => UnionPay,
+        _ => Other,
     }
 }
 
