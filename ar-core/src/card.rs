@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// The card scheme, from the number's issuer prefix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
-pub enum CardBrand {
+pub enum CardScheme {
     /// Visa (4…).
     Visa,
     /// Mastercard (51–55, 2221–2720).
@@ -55,9 +55,9 @@ pub enum CardError {
 /// A masked card: brand, last four digits, and the host's processor token.
 ///
 /// ```
-/// use ar_core::{CardBrand, CardRef};
+/// use ar_core::{CardScheme, CardRef};
 /// let card = CardRef::from_card_number("4111 1111 1111 1111", "tok_abc")?;
-/// assert_eq!(card.brand(), CardBrand::Visa);
+/// assert_eq!(card.brand(), CardScheme::Visa);
 /// assert_eq!(card.last4(), "1111");
 /// assert_eq!(card.to_string(), "Visa •••• 1111");
 /// assert!(!format!("{card:?}").contains("4111111111111111"));
@@ -66,7 +66,7 @@ pub enum CardError {
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct CardRef {
-    brand: CardBrand,
+    brand: CardScheme,
     last4: String,
     token: String,
 }
@@ -84,7 +84,7 @@ impl CardRef {
     }
 
     /// A reference from parts the processor already masked.
-    pub fn new(brand: CardBrand, last4: &str, token: &str) -> Result<CardRef, CardError> {
+    pub fn new(brand: CardScheme, last4: &str, token: &str) -> Result<CardRef, CardError> {
         if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CardError::BadLastFour);
         }
@@ -95,7 +95,7 @@ impl CardRef {
     }
 
     /// The scheme.
-    pub fn brand(&self) -> CardBrand {
+    pub fn brand(&self) -> CardScheme {
         self.brand
     }
 
@@ -114,7 +114,7 @@ impl<'de> Deserialize<'de> for CardRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         #[derive(Deserialize)]
         struct Raw {
-            brand: CardBrand,
+            brand: CardScheme,
             last4: String,
             token: String,
         }
@@ -164,8 +164,8 @@ fn luhn_valid(digits: &[u8]) -> bool {
     sum.is_multiple_of(10)
 }
 
-fn brand_of(digits: &[u8]) -> CardBrand {
-    use CardBrand::{Amex, DinersClub, Discover, Jcb, Mastercard, Other, UnionPay, Visa};
+fn brand_of(digits: &[u8]) -> CardScheme {
+    use CardScheme::{Amex, DinersClub, Discover, Jcb, Mastercard, Other, UnionPay, Visa};
     let prefix = |n: usize| digits.iter().take(n).fold(0u32, |acc, d| acc * 10 + u32::from(*d));
     match (prefix(1), prefix(2), prefix(3), prefix(4)) {
         (4, ..) => Visa,
@@ -228,7 +228,7 @@ fn mask_run(run: &str) -> String {
     for len in (12..=19).rev() {
         for start in 0..digits.len().saturating_sub(len - 1) {
             let window = &digits[start..start + len];
-            if luhn_valid(window) && brand_of(window) != CardBrand::Other {
+            if luhn_valid(window) && brand_of(window) != CardScheme::Other {
                 let masked: String = digits
                     .iter()
                     .enumerate()
@@ -297,14 +297,14 @@ mod tests {
     #[test]
     fn brands_of_test_numbers() {
         for (number, brand) in [
-            ("4242424242424242", CardBrand::Visa),
-            ("5555555555554444", CardBrand::Mastercard),
-            ("2223003122003222", CardBrand::Mastercard),
-            ("378282246310005", CardBrand::Amex),
-            ("6011111111111117", CardBrand::Discover),
-            ("3566002020360505", CardBrand::Jcb),
-            ("30569309025904", CardBrand::DinersClub),
-            ("6200000000000005", CardBrand::UnionPay),
+            ("4242424242424242", CardScheme::Visa),
+            ("5555555555554444", CardScheme::Mastercard),
+            ("2223003122003222", CardScheme::Mastercard),
+            ("378282246310005", CardScheme::Amex),
+            ("6011111111111117", CardScheme::Discover),
+            ("3566002020360505", CardScheme::Jcb),
+            ("30569309025904", CardScheme::DinersClub),
+            ("6200000000000005", CardScheme::UnionPay),
         ] {
             let card = CardRef::from_card_number(number, "tok").map_err(|e| format!("{number}: {e}"));
             assert_eq!(card.map(|c| c.brand()), Ok(brand), "{number}");
@@ -316,8 +316,11 @@ mod tests {
         assert_eq!(CardRef::from_card_number("4242 4242 4242 4241", "t"), Err(CardError::BadCheckDigit));
         assert_eq!(CardRef::from_card_number("4242", "t"), Err(CardError::BadLength));
         assert_eq!(CardRef::from_card_number("4242x4242", "t"), Err(CardError::NotDigits));
-        assert_eq!(CardRef::new(CardBrand::Visa, "42a2", "t"), Err(CardError::BadLastFour));
-        assert_eq!(CardRef::new(CardBrand::Visa, "4242", "4242424242424242"), Err(CardError::TokenLooksLikeCardNumber));
+        assert_eq!(CardRef::new(CardScheme::Visa, "42a2", "t"), Err(CardError::BadLastFour));
+        assert_eq!(
+            CardRef::new(CardScheme::Visa, "4242", "4242424242424242"),
+            Err(CardError::TokenLooksLikeCardNumber)
+        );
     }
 
     #[test]

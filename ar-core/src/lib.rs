@@ -54,7 +54,7 @@ pub use actor::{Actor, Role, UserId};
 pub use application::{ApplicationPolicy, CashSource, ShortPay, Target, WriteOffTolerance};
 pub use approval::{ApprovalPolicy, ApprovalRule, Authority};
 pub use calendar::{BusinessCalendar, Roll};
-pub use card::{CardBrand, CardError, CardRef, FreeText, mask_card_numbers};
+pub use card::{CardError, CardRef, CardScheme, FreeText, mask_card_numbers};
 pub use command::{
     Action, ApplyCash, Command, DebitReason, InvoiceKind, IssueCreditMemo, IssueInvoice, ReceivePayment,
     RegisterCustomer,

@@ -21,7 +21,7 @@ use std::io::Write;
 use std::path::Path;
 
 use ar_core::{
-    Action, Actor, ApplicationId, ApplicationPolicy, ApplyCash, CardBrand, CardRef, CashSource, Command, CommandId,
+    Action, Actor, ApplicationId, ApplicationPolicy, ApplyCash, CardRef, CardScheme, CashSource, Command, CommandId,
     Currency, CustomerId, Discount, DocumentLine, FreeText, InvoiceId, InvoiceKind, IssueInvoice, Money, PaymentId,
     PaymentMethod, PaymentTerms, ReceivePayment, RegisterCustomer, Rounding, Target, TaxRate, TaxRounding,
     compute_totals,
@@ -393,7 +393,7 @@ impl Generator {
             60..85 => PaymentMethod::Check { number: format!("{}", 100_000 + p) },
             85..95 => PaymentMethod::Wire,
             _ => PaymentMethod::Card(
-                CardRef::new(CardBrand::Visa, "4242", &format!("tok_{p:x}")).map_err(|e| e.to_string())?,
+                CardRef::new(CardScheme::Visa, "4242", &format!("tok_{p:x}")).map_err(|e| e.to_string())?,
             ),
         })
     }
