@@ -49,6 +49,25 @@ fn overflow_sized_values_are_refused() {
 }
 
 #[test]
+fn a_customers_running_sums_cannot_leave_the_exact_range() {
+    let (mut desk, c, _) = setup();
+    let huge = dec!(600_000_000_000_000_000);
+    let near_max = usd(huge / dec!(100));
+    desk.pay(20, c, date(2026, 1, 16), near_max);
+    let before = desk.ledger.clone();
+    let second = desk.run(Action::ReceivePayment(pay_cmd(21, c, date(2026, 1, 16), near_max)));
+    assert!(matches!(second, Err(LedgerError::Money(MoneyError::Overflow { .. }))), "{second:?}");
+    assert!(desk.ledger == before);
+    let mut big = desk.issue_cmd(11, c, date(2026, 1, 15), huge / dec!(100));
+    big.number = "INV-BIG-1".into();
+    desk.ok(Action::IssueInvoice(big));
+    let mut bigger = desk.issue_cmd(12, c, date(2026, 1, 15), huge / dec!(100));
+    bigger.number = "INV-BIG-2".into();
+    assert!(matches!(desk.run(Action::IssueInvoice(bigger)), Err(LedgerError::Money(MoneyError::Overflow { .. }))));
+    assert!(desk.ledger.balance(c).is_ok());
+}
+
+#[test]
 fn zero_and_negative_amounts_are_refused_where_they_make_no_sense() {
     let (mut desk, c, i) = setup();
     let zero = desk.run(Action::ReceivePayment(pay_cmd(20, c, date(2026, 1, 2), usd(dec!(0)))));

@@ -124,6 +124,14 @@ impl Ctx<'_> {
         Ok(())
     }
 
+    /// Refuses an amount that would take one of a customer's running sums beyond
+    /// the range money is kept exact in; each amount is bounded, so their sum is
+    /// checked here rather than allowed to overflow later.
+    fn within_bounds(&self, sum: i64, amount: Money) -> Result<(), LedgerError> {
+        Money::from_minor(sum + amount.minor(), amount.currency())?;
+        Ok(())
+    }
+
     fn positive(&self, amount: Money, what: &'static str) -> Result<(), LedgerError> {
         if amount.is_positive() { Ok(()) } else { Err(LedgerError::NotPositive { what, amount }) }
     }
@@ -190,6 +198,7 @@ impl Ctx<'_> {
         };
         let totals = compute_totals(&cmd.lines, cmd.discount.as_ref(), currency, cmd.tax_rounding, cmd.rounding)?;
         self.positive(totals.total, "the invoice total")?;
+        self.within_bounds(self.state.cust(c).receivable, totals.total)?;
         let installments =
             terms.schedule(cmd.document_date, totals.total, totals.net, self.config.calendar.as_ref(), cmd.rounding)?;
         if let Some(bad) = installments.iter().find(|i| i.amount.is_negative()) {
@@ -223,6 +232,7 @@ impl Ctx<'_> {
         let currency = self.state.cust(c).reg.currency;
         let totals = compute_totals(&cmd.lines, None, currency, cmd.tax_rounding, cmd.rounding)?;
         self.positive(totals.total, "the credit memo total")?;
+        self.within_bounds(self.state.cust(c).unapplied_credit, totals.total)?;
         self.authorize(Authority::CreditMemo, Some(totals.total))?;
         Ok(CreditMemoIssued {
             credit_memo: cmd.credit_memo,
@@ -307,6 +317,7 @@ impl Ctx<'_> {
         let c = self.state.customer(cmd.customer)?;
         self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
+        self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
         Ok(vec![Change::PaymentReceived(Arc::new(cmd.clone()))])
     }
 

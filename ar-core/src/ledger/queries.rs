@@ -108,14 +108,15 @@ impl Ledger {
         let cust = self.st().cust(c);
         let cur = cust.reg.currency;
         let balance = cust.receivable + cust.deductions_open - cust.unapplied_cash - cust.unapplied_credit;
+        let exact = |minor| Money::from_minor(minor, cur);
         Ok(CustomerBalance {
             customer,
-            open_invoices: m(cust.receivable, cur),
-            disputed: m(cust.disputed, cur),
-            open_deductions: m(cust.deductions_open, cur),
-            unapplied_cash: m(cust.unapplied_cash, cur),
-            unapplied_credit: m(cust.unapplied_credit, cur),
-            balance: m(balance, cur),
+            open_invoices: exact(cust.receivable)?,
+            disputed: exact(cust.disputed)?,
+            open_deductions: exact(cust.deductions_open)?,
+            unapplied_cash: exact(cust.unapplied_cash)?,
+            unapplied_credit: exact(cust.unapplied_credit)?,
+            balance: exact(balance)?,
         })
     }
 
