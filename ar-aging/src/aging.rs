@@ -3,6 +3,8 @@
 //! Both computations walk the segment table (runs of one customer, currency and
 //! class) and hand each run's date and amount columns to the kernel, so each
 //! item is read once, as two numbers, with no branch on its currency or kind.
+//! Totals join the runs of one currency across customers, so a kernel call
+//! covers thousands of items and its set-up cost all but vanishes.
 
 use std::ops::Range;
 
@@ -241,7 +243,11 @@ impl<'a> Shard<'a> {
         let mut counts = vec![0u64; currencies];
         let mut cells = vec![0i128; currencies * stride];
         let pass = Pass::new(self.items, policy);
-        pass.for_each_run(self.segment_table(), |run| {
+        // Totals need no customer: runs of one currency join across customers,
+        // so most kernel calls cover thousands of items, not a hundred.
+        let currency_of = |seg: &Segment| self.items.pairs.get(seg.pair as usize).map(|p| p.currency);
+        let same_currency = |a: &Segment, b: &Segment| currency_of(a) == currency_of(b);
+        pass.for_each_run(self.segment_table(), same_currency, |run| {
             let Some(currency) = self.items.pairs.get(run.pair).map(|p| p.currency as usize) else {
                 return;
             };
@@ -282,12 +288,16 @@ impl<'a> Shard<'a> {
         let stride = policy.stride();
         let first_pair = self.pair_range().start;
         let pass = Pass::new(self.items, policy);
-        pass.for_each_run(self.segment_table(), |run| {
-            let at = run.pair - first_pair;
-            if let (Some(n), Some(row)) = (counts.get_mut(at), cells.get_mut(at * stride..(at + 1) * stride)) {
-                *n += pass.add_run(&run, row);
-            }
-        });
+        pass.for_each_run(
+            self.segment_table(),
+            |a, b| a.pair == b.pair,
+            |run| {
+                let at = run.pair - first_pair;
+                if let (Some(n), Some(row)) = (counts.get_mut(at), cells.get_mut(at * stride..(at + 1) * stride)) {
+                    *n += pass.add_run(&run, row);
+                }
+            },
+        );
     }
 
     fn segment_table(&self) -> &'a [Segment] {
@@ -295,9 +305,10 @@ impl<'a> Shard<'a> {
     }
 }
 
-/// Contiguous items of one (customer, currency) that go to the same place.
+/// Contiguous items that go to the same place of one row: one (customer,
+/// currency), or for totals one currency over consecutive customers.
 struct Run {
-    /// Index into the set's pairs.
+    /// Index into the set's pairs: the pair of the run's first item.
     pair: usize,
     items: Range<usize>,
     /// `None` if aged into buckets, else the apart cell.
@@ -338,10 +349,16 @@ impl<'a> Pass<'a> {
     }
 
     /// Calls `f` with the runs of items to age: each segment's items that count,
-    /// with consecutive aged segments of one (customer, currency) joined into one
-    /// run. Segments are split by kind and dispute only so that placements can
-    /// move them; when the policy ages them all, one kernel call covers them.
-    fn for_each_run(&self, segments: &[Segment], mut f: impl FnMut(Run)) {
+    /// with consecutive aged segments that go to one row (`same_row`) joined
+    /// into one run. Segments are split by kind and dispute only so that
+    /// placements can move them; when the policy ages them all, one kernel call
+    /// covers them.
+    fn for_each_run(
+        &self,
+        segments: &[Segment],
+        same_row: impl Fn(&Segment, &Segment) -> bool,
+        mut f: impl FnMut(Run),
+    ) {
         let mut i = 0;
         while let Some(seg) = segments.get(i) {
             let apart = self.apart_of(seg);
@@ -350,7 +367,7 @@ impl<'a> Pass<'a> {
             if apart.is_none() && items.end == seg.end as usize {
                 while let Some(next) = segments.get(i) {
                     let whole = self.aged_range(next);
-                    if next.pair != seg.pair || self.apart_of(next).is_some() || whole.end != next.end as usize {
+                    if !same_row(seg, next) || self.apart_of(next).is_some() || whole.end != next.end as usize {
                         break;
                     }
                     items.end = whole.end;
