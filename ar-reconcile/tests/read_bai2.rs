@@ -3,43 +3,18 @@
 #![cfg(feature = "bai2")]
 #![allow(clippy::unwrap_used)]
 
+mod read_support;
+
 use ar_core::{Currency, Money};
 use ar_reconcile::readers::bai2;
-use ar_reconcile::{Direction, Position, ReadOutcome, Reference, Severity, Statement};
-use chrono::NaiveDate;
+use ar_reconcile::{Position, Reference, Severity};
 use proptest::prelude::*;
+use read_support::{codes, date, sums};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 const CITI: &[u8] = include_bytes!("data/bai2/moj_citi_example.bai2");
 const MOOV: &[u8] = include_bytes!("data/bai2/moov_sample1_cad.bai2");
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn codes(outcome: &ReadOutcome) -> Vec<&str> {
-    outcome.diagnostics.iter().map(|d| d.code.as_str()).collect()
-}
-
-/// (count, sum) of the credits and of the debits (debits as a positive sum).
-fn sums(statement: &Statement) -> ((usize, Decimal), (usize, Decimal)) {
-    let mut credits = (0, Decimal::ZERO);
-    let mut debits = (0, Decimal::ZERO);
-    for line in &statement.lines {
-        match line.direction() {
-            Direction::Credit => {
-                credits.0 += 1;
-                credits.1 += line.amount.amount();
-            }
-            Direction::Debit => {
-                debits.0 += 1;
-                debits.1 -= line.amount.amount();
-            }
-        }
-    }
-    (credits, debits)
-}
 
 fn replace(input: &[u8], from: &str, to: &str) -> Vec<u8> {
     let text = std::str::from_utf8(input).unwrap();

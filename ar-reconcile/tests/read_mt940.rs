@@ -3,43 +3,19 @@
 #![cfg(feature = "mt940")]
 #![allow(clippy::unwrap_used)]
 
+mod read_support;
+
 use ar_core::Currency;
 use ar_reconcile::readers::mt940;
-use ar_reconcile::{Direction, Position, ReadOutcome, Reference, Severity, Statement};
+use ar_reconcile::{Position, Reference, Severity};
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use read_support::{codes, date, sums};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 const DANSKE: &[u8] = include_bytes!("data/mt940/danskebank_fi_example.sta");
 const ING: &[u8] = include_bytes!("data/mt940/jejik_ing.sta");
-
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
-
-fn codes(outcome: &ReadOutcome) -> Vec<&str> {
-    outcome.diagnostics.iter().map(|d| d.code.as_str()).collect()
-}
-
-/// (count, sum) of the credits and of the debits (debits as a positive sum).
-fn sums(statement: &Statement) -> ((usize, Decimal), (usize, Decimal)) {
-    let mut credits = (0, Decimal::ZERO);
-    let mut debits = (0, Decimal::ZERO);
-    for line in &statement.lines {
-        match line.direction() {
-            Direction::Credit => {
-                credits.0 += 1;
-                credits.1 += line.amount.amount();
-            }
-            Direction::Debit => {
-                debits.0 += 1;
-                debits.1 -= line.amount.amount();
-            }
-        }
-    }
-    (credits, debits)
-}
 
 #[test]
 fn danske_bank_example_reconciles_after_its_preamble() {

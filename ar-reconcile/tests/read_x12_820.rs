@@ -3,19 +3,18 @@
 #![cfg(feature = "x12-820")]
 #![allow(clippy::unwrap_used)]
 
+mod read_support;
+
 use ar_core::{Currency, Money};
 use ar_reconcile::readers::x12_820;
-use ar_reconcile::{Adjustment, Position, ReadOutcome, Reference, Severity};
+use ar_reconcile::{Adjustment, Position, Reference, Severity};
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use read_support::codes;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 const PYX12: &[u8] = include_bytes!("data/x12_820/pyx12_820_loops_4010X061.x12");
-
-fn codes(outcome: &ReadOutcome) -> Vec<&str> {
-    outcome.diagnostics.iter().map(|d| d.code.as_str()).collect()
-}
 
 fn usd(amount: Decimal) -> Money {
     Money::new(amount, Currency::USD).unwrap()
