@@ -361,38 +361,13 @@ impl Ctx<'_> {
     ) -> Result<Vec<Change>, LedgerError> {
         let first = payments.first().ok_or(LedgerError::EmptyDeposit)?;
         let currency = self.state.payments[self.state.payment(*first)? as usize].doc.amount.currency();
-        let mut total = Money::zero(currency);
-        for p in payments {
-            let pay = &self.state.payments[self.state.payment(*p)? as usize];
-            total = total.checked_add(pay.doc.amount).map_err(|_| LedgerError::WrongCurrency {
-                what: "a deposited payment",
-                expected: currency,
-                got: pay.doc.amount.currency(),
-            })?;
-        }
-        let change = Change::DepositRecorded {
+        let sum = self.state.check_deposit(deposit, payments, currency)?;
+        Ok(vec![Change::DepositRecorded {
             deposit,
             bank_account: bank_account.to_owned(),
             payments: payments.to_vec(),
-            total,
-        };
-        // The fold checks duplicates and deposits already made; run it on a scratch
-        // copy only of what it reads would be costly, so repeat those checks here.
-        for p in payments {
-            let pay = &self.state.payments[self.state.payment(*p)? as usize];
-            if let Some(d) = pay.deposit.filter(|d| *d != deposit) {
-                return Err(LedgerError::AlreadyDeposited { payment: *p, deposit: d });
-            }
-        }
-        if self.state.deposits.contains_key(&deposit) {
-            return Err(LedgerError::DuplicateId { kind: "deposit", id: deposit.as_uuid() });
-        }
-        let mut sorted = payments.to_vec();
-        sorted.sort();
-        if sorted.windows(2).any(|w| w[0] == w[1]) {
-            return Err(LedgerError::AlreadyDeposited { payment: sorted[0], deposit });
-        }
-        Ok(vec![change])
+            total: Money::from_minor(sum, currency)?,
+        }])
     }
 
     fn write_off(&self, invoice: crate::InvoiceId, amount: Money, reason: &str) -> Result<Vec<Change>, LedgerError> {

@@ -676,13 +676,10 @@ impl State {
         Ok(())
     }
 
-    fn deposit(
-        &mut self,
-        id: DepositId,
-        account: &str,
-        payments: &[PaymentId],
-        total: Money,
-    ) -> Result<(), LedgerError> {
+    /// Checks a deposit of `payments` in `currency` under id `id` and returns
+    /// their sum: a new id, at least one payment, each known, in the currency,
+    /// named once and in no other deposit.
+    pub fn check_deposit(&self, id: DepositId, payments: &[PaymentId], currency: Currency) -> Result<i64, LedgerError> {
         if self.deposits.contains_key(&id) {
             return Err(dup("deposit", id.as_uuid()));
         }
@@ -700,9 +697,19 @@ impl State {
             if !seen.insert(ix) {
                 return Err(LedgerError::AlreadyDeposited { payment: *p, deposit: id });
             }
-            minor_in(pay.doc.amount, total.currency(), "a deposited payment")?;
-            sum += pay.amount;
+            sum += minor_in(pay.doc.amount, currency, "a deposited payment")?;
         }
+        Ok(sum)
+    }
+
+    fn deposit(
+        &mut self,
+        id: DepositId,
+        account: &str,
+        payments: &[PaymentId],
+        total: Money,
+    ) -> Result<(), LedgerError> {
+        let sum = self.check_deposit(id, payments, total.currency())?;
         if sum != total.minor() {
             return Err(LedgerError::InvalidPolicy("the deposit total is not the sum of its payments"));
         }
