@@ -300,13 +300,7 @@ impl Ctx<'_> {
         self.not_before("the void date", self.date(), i)?;
         let inv = self.state.inv(i);
         self.authorize(Authority::Void, Some(Money::from_minor(inv.total, inv.currency())?))?;
-        if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
-        }
-        if inv.settled() != 0 || inv.disputed != 0 {
-            let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
-            return Err(LedgerError::InvoiceHasActivity { number: inv.doc.number.clone(), settled });
-        }
+        self.state.check_void(i)?;
         Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
     }
 

@@ -403,8 +403,9 @@ impl State {
         Ok(())
     }
 
-    fn void(&mut self, invoice: InvoiceId) -> Result<(), LedgerError> {
-        let i = self.invoice(invoice)?;
+    /// An invoice may be voided while it is not void and nothing is applied to or
+    /// disputed on it.
+    pub fn check_void(&self, i: u32) -> Result<(), LedgerError> {
         let inv = self.inv(i);
         if inv.void {
             return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
@@ -413,6 +414,13 @@ impl State {
             let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
             return Err(LedgerError::InvoiceHasActivity { number: inv.doc.number.clone(), settled });
         }
+        Ok(())
+    }
+
+    fn void(&mut self, invoice: InvoiceId) -> Result<(), LedgerError> {
+        let i = self.invoice(invoice)?;
+        self.check_void(i)?;
+        let inv = self.inv(i);
         let (key, open, c) = (inv.key(i), inv.open(), inv.customer);
         let customer = &mut self.customers[c as usize];
         customer.open.remove(&key);
