@@ -49,7 +49,7 @@ impl Book {
             actor: Actor::new("t", "clerk"),
             action,
         };
-        self.ledger.execute(&command).unwrap();
+        self.ledger.execute(command).unwrap();
     }
 
     fn invoice(&mut self, customer: u128, date: NaiveDate, amount: Decimal) -> InvoiceId {

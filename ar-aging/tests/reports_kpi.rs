@@ -95,7 +95,7 @@ impl Book {
             actor: Actor::new("t", "clerk"),
             action,
         };
-        self.ledger.execute(&command).unwrap();
+        self.ledger.execute(command).unwrap();
     }
 
     fn invoice(&mut self, customer: u128, date: NaiveDate, net: u32, amount: Decimal) -> InvoiceId {

@@ -37,7 +37,7 @@ impl Gnucash {
             actor: Actor::new("t", "clerk"),
             action,
         };
-        self.ledger.execute(&command).unwrap();
+        self.ledger.execute(command).unwrap();
     }
 
     fn invoice(&mut self, n: u128, number: &str, posted: NaiveDate, due: NaiveDate, amount: Decimal) {

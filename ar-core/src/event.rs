@@ -37,14 +37,14 @@ use crate::{
 /// use ar_core::*;
 /// use chrono::NaiveDate;
 /// let mut ledger = Ledger::new(LedgerConfig::new());
-/// let events = ledger.execute(&Command {
+/// let events = ledger.execute(Command {
 ///     id: CommandId::from_u128(1),
 ///     effective_date: NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
 ///     actor: Actor::new("ann", "clerk"),
 ///     action: Action::PlaceHold { customer: CustomerId::from_u128(9), reason: "x".into() },
 /// });
 /// assert!(matches!(events, Err(LedgerError::UnknownCustomer(_))));
-/// let events = ledger.execute(&Command {
+/// let events = ledger.execute(Command {
 ///     id: CommandId::from_u128(2),
 ///     effective_date: NaiveDate::from_ymd_opt(2026, 1, 5).ok_or("date")?,
 ///     actor: Actor::new("ann", "clerk"),

@@ -502,7 +502,7 @@ impl Driver {
             (_, None) => return Ok(()),
         };
         let before = self.desk.ledger.clone();
-        match self.desk.ledger.execute(&command) {
+        match self.desk.ledger.execute(command.clone()).map(<[_]>::to_vec) {
             Ok(events) => {
                 let is_repeat = matches!(op, Op::Repeat { .. });
                 if is_repeat {
@@ -519,7 +519,7 @@ impl Driver {
                     }
                 }
                 let snapshot = self.desk.ledger.clone();
-                prop_assert_eq!(self.desk.ledger.execute(&command), Ok(events));
+                prop_assert_eq!(self.desk.ledger.execute(command).map(<[_]>::to_vec), Ok(events));
                 prop_assert!(self.desk.ledger == snapshot, "executing a command twice changed the ledger");
             }
             Err(_) => prop_assert!(self.desk.ledger == before, "a refused command changed the ledger"),

@@ -46,7 +46,7 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
     let mut ledger = Ledger::new(LedgerConfig::new());
     let acme = CustomerId::from_u128(1);
     ledger
-        .execute(&command(
+        .execute(command(
             1,
             Action::RegisterCustomer(RegisterCustomer {
                 customer: acme,
@@ -77,7 +77,7 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
             tax_rounding: TaxRounding::PerLine,
             rounding: Rounding::HalfUp,
         };
-        ledger.execute(&command(10 + n, Action::IssueInvoice(issue))).unwrap();
+        ledger.execute(command(10 + n, Action::IssueInvoice(issue))).unwrap();
     }
     let items = open_invoices(&ledger.open_items(acme).unwrap());
     assert_eq!(items.len(), 5);
@@ -113,7 +113,7 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
             Err(e) => panic!("line {n}: {e}"),
         };
         for c in &commands {
-            ledger.execute(c).unwrap_or_else(|e| panic!("line {n}: the ledger refused {:?}: {e}", c.action));
+            ledger.execute(c.clone()).unwrap_or_else(|e| panic!("line {n}: the ledger refused {:?}: {e}", c.action));
         }
         for a in &p.allocations {
             *expected_settled.entry(a.invoice).or_default() += a.settled.minor();

@@ -13,7 +13,7 @@ use ar_benches::workloads::ledger::execute_all;
 use ar_core::{Ledger, LedgerConfig};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
-fn built(mut ledger: Ledger, commands: &[ar_core::Command]) -> Ledger {
+fn built(mut ledger: Ledger, commands: Vec<ar_core::Command>) -> Ledger {
     if let Err(e) = execute_all(&mut ledger, commands) {
         panic!("the generated commands must all execute: {e}");
     }
@@ -25,9 +25,9 @@ fn ledger(c: &mut Criterion) {
         Ok(data) => data,
         Err(e) => panic!("cannot generate the book: {e}"),
     };
-    let registered = built(Ledger::new(LedgerConfig::new()), &data.customers);
-    let issued = built(registered.clone(), &data.invoices);
-    let paid = built(issued.clone(), &data.payments);
+    let registered = built(Ledger::new(LedgerConfig::new()), data.customers.clone());
+    let issued = built(registered.clone(), data.invoices.clone());
+    let paid = built(issued.clone(), data.payments.clone());
 
     let mut group = c.benchmark_group("ledger");
     group
@@ -37,11 +37,19 @@ fn ledger(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(15));
     group.throughput(Throughput::Elements(data.invoices.len() as u64));
     group.bench_function("issue_100k_invoices", |b| {
-        b.iter_batched(|| registered.clone(), |ledger| built(ledger, &data.invoices), BatchSize::PerIteration)
+        b.iter_batched(
+            || (registered.clone(), data.invoices.clone()),
+            |(ledger, commands)| built(ledger, commands),
+            BatchSize::PerIteration,
+        )
     });
     group.throughput(Throughput::Elements(data.payments.len() as u64));
     group.bench_function("receive_and_apply_100k_payments", |b| {
-        b.iter_batched(|| issued.clone(), |ledger| built(ledger, &data.payments), BatchSize::PerIteration)
+        b.iter_batched(
+            || (issued.clone(), data.payments.clone()),
+            |(ledger, commands)| built(ledger, commands),
+            BatchSize::PerIteration,
+        )
     });
     group.throughput(Throughput::Elements(paid.journal().len() as u64));
     group.bench_function("replay_journal", |b| {

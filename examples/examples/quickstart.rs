@@ -29,7 +29,7 @@ impl Desk {
         self.next += 1;
         let command =
             Command { id: CommandId::from_u128(self.next), effective_date: on, actor: self.clerk.clone(), action };
-        Ok(self.ledger.execute(&command)?)
+        Ok(self.ledger.execute(command)?.to_vec())
     }
 }
 

@@ -33,7 +33,7 @@ impl Desk {
 
     fn run(&mut self, on: NaiveDate, action: Action) -> Result<()> {
         let id = CommandId::from_u128(self.id());
-        self.ledger.execute(&Command { id, effective_date: on, actor: self.actor.clone(), action })?;
+        self.ledger.execute(Command { id, effective_date: on, actor: self.actor.clone(), action })?;
         Ok(())
     }
 }
@@ -156,7 +156,7 @@ fn main() -> Result<()> {
             deductions: vec![DeductionId::from_u128(desk.id())],
         };
         for command in commands_for(p, line, &policy, &ids, &desk.actor)? {
-            desk.ledger.execute(&command)?;
+            desk.ledger.execute(command)?;
         }
         println!("line {}: {} applied", p.line + 1, p.amount);
     }

@@ -48,7 +48,8 @@ pub struct CurrencyCount {
 /// # let acme = CustomerId::from_u128(1);
 /// # let mut ledger = Ledger::new(LedgerConfig::new());
 /// # let mut run = |n: u128, date, action| {
-/// #     ledger.execute(&Command { id: CommandId::from_u128(n), effective_date: date, actor: clerk.clone(), action })
+/// #     ledger.execute(Command { id: CommandId::from_u128(n), effective_date: date, actor: clerk.clone(), action })
+/// #         .map(|events| events.len())
 /// # };
 /// # run(1, day(1)?, Action::RegisterCustomer(RegisterCustomer {
 /// #     customer: acme, name: "Acme".into(), currency: Currency::USD,

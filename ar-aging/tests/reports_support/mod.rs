@@ -132,7 +132,7 @@ impl Sim {
 
     pub fn run(&mut self, date: NaiveDate, action: Action) -> bool {
         let id = CommandId::from_u128(self.id());
-        let ok = self.ledger.execute(&Command { id, effective_date: date, actor: clerk(), action }).is_ok();
+        let ok = self.ledger.execute(Command { id, effective_date: date, actor: clerk(), action }).is_ok();
         self.executed += usize::from(ok);
         ok
     }

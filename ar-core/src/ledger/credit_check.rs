@@ -53,7 +53,7 @@ impl Ledger {
     /// let mut ledger = Ledger::new(LedgerConfig::new());
     /// let day = NaiveDate::from_ymd_opt(2026, 5, 1).ok_or("date")?;
     /// let usd = |v| Money::new(v, Currency::USD);
-    /// ledger.execute(&Command {
+    /// ledger.execute(Command {
     ///     id: CommandId::from_u128(1), effective_date: day, actor: Actor::new("ann", "credit_manager"),
     ///     action: Action::RegisterCustomer(RegisterCustomer {
     ///         customer: CustomerId::from_u128(7), name: "Beta".into(), currency: Currency::USD,

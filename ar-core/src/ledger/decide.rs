@@ -13,15 +13,42 @@ use super::state::State;
 use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
 use crate::{
-    Action, ApplicationId, Authority, CashSource, Command, DebitReason, DeductionResolution, DeductionStatus,
+    Action, Actor, ApplicationId, Authority, CashSource, CommandId, DebitReason, DeductionResolution, DeductionStatus,
     DisputeResolution, DisputeStatus, DocumentLine, InvoiceKind, LedgerError, Money, PaymentTerms, Rounding,
     TaxRounding, compute_totals,
 };
 
-/// The changes `command` makes, or why it is refused.
-pub(crate) fn decide(state: &State, config: &LedgerConfig, command: &Command) -> Result<Vec<Change>, LedgerError> {
-    let ctx = Ctx { state, config, command };
-    match &command.action {
+/// What `decide` needs of a command besides its action.
+pub(crate) struct Head<'a> {
+    pub id: CommandId,
+    pub date: NaiveDate,
+    pub actor: &'a Actor,
+}
+
+/// The changes `action` makes, or why it is refused. The documents a command
+/// brings (lines, remittance text) move into its events: nothing is copied.
+pub(crate) fn decide(
+    state: &State,
+    config: &LedgerConfig,
+    head: Head<'_>,
+    action: Action,
+) -> Result<Vec<Change>, LedgerError> {
+    decide_owned(&Ctx { state, config, head }, action)
+}
+
+fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Vec<Change>, LedgerError> {
+    match action {
+        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))]),
+        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd),
+        Action::ReceivePayment(cmd) => ctx.receive(cmd),
+        other => decide_borrowed(ctx, &other),
+    }
+}
+
+/// The commands whose events copy only small values from them.
+fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, LedgerError> {
+    let state = ctx.state;
+    match action {
         Action::RegisterCustomer(reg) => ctx.register(reg),
         Action::SetTerms { customer, terms } => {
             state.customer(*customer)?;
@@ -43,10 +70,10 @@ pub(crate) fn decide(state: &State, config: &LedgerConfig, command: &Command) ->
             }
             Ok(vec![Change::HoldReleased { customer: *customer }])
         }
-        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))]),
-        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd),
         Action::VoidInvoice { invoice, reason } => ctx.void(*invoice, reason),
-        Action::ReceivePayment(cmd) => ctx.receive(cmd),
+        Action::IssueInvoice(cmd) => decide_owned(ctx, Action::IssueInvoice(cmd.clone())),
+        Action::IssueCreditMemo(cmd) => decide_owned(ctx, Action::IssueCreditMemo(cmd.clone())),
+        Action::ReceivePayment(cmd) => decide_owned(ctx, Action::ReceivePayment(cmd.clone())),
         Action::ApplyCash(cmd) => {
             let applied = plan_application(state, cmd)?;
             ctx.authorize_write_offs(&applied)?;
@@ -84,16 +111,16 @@ pub(crate) fn decide(state: &State, config: &LedgerConfig, command: &Command) ->
 struct Ctx<'a> {
     state: &'a State,
     config: &'a LedgerConfig,
-    command: &'a Command,
+    head: Head<'a>,
 }
 
 impl Ctx<'_> {
     fn date(&self) -> NaiveDate {
-        self.command.effective_date
+        self.head.date
     }
 
     fn authorize(&self, authority: Authority, amount: Option<Money>) -> Result<(), LedgerError> {
-        let actor = &self.command.actor;
+        let actor = self.head.actor;
         self.config.approvals.permits(actor, authority, amount).map_err(|required| LedgerError::NotAuthorized {
             user: actor.user.clone(),
             role: actor.role.clone(),
@@ -184,14 +211,14 @@ impl Ctx<'_> {
         Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
     }
 
-    fn issue_invoice(&self, cmd: &IssueInvoice) -> Result<InvoiceIssued, LedgerError> {
+    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<InvoiceIssued, LedgerError> {
         self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
-        let terms = match &cmd.terms {
+        let terms = match cmd.terms {
             Some(terms) => {
                 terms.validate()?;
-                Arc::new(terms.clone())
+                Arc::new(terms)
             }
             // The customer's terms were validated when they were set.
             None => Arc::clone(&self.state.cust(c).terms),
@@ -206,13 +233,13 @@ impl Ctx<'_> {
         }
         Ok(InvoiceIssued {
             invoice: cmd.invoice,
-            number: cmd.number.clone(),
+            number: cmd.number,
             customer: cmd.customer,
-            kind: cmd.kind.clone(),
+            kind: cmd.kind,
             document_date: cmd.document_date,
             currency,
-            lines: cmd.lines.clone(),
-            discount: cmd.discount.clone(),
+            lines: cmd.lines,
+            discount: cmd.discount,
             totals,
             terms,
             installments,
@@ -226,7 +253,7 @@ impl Ctx<'_> {
         self.state.number_free(number)
     }
 
-    fn credit_memo(&self, cmd: &IssueCreditMemo, origin: CreditOrigin) -> Result<CreditMemoIssued, LedgerError> {
+    fn credit_memo(&self, cmd: IssueCreditMemo, origin: CreditOrigin) -> Result<CreditMemoIssued, LedgerError> {
         self.new_document(cmd.credit_memo.as_uuid(), &cmd.number, self.state.credit_ix.contains_key(&cmd.credit_memo))?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
@@ -236,34 +263,35 @@ impl Ctx<'_> {
         self.authorize(Authority::CreditMemo, Some(totals.total))?;
         Ok(CreditMemoIssued {
             credit_memo: cmd.credit_memo,
-            number: cmd.number.clone(),
+            number: cmd.number,
             customer: cmd.customer,
             document_date: cmd.document_date,
-            lines: cmd.lines.clone(),
+            lines: cmd.lines,
             totals,
-            reason: cmd.reason.clone(),
+            reason: cmd.reason,
             origin,
         })
     }
 
-    fn issue_credit_memo(&self, cmd: &IssueCreditMemo) -> Result<Vec<Change>, LedgerError> {
+    fn issue_credit_memo(&self, cmd: IssueCreditMemo) -> Result<Vec<Change>, LedgerError> {
+        let (credit_memo, customer, against, date) = (cmd.credit_memo, cmd.customer, cmd.against, cmd.document_date);
         let doc = self.credit_memo(cmd, CreditOrigin::Manual)?;
-        let Some(against) = cmd.against else {
+        let Some(against) = against else {
             return Ok(vec![Change::CreditMemoIssued(Arc::new(doc))]);
         };
         let i = self.state.invoice(against)?;
-        self.not_before("the credit memo date", cmd.document_date, i)?;
+        self.not_before("the credit memo date", date, i)?;
         let inv = self.state.inv(i);
         if inv.void {
             return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
         }
-        if inv.doc.customer != cmd.customer {
-            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer: cmd.customer });
+        if inv.doc.customer != customer {
+            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer });
         }
         let applied = doc.totals.total.minor().min(inv.collectible());
         let mut changes = vec![Change::CreditMemoIssued(Arc::new(doc))];
         if applied > 0 {
-            changes.push(self.credit_application(cmd.credit_memo, cmd.customer, against, applied, inv.currency())?);
+            changes.push(self.credit_application(credit_memo, customer, against, applied, inv.currency())?);
         }
         Ok(changes)
     }
@@ -277,7 +305,7 @@ impl Ctx<'_> {
         amount: i64,
         currency: crate::Currency,
     ) -> Result<Change, LedgerError> {
-        let application = ApplicationId::new(self.command.id.as_uuid());
+        let application = ApplicationId::new(self.head.id.as_uuid());
         if self.state.application_ix.contains_key(&application) {
             return Err(LedgerError::DuplicateId { kind: "application", id: application.as_uuid() });
         }
@@ -304,7 +332,7 @@ impl Ctx<'_> {
         Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
     }
 
-    fn receive(&self, cmd: &ReceivePayment) -> Result<Vec<Change>, LedgerError> {
+    fn receive(&self, cmd: ReceivePayment) -> Result<Vec<Change>, LedgerError> {
         if self.state.payment_ix.contains_key(&cmd.payment) {
             return Err(LedgerError::DuplicateId { kind: "payment", id: cmd.payment.as_uuid() });
         }
@@ -312,7 +340,7 @@ impl Ctx<'_> {
         self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
         self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
-        Ok(vec![Change::PaymentReceived(Arc::new(cmd.clone()))])
+        Ok(vec![Change::PaymentReceived(Arc::new(cmd))])
     }
 
     fn unapply(&self, application: ApplicationId) -> Result<Vec<Change>, LedgerError> {
@@ -418,7 +446,7 @@ impl Ctx<'_> {
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
-                let doc = self.credit_memo(&cmd, CreditOrigin::Deduction(deduction))?;
+                let doc = self.credit_memo(cmd, CreditOrigin::Deduction(deduction))?;
                 Ok(vec![Change::CreditMemoIssued(Arc::new(doc)), resolved])
             }
             DeductionResolution::Rebill { debit_memo, number } => {
@@ -434,7 +462,7 @@ impl Ctx<'_> {
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
-                let doc = self.issue_invoice(&cmd)?;
+                let doc = self.issue_invoice(cmd)?;
                 Ok(vec![Change::InvoiceIssued(Arc::new(doc)), resolved])
             }
             DeductionResolution::Repaid { payment } => {
@@ -489,7 +517,7 @@ impl Ctx<'_> {
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
-                let doc = self.credit_memo(&cmd, CreditOrigin::Dispute(dispute))?;
+                let doc = self.credit_memo(cmd, CreditOrigin::Dispute(dispute))?;
                 let apply = self.credit_application(
                     *credit_memo,
                     inv.doc.customer,

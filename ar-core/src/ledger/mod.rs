@@ -76,7 +76,8 @@ struct CommandRecord {
 /// let acme = CustomerId::from_u128(1);
 /// let mut ledger = Ledger::new(LedgerConfig::new());
 /// let mut run = |n: u128, date, action| {
-///     ledger.execute(&Command { id: CommandId::from_u128(n), effective_date: date, actor: clerk.clone(), action })
+///     ledger.execute(Command { id: CommandId::from_u128(n), effective_date: date, actor: clerk.clone(), action })
+///         .map(|events| events.len())
 /// };
 /// run(1, day(1)?, Action::RegisterCustomer(RegisterCustomer {
 ///     customer: acme, name: "Acme".into(), currency: Currency::USD,
@@ -148,57 +149,47 @@ impl Ledger {
         &self.config
     }
 
-    /// Executes a command: decides, records and folds its events, and returns them.
+    /// Executes a command: decides, records and folds its events, and returns them
+    /// (a slice of the [`journal`](Ledger::journal), for the host to persist).
     ///
-    /// On error nothing changed. A command whose id was executed before returns the
-    /// events it returned then, or [`LedgerError::CommandIdReused`] if it differs.
-    pub fn execute(&mut self, command: &Command) -> Result<Vec<Event>, LedgerError> {
-        let fingerprint = fingerprint(command);
+    /// The command is taken by value: the documents it brings (lines, remittance
+    /// text) move into its events instead of being copied. On error nothing
+    /// changed. A command whose id was executed before returns the events it
+    /// returned then, or [`LedgerError::CommandIdReused`] if it differs.
+    pub fn execute(&mut self, command: Command) -> Result<&[Event], LedgerError> {
+        let fingerprint = fingerprint(&command);
         if let Some(record) = self.commands.get(&command.id) {
             if record.fingerprint != fingerprint {
                 return Err(LedgerError::CommandIdReused(command.id));
             }
             let (first, count) = (record.first as usize, record.count as usize);
-            return Ok(self.journal[first..first + count].to_vec());
+            return Ok(&self.journal[first..first + count]);
         }
-        let changes = decide::decide(&self.state, &self.config, command)?;
-        let first = self.journal.len() as u64;
-        let events: Vec<Event> = changes
-            .into_iter()
-            .enumerate()
-            .map(|(k, change)| Event {
-                sequence: first + k as u64,
-                command: command.id,
-                fingerprint,
-                effective_date: command.effective_date,
-                actor: command.actor.clone(),
-                change,
-            })
-            .collect();
-        self.fold_all(&events)?;
-        Ok(events)
-    }
-
-    /// Folds decided events. `decide` has checked everything each change needs,
-    /// including what a later change in the same command needs from an earlier one,
-    /// so folding cannot fail; each fold also validates before it mutates.
-    fn fold_all(&mut self, events: &[Event]) -> Result<(), LedgerError> {
-        for event in events {
+        let Command { id, effective_date, actor, action } = command;
+        let head = decide::Head { id, date: effective_date, actor: &actor };
+        let changes = decide::decide(&self.state, &self.config, head, action)?;
+        let first = self.journal.len();
+        for change in changes {
+            let sequence = self.journal.len() as u64;
+            let event = Event { sequence, command: id, fingerprint, effective_date, actor: actor.clone(), change };
+            // `decide` has checked everything each change needs, including what a
+            // later change in the same command needs from an earlier one, so
+            // folding cannot fail; each fold also validates before it mutates.
             self.fold(event).map_err(|e| match e {
                 ReplayError::Inconsistent { error, .. } => error,
                 _ => LedgerError::InvalidPolicy("internal sequence error"),
             })?;
         }
-        Ok(())
+        Ok(&self.journal[first..])
     }
 
     /// Folds one recorded event into the ledger (for a host rebuilding from its store).
     /// Events must arrive in sequence; on error nothing changed.
     pub fn apply(&mut self, event: &Event) -> Result<(), ReplayError> {
-        self.fold(event)
+        self.fold(event.clone())
     }
 
-    fn fold(&mut self, event: &Event) -> Result<(), ReplayError> {
+    fn fold(&mut self, event: Event) -> Result<(), ReplayError> {
         let expected = self.journal.len() as u64;
         if event.sequence != expected {
             return Err(ReplayError::OutOfSequence { expected, got: event.sequence });
@@ -219,7 +210,7 @@ impl Ledger {
             None => CommandRecord { fingerprint: event.fingerprint, first: event.sequence, count: 1 },
         };
         self.commands.insert(event.command, updated);
-        self.journal.push(event.clone());
+        self.journal.push(event);
         Ok(())
     }
 
@@ -230,7 +221,7 @@ impl Ledger {
     ) -> Result<Ledger, ReplayError> {
         let mut ledger = Ledger::new(config);
         for event in events {
-            ledger.fold(event)?;
+            ledger.fold(event.clone())?;
         }
         Ok(ledger)
     }

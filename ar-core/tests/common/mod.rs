@@ -57,7 +57,7 @@ impl Desk {
 
     pub fn run(&mut self, action: Action) -> Result<Vec<Event>, LedgerError> {
         let cmd = self.command(action);
-        self.ledger.execute(&cmd)
+        self.ledger.execute(cmd).map(<[Event]>::to_vec)
     }
 
     pub fn ok(&mut self, action: Action) -> Vec<Event> {
