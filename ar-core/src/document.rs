@@ -7,13 +7,11 @@
 //! prices must not be negative: a credit memo is a document of its own with
 //! positive lines.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::terms::{percent_of, round_ratio};
-use crate::{Currency, Money, MoneyError, Rounding, allocate_minor};
+use crate::terms::{checked_mul, is_percent, normalized_parts, percent_of, pow10, round_ratio};
+use crate::{Currency, MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
 
 /// A discount on a line or on a whole document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -175,23 +173,22 @@ pub fn compute_totals(
     if lines.is_empty() {
         return Err(DocumentError::NoLines);
     }
-    let mut nets = lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| line_net(i + 1, line, currency, rounding))
-        .collect::<Result<Vec<i64>, _>>()?;
-    let rates = tax_rates(lines)?;
-    if let Some(discount) = document_discount {
-        spread_document_discount(&mut nets, discount, currency, rounding)?;
+    // The nets live in their `LineTotal`s from the start: one allocation for the lines.
+    let mut line_totals = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let net = line_net(i + 1, line, currency, rounding)?;
+        line_totals.push(LineTotal { net: Money::from_minor_unchecked(net, currency) });
     }
-    let net_minor: i128 = nets.iter().map(|n| i128::from(*n)).sum();
-    let taxes = taxes(lines, &nets, &rates, currency, tax_rounding, rounding)?;
-    let tax_minor: i128 = taxes.iter().map(|t| i128::from(t.amount.minor())).sum();
+    let mut taxes = tax_codes(lines, currency)?;
+    if let Some(discount) = document_discount {
+        spread_document_discount(&mut line_totals, discount, currency, rounding)?;
+    }
+    let net_minor: i128 = line_totals.iter().map(|l| i128::from(l.net.minor())).sum();
+    // Every error from here on is `Overflow` in `currency`, so the order of the
+    // remaining checks cannot change which error a caller sees.
+    let tax_minor = add_taxes(&mut taxes, lines, &line_totals, tax_rounding, rounding)?;
     Ok(DocumentTotals {
-        lines: nets
-            .iter()
-            .map(|n| Ok(LineTotal { net: Money::from_minor(*n, currency)? }))
-            .collect::<Result<_, MoneyError>>()?,
+        lines: line_totals,
         net: money(net_minor, currency)?,
         taxes,
         total: money(net_minor + tax_minor, currency)?,
@@ -206,21 +203,23 @@ struct Exact {
 }
 
 impl Exact {
+    /// Normalised (no trailing zeros) like `Decimal::normalize`, so that which
+    /// products fit in 128 bits, and so which inputs overflow, stays as it was.
     fn of(value: Decimal) -> Exact {
-        let value = value.normalize();
-        Exact { numerator: value.mantissa(), exponent: value.scale() }
+        let (numerator, exponent) = normalized_parts(value);
+        Exact { numerator, exponent }
     }
 
     fn mul(self, other: Exact) -> Option<Exact> {
         Some(Exact {
-            numerator: self.numerator.checked_mul(other.numerator)?,
+            numerator: checked_mul(self.numerator, other.numerator)?,
             exponent: self.exponent + other.exponent,
         })
     }
 
     /// The numerator over `10^exponent` for a larger `exponent`.
     fn numerator_at(self, exponent: u32) -> Option<i128> {
-        self.numerator.checked_mul(10i128.checked_pow(exponent.checked_sub(self.exponent)?)?)
+        checked_mul(self.numerator, pow10(exponent.checked_sub(self.exponent)?)?)
     }
 
     fn sub(self, other: Exact) -> Option<Exact> {
@@ -233,17 +232,13 @@ impl Exact {
         if self.exponent <= scale {
             return self.numerator_at(scale);
         }
-        match 10i128.checked_pow(self.exponent - scale) {
+        match pow10(self.exponent - scale) {
             Some(denominator) => Some(round_ratio(self.numerator, denominator, mode)),
             // 10^k beyond i128 is more than twice any numerator: the value is a
             // nonzero sliver below half a unit, rounded like one.
             None => Some(round_ratio(self.numerator.signum(), 4, mode)),
         }
     }
-}
-
-fn is_percent(p: Decimal) -> bool {
-    (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
 }
 
 fn money(minor: i128, currency: Currency) -> Result<Money, MoneyError> {
@@ -254,7 +249,7 @@ fn bad_line(line: usize, reason: String) -> DocumentError {
     DocumentError::BadLine { line, reason }
 }
 
-/// `round(quantity × unit_price − line discount)` in minor units.
+/// `round(quantity × unit_price − line discount)` in minor units, within [`MAX_MINOR_UNITS`].
 fn line_net(number: usize, line: &DocumentLine, currency: Currency, rounding: Rounding) -> Result<i64, DocumentError> {
     if line.quantity.is_sign_negative() && !line.quantity.is_zero() {
         let reason = format!("quantity {} is negative; issue a credit memo with positive lines", line.quantity);
@@ -269,6 +264,8 @@ fn line_net(number: usize, line: &DocumentLine, currency: Currency, rounding: Ro
         None => gross,
         Some(Discount::Percent(p)) if is_percent(*p) => {
             // gross × (100 − p) / 100, exactly: the percent is applied before rounding.
+            // `Decimal` subtraction (not exact integers) because it rounds 100 − p
+            // when p has 28 decimals, and the results must not change.
             let kept = gross.mul(Exact::of(Decimal::ONE_HUNDRED - *p)).ok_or(overflow.clone())?;
             Exact { exponent: kept.exponent + 2, ..kept }
         }
@@ -288,13 +285,20 @@ fn line_net(number: usize, line: &DocumentLine, currency: Currency, rounding: Ro
         }
     };
     let minor = net.round_to(currency.minor_units(), rounding).ok_or(overflow.clone())?;
-    Ok(money(minor, currency)?.minor())
+    match i64::try_from(minor) {
+        Ok(minor) if minor.unsigned_abs() <= MAX_MINOR_UNITS.unsigned_abs() => Ok(minor),
+        _ => Err(overflow.into()),
+    }
 }
 
-/// Each tax code's rate, checking rates are not negative, no line lists a code
-/// twice and no code has two rates.
-fn tax_rates(lines: &[DocumentLine]) -> Result<BTreeMap<&str, Decimal>, DocumentError> {
-    let mut rates: BTreeMap<&str, Decimal> = BTreeMap::new();
+/// One [`TaxTotal`] per code, sorted by code, with zero base and amount, checking
+/// rates are not negative, no line lists a code twice and no code has two rates.
+///
+/// A sorted `Vec` searched by bisection: documents carry few codes, and this is
+/// the output the caller gets, so the codes are cloned once and nothing else is
+/// allocated.
+fn tax_codes(lines: &[DocumentLine], currency: Currency) -> Result<Vec<TaxTotal>, DocumentError> {
+    let mut totals: Vec<TaxTotal> = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         for (j, tax) in line.taxes.iter().enumerate() {
             if tax.percent.is_sign_negative() && !tax.percent.is_zero() {
@@ -303,28 +307,31 @@ fn tax_rates(lines: &[DocumentLine]) -> Result<BTreeMap<&str, Decimal>, Document
             if line.taxes[..j].iter().any(|t| t.code == tax.code) {
                 return Err(bad_line(i + 1, format!("tax '{}' is listed twice", tax.code)));
             }
-            match rates.get(tax.code.as_str()) {
-                Some(rate) if *rate != tax.percent => {
+            match totals.binary_search_by(|t| t.code.as_str().cmp(&tax.code)) {
+                // The first rate seen for a code is the one reported.
+                Ok(k) if totals.get(k).is_some_and(|t| t.percent != tax.percent) => {
                     return Err(DocumentError::ConflictingTaxRate { code: tax.code.clone() });
                 }
-                Some(_) => {}
-                None => {
-                    rates.insert(&tax.code, tax.percent);
+                Ok(_) => {}
+                Err(k) => {
+                    let zero = Money::zero(currency);
+                    totals
+                        .insert(k, TaxTotal { code: tax.code.clone(), percent: tax.percent, base: zero, amount: zero });
                 }
             }
         }
     }
-    Ok(rates)
+    Ok(totals)
 }
 
 /// Takes the document discount off the line nets, spread by largest remainder.
 fn spread_document_discount(
-    nets: &mut [i64],
+    line_totals: &mut [LineTotal],
     discount: &Discount,
     currency: Currency,
     rounding: Rounding,
 ) -> Result<(), DocumentError> {
-    let net: i128 = nets.iter().map(|n| i128::from(*n)).sum();
+    let net: i128 = line_totals.iter().map(|l| i128::from(l.net.minor())).sum();
     let amount = match discount {
         Discount::Percent(p) if is_percent(*p) => {
             percent_of(net, *p, rounding).ok_or(MoneyError::Overflow { currency })?
@@ -341,49 +348,58 @@ fn spread_document_discount(
     if amount == 0 {
         return Ok(());
     }
-    let weights: Vec<i128> = nets.iter().map(|n| i128::from(*n)).collect();
+    let weights: Vec<i128> = line_totals.iter().map(|l| i128::from(l.net.minor())).collect();
     let amount = i64::try_from(amount).map_err(|_| MoneyError::Overflow { currency })?;
     // Each share is at most its line's net: amount ≤ Σ nets, and a share rounded up
-    // by largest remainder stays at or under an integer bound.
-    for (net, share) in nets.iter_mut().zip(allocate_minor(amount, &weights)?) {
-        *net -= share;
+    // by largest remainder stays at or under an integer bound. So the new net is
+    // between 0 and the old one, inside the range `line_net` checked.
+    for (line, share) in line_totals.iter_mut().zip(allocate_minor(amount, &weights)?) {
+        line.net = Money::from_minor_unchecked(line.net.minor() - share, currency);
     }
     Ok(())
 }
 
-/// Per tax code (in code order): the base and the tax, rounded per line or once.
-fn taxes(
+/// Fills each code's base and tax, rounded per line or once per code, and returns
+/// the sum of the taxes.
+///
+/// Nets, rates and so taxes are never negative, so a running sum that leaves the
+/// money range means the final one does too: stopping there with `Overflow` gives
+/// the same error as summing everything first. Per-document rounding skips the
+/// per-line taxes: where one of them would overflow, the code's tax on a base at
+/// least as large overflows as well.
+fn add_taxes(
+    taxes: &mut [TaxTotal],
     lines: &[DocumentLine],
-    nets: &[i64],
-    rates: &BTreeMap<&str, Decimal>,
-    currency: Currency,
+    line_totals: &[LineTotal],
     tax_rounding: TaxRounding,
     rounding: Rounding,
-) -> Result<Vec<TaxTotal>, DocumentError> {
+) -> Result<i128, DocumentError> {
+    let Some(currency) = line_totals.first().map(|l| l.net.currency()) else {
+        return Ok(0);
+    };
     let overflow = MoneyError::Overflow { currency };
-    // (base, tax rounded per line) per code, in code order.
-    let mut sums: BTreeMap<&str, (i128, i128)> = rates.keys().map(|code| (*code, (0, 0))).collect();
-    for (line, net) in lines.iter().zip(nets) {
+    for (line, total) in lines.iter().zip(line_totals) {
         for tax in &line.taxes {
-            let line_tax = percent_of(i128::from(*net), tax.percent, rounding).ok_or(overflow.clone())?;
-            if let Some((base, sum)) = sums.get_mut(tax.code.as_str()) {
-                *base += i128::from(*net);
-                *sum += line_tax;
+            let Some(sum) =
+                taxes.binary_search_by(|t| t.code.as_str().cmp(&tax.code)).ok().and_then(|k| taxes.get_mut(k))
+            else {
+                continue;
+            };
+            sum.base = sum.base.checked_add(total.net)?;
+            if tax_rounding == TaxRounding::PerLine {
+                let line_tax =
+                    percent_of(i128::from(total.net.minor()), tax.percent, rounding).ok_or(overflow.clone())?;
+                sum.amount = sum.amount.checked_add(money(line_tax, currency)?)?;
             }
         }
     }
-    let mut totals = Vec::with_capacity(sums.len());
-    for ((code, (base, per_line)), percent) in sums.into_iter().zip(rates.values()) {
-        let amount = match tax_rounding {
-            TaxRounding::PerLine => per_line,
-            TaxRounding::PerDocument => percent_of(base, *percent, rounding).ok_or(overflow.clone())?,
-        };
-        totals.push(TaxTotal {
-            code: code.to_owned(),
-            percent: *percent,
-            base: money(base, currency)?,
-            amount: money(amount, currency)?,
-        });
+    let mut tax_minor: i128 = 0;
+    for sum in taxes.iter_mut() {
+        if tax_rounding == TaxRounding::PerDocument {
+            let amount = percent_of(i128::from(sum.base.minor()), sum.percent, rounding).ok_or(overflow.clone())?;
+            sum.amount = money(amount, currency)?;
+        }
+        tax_minor += i128::from(sum.amount.minor());
     }
-    Ok(totals)
+    Ok(tax_minor)
 }

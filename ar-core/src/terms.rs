@@ -326,10 +326,14 @@ impl PaymentTerms {
         if count > usize::from(u16::MAX) {
             return Err(TermsError::TooManyInstallments { name: self.name.clone(), count });
         }
-        let mut percent_total = Decimal::ZERO;
+        // Summed as exact integers: `Decimal` comparisons and additions were most of
+        // the cost of a schedule for the usual one-installment terms.
+        let mut percent_total = Some((0i128, 0u32));
         for (i, rule) in self.installments.iter().enumerate() {
             match &rule.portion {
-                Portion::Percent(p) if is_percent(*p) => percent_total += *p,
+                Portion::Percent(p) if is_percent(*p) => {
+                    percent_total = percent_total.and_then(|sum| add_percent(sum, *p))
+                }
                 Portion::Fixed(a) if !a.is_sign_negative() || a.is_zero() => {}
                 Portion::Balance if i + 1 == count => {}
                 Portion::Balance => return Err(TermsError::BalanceNotLast { name: self.name.clone() }),
@@ -341,13 +345,13 @@ impl PaymentTerms {
             self.check_due_rule(i, &rule.due)?;
         }
         let ends_in_balance = matches!(self.installments.last().map(|r| &r.portion), Some(Portion::Balance));
-        let percent_ok = match percent_total.cmp(&Decimal::ONE_HUNDRED) {
+        let percent_ok = match percent_total.map_or_else(|| self.percent_total().cmp(&Decimal::ONE_HUNDRED), cmp_100) {
             Ordering::Equal => true,
             Ordering::Less => ends_in_balance,
             Ordering::Greater => false,
         };
         if !percent_ok {
-            return Err(TermsError::BadPercent { name: self.name.clone(), total: percent_total });
+            return Err(TermsError::BadPercent { name: self.name.clone(), total: self.percent_total() });
         }
         for (i, tier) in self.discounts.iter().enumerate() {
             let ok = match tier.rate {
@@ -359,6 +363,16 @@ impl PaymentTerms {
             }
         }
         Ok(())
+    }
+
+    /// The percent portions summed as `Decimal`s, which round past 96 bits: the
+    /// value reported, and the one judged when the exact sum leaves 96 bits.
+    fn percent_total(&self) -> Decimal {
+        let percents = self.installments.iter().filter_map(|r| match r.portion {
+            Portion::Percent(p) => Some(p),
+            _ => None,
+        });
+        percents.fold(Decimal::ZERO, |sum, p| sum + p)
     }
 
     fn check_due_rule(&self, index: usize, rule: &DueRule) -> Result<(), TermsError> {
@@ -418,32 +432,41 @@ impl PaymentTerms {
     ) -> Result<Vec<Installment>, TermsError> {
         self.validate()?;
         total.same_currency(net)?;
-        let amounts = self.amounts(total, rounding)?;
-        let offer_dates = self.offer_dates(document_date, calendar)?;
-        let bases = self.discount_bases(&amounts, total, net)?;
-        let mut schedule = Vec::with_capacity(amounts.len());
-        for (i, (rule, amount)) in self.installments.iter().zip(&amounts).enumerate() {
+        // The checks run in the order they always have (every amount, then the
+        // discount dates, then the net shares, then each installment's due date and
+        // offers), so the same bad terms give the same error.
+        let mut schedule = self.amounts(document_date, total, rounding)?;
+        let mut offers = self.offer_dates(document_date, total, calendar)?;
+        let bases = self.discount_bases(&schedule, total, net)?;
+        let last = schedule.len().saturating_sub(1);
+        for (i, (installment, rule)) in schedule.iter_mut().zip(&self.installments).enumerate() {
             let due_date = due_date(&rule.due, document_date).ok_or_else(|| self.out_of_range())?;
-            let base = bases.get(i).copied().unwrap_or(*amount);
-            let discounts = self.offers(&offer_dates, *amount, base, rounding)?;
-            schedule.push(Installment {
-                number: u16::try_from(i + 1).map_err(|_| self.too_many())?,
-                due_date: adjust(due_date, calendar),
-                amount: *amount,
-                discounts,
-            });
+            installment.due_date = adjust(due_date, calendar);
+            let base = bases.get(i).copied().unwrap_or(installment.amount);
+            // The last installment takes the dates themselves: with one installment
+            // the offers are allocated once.
+            let dates = if i == last { std::mem::take(&mut offers) } else { offers.clone() };
+            installment.discounts = self.offers(dates, installment.amount, base, rounding)?;
+            installment.number = u16::try_from(i + 1).map_err(|_| self.too_many())?;
         }
         Ok(schedule)
     }
 
-    /// Installment amounts in order, the last one taking the remainder.
-    fn amounts(&self, total: Money, rounding: Rounding) -> Result<Vec<Money>, TermsError> {
+    /// The installments with their amounts in order, the last one taking the
+    /// remainder; due dates, numbers and offers are filled in by `schedule`.
+    fn amounts(
+        &self,
+        document_date: NaiveDate,
+        total: Money,
+        rounding: Rounding,
+    ) -> Result<Vec<Installment>, TermsError> {
         let currency = total.currency();
         let overflow = MoneyError::Overflow { currency };
         let sign: i128 = if total.is_negative() { -1 } else { 1 };
         let last = self.installments.len().saturating_sub(1);
-        let mut amounts = Vec::with_capacity(self.installments.len());
+        let mut schedule = Vec::with_capacity(self.installments.len());
         let mut given: i128 = 0;
+        let installment = |amount| Installment { number: 0, due_date: document_date, amount, discounts: Vec::new() };
         for rule in &self.installments[..last] {
             let minor = match &rule.portion {
                 Portion::Percent(p) => percent_of(i128::from(total.minor()), *p, rounding).ok_or(overflow.clone())?,
@@ -452,56 +475,60 @@ impl PaymentTerms {
                 Portion::Balance => 0,
             };
             given += minor;
-            amounts.push(money_from_minor(minor, total)?);
+            schedule.push(installment(money_from_minor(minor, total)?));
         }
-        amounts.push(money_from_minor(i128::from(total.minor()) - given, total)?);
-        Ok(amounts)
+        schedule.push(installment(money_from_minor(i128::from(total.minor()) - given, total)?));
+        Ok(schedule)
     }
 
-    /// The `until` date of each discount tier, in tier order.
+    /// One offer per discount tier, in tier order, with its `until` date and a zero
+    /// amount; empty (no allocation) without tiers.
     fn offer_dates(
         &self,
         document_date: NaiveDate,
+        total: Money,
         calendar: Option<&BusinessCalendar>,
-    ) -> Result<Vec<NaiveDate>, TermsError> {
+    ) -> Result<Vec<DiscountOffer>, TermsError> {
+        let amount = Money::zero(total.currency());
         self.discounts
             .iter()
             .map(|tier| {
                 let until = document_date.checked_add_days(Days::new(u64::from(tier.within_days)));
-                until.map(|d| adjust(d, calendar)).ok_or_else(|| self.out_of_range())
+                until.map(|d| DiscountOffer { until: adjust(d, calendar), amount }).ok_or_else(|| self.out_of_range())
             })
             .collect()
     }
 
-    /// What percentage discounts are computed on, per installment: the installment
-    /// itself, or its share of the net. Empty when no tier needs a base.
-    fn discount_bases(&self, amounts: &[Money], total: Money, net: Money) -> Result<Vec<Money>, TermsError> {
+    /// What percentage discounts are computed on, per installment: its share of the
+    /// net. Empty (no allocation) when no tier needs the net: then the base is the
+    /// installment itself.
+    fn discount_bases(&self, schedule: &[Installment], total: Money, net: Money) -> Result<Vec<Money>, TermsError> {
         let needs_net = self.discount_base == DiscountBase::Net
             && self.discounts.iter().any(|t| matches!(t.rate, DiscountRate::Percent(_)));
         if !needs_net {
-            return Ok(amounts.to_vec());
+            return Ok(Vec::new());
         }
-        let weights: Vec<i64> = amounts.iter().map(Money::minor).collect();
+        let weights: Vec<i64> = schedule.iter().map(|i| i.amount.minor()).collect();
         let shares = match split_signed(net.minor(), &weights) {
             Some(shares) => shares,
             // A zero total has no proportions: share the net evenly.
-            None if total.is_zero() => allocate_minor(net.minor(), &vec![1; amounts.len()])?,
+            None if total.is_zero() => allocate_minor(net.minor(), &vec![1; schedule.len()])?,
             None => return Err(MoneyError::Overflow { currency: total.currency() }.into()),
         };
         shares.into_iter().map(|m| Ok(Money::from_minor(m, total.currency())?)).collect()
     }
 
-    /// The discount offers of one installment, sorted by date (ties in tier order).
+    /// The discount offers of one installment, filled into `offers` (one per tier,
+    /// in tier order), sorted by date (ties in tier order).
     fn offers(
         &self,
-        dates: &[NaiveDate],
+        mut offers: Vec<DiscountOffer>,
         amount: Money,
         base: Money,
         rounding: Rounding,
     ) -> Result<Vec<DiscountOffer>, TermsError> {
         let currency = amount.currency();
-        let mut offers = Vec::with_capacity(self.discounts.len());
-        for (tier, until) in self.discounts.iter().zip(dates) {
+        for (offer, tier) in offers.iter_mut().zip(&self.discounts) {
             let minor = match &tier.rate {
                 DiscountRate::Percent(p) => {
                     percent_of(i128::from(base.minor()), *p, rounding).ok_or(MoneyError::Overflow { currency })?
@@ -511,7 +538,7 @@ impl PaymentTerms {
                     cap * i128::from(amount.minor().signum())
                 }
             };
-            offers.push(DiscountOffer { until: *until, amount: money_from_minor(minor, amount)? });
+            offer.amount = money_from_minor(minor, amount)?;
         }
         offers.sort_by_key(|o| o.until);
         Ok(offers)
@@ -526,8 +553,30 @@ impl PaymentTerms {
     }
 }
 
-fn is_percent(p: Decimal) -> bool {
-    (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&p)
+/// `0 ≤ p ≤ 100`, compared as integers: `p ≤ 100` exactly when its mantissa is at
+/// most `100 × 10^scale`, which fits in 128 bits for every scale up to 28.
+pub(crate) fn is_percent(p: Decimal) -> bool {
+    if p.is_sign_negative() && !p.is_zero() {
+        return false;
+    }
+    pow10(p.scale() + 2).is_some_and(|limit| p.mantissa() <= limit)
+}
+
+/// `sum + p` for a sum of percents kept as `numerator / 10^scale`; `None` once it
+/// needs more than 96 bits, where `Decimal` addition may round and the exact sum
+/// would no longer be the one `Decimal` gives. Below that every partial sum of
+/// these non-negative terms fits too, so `Decimal` adds exactly.
+fn add_percent((numerator, scale): (i128, u32), p: Decimal) -> Option<(i128, u32)> {
+    let to = scale.max(p.scale());
+    let sum =
+        checked_mul(numerator, pow10(to - scale)?)?.checked_add(checked_mul(p.mantissa(), pow10(to - p.scale())?)?)?;
+    (sum < 1 << 96).then_some((sum, to))
+}
+
+/// How an exact percent sum compares with 100.
+fn cmp_100((numerator, scale): (i128, u32)) -> Ordering {
+    // `add_percent` keeps numerator < 2^96 and so scale ≤ 28: 10^(scale+2) fits.
+    pow10(scale + 2).map_or(Ordering::Less, |hundred| numerator.cmp(&hundred))
 }
 
 fn money_from_minor(minor: i128, like: Money) -> Result<Money, MoneyError> {
@@ -564,34 +613,83 @@ fn month_end(date: NaiveDate) -> Option<NaiveDate> {
 /// `minor × percent / 100`, rounded to whole minor units with `mode`; `None` when
 /// it cannot be computed exactly in 128 bits.
 pub(crate) fn percent_of(minor: i128, percent: Decimal, mode: Rounding) -> Option<i128> {
-    let percent = percent.normalize();
-    let numerator = minor.checked_mul(percent.mantissa())?;
-    let denominator = 10i128.checked_pow(percent.scale() + 2)?;
+    let (mantissa, scale) = normalized_parts(percent);
+    let numerator = checked_mul(minor, mantissa)?;
+    let denominator = pow10(scale + 2)?;
     Some(round_ratio(numerator, denominator, mode))
+}
+
+/// The mantissa and scale of `value.normalize()` (no trailing zeros; zero has
+/// scale 0), without building a new `Decimal`. Which products fit in 128 bits
+/// depends on the representation, so callers keep the normalised one they always
+/// used. The stripping runs in 64 bits when the mantissa fits, as it nearly always does.
+pub(crate) fn normalized_parts(value: Decimal) -> (i128, u32) {
+    let (mut mantissa, mut scale) = (value.mantissa(), value.scale());
+    if let Ok(mut small) = i64::try_from(mantissa) {
+        while scale > 0 && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        return (i128::from(small), scale);
+    }
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    (mantissa, scale)
+}
+
+/// Powers of ten that fit in `i128`: 10^0 to 10^38.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut k = 1;
+    while k < table.len() {
+        table[k] = table[k - 1] * 10;
+        k += 1;
+    }
+    table
+};
+
+/// `10^exponent`, or `None` beyond `i128` (like `10i128.checked_pow`).
+pub(crate) fn pow10(exponent: u32) -> Option<i128> {
+    POW10.get(usize::try_from(exponent).ok()?).copied()
+}
+
+/// `a × b`, or `None` on overflow. Two factors that fit in 64 bits cannot overflow
+/// 128, and their product is one machine multiply instead of a checked 128-bit call.
+pub(crate) fn checked_mul(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(a), Ok(b)) => Some(i128::from(a) * i128::from(b)),
+        _ => a.checked_mul(b),
+    }
 }
 
 /// `numerator / denominator` (denominator > 0) rounded to an integer with `mode`, exactly.
 ///
-/// The fraction is classified as below, at or above one half and replaced by 0.25,
-/// 0.5 or 0.75 next to the quotient's parity; every rounding mode gives the same
-/// integer for that stand-in, so [`Rounding::round`] stays the one place that
-/// defines the modes.
+/// The test `round_ratio_agrees_with_decimal_rounding` ties each mode to
+/// [`Rounding::round`], which defines them; here they are integer decisions
+/// because building and rounding a `Decimal` cost more than the rest of a tax.
 pub(crate) fn round_ratio(numerator: i128, denominator: i128, mode: Rounding) -> i128 {
-    let quotient = numerator / denominator;
-    let remainder = (numerator % denominator).abs();
+    // 64-bit division where both fit: a 128-bit one is a library call.
+    let (quotient, remainder) = match (i64::try_from(numerator), i64::try_from(denominator)) {
+        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d).abs()),
+        _ => (numerator / denominator, (numerator % denominator).abs()),
+    };
     if remainder == 0 {
         return quotient;
     }
-    let parity = quotient % 2;
-    let fraction = match remainder.cmp(&(denominator - remainder)) {
-        Ordering::Less => Decimal::new(25, 2),
-        Ordering::Equal => Decimal::new(5, 1),
-        Ordering::Greater => Decimal::new(75, 2),
+    // Where the dropped fraction lies against one half.
+    let half = remainder.cmp(&(denominator - remainder));
+    let away_from_zero = match mode {
+        Rounding::HalfUp => half != Ordering::Less,
+        Rounding::HalfDown => half == Ordering::Greater,
+        Rounding::HalfEven => half == Ordering::Greater || (half == Ordering::Equal && quotient % 2 != 0),
+        Rounding::Up => true,
+        Rounding::Down => false,
+        Rounding::Ceiling => numerator > 0,
+        Rounding::Floor => numerator < 0,
     };
-    let fraction = if numerator < 0 { -fraction } else { fraction };
-    let stand_in = Decimal::from_i128_with_scale(parity, 0) + fraction;
-    let rounded = mode.round(stand_in, 0).mantissa();
-    quotient - parity + rounded
+    if away_from_zero { quotient + numerator.signum() } else { quotient }
 }
 
 /// Splits `whole` in proportion to signed `weights` by largest remainder: the parts
