@@ -385,11 +385,11 @@ fn add_taxes(
             else {
                 continue;
             };
-            sum.base = sum.base.checked_add(total.net)?;
+            sum.base = money(i128::from(sum.base.minor()) + i128::from(total.net.minor()), currency)?;
             if tax_rounding == TaxRounding::PerLine {
                 let line_tax =
                     percent_of(i128::from(total.net.minor()), tax.percent, rounding).ok_or(overflow.clone())?;
-                sum.amount = sum.amount.checked_add(money(line_tax, currency)?)?;
+                sum.amount = money(i128::from(sum.amount.minor()) + line_tax, currency)?;
             }
         }
     }
