@@ -35,7 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..3u8, 1..50_000u32, 0..60u8, 0..4u8).prop_map(|(customer, cents, day, terms)| Op::Issue { customer, cents, day, terms }),
         3 => (0..3u8, 1..60_000u32, 0..90u8).prop_map(|(customer, cents, day)| Op::Pay { customer, cents, day }),
-        4 => (any::<u8>(), 0..5u8, 0..120u8, any::<bool>(), any::<bool>())
+        4 => (any::<u8>(), 0..6u8, 0..120u8, any::<bool>(), any::<bool>())
             .prop_map(|(payment, target, amount_pct, tolerance, deduct)| Op::Apply { payment, target, amount_pct, tolerance, deduct }),
         1 => any::<u8>().prop_map(|credit| Op::ApplyCredit { credit }),
         1 => any::<u8>().prop_map(|application| Op::Unapply { application }),
@@ -276,6 +276,18 @@ impl Driver {
         Money::from_minor(minor.max(1), currency).expect("small amount")
     }
 
+    /// An invoice's open amount less `short` minor units (at least one minor unit).
+    fn nearly_open(&self, id: InvoiceId, short: u8) -> Money {
+        let currency = CURRENCIES[self.customer_of_invoice(id) as usize % 3];
+        let open = self
+            .model
+            .invoices
+            .get(&id)
+            .map_or(Decimal::ZERO, |m| m.total - m.cash - m.credited - m.discounted - m.written_off - m.deducted);
+        let minor = Money::new(open, currency).map_or(0, |m| m.minor()) - i64::from(short);
+        Money::from_minor(minor.max(1), currency).expect("small amount")
+    }
+
     /// The customer index of an invoice the ledger accepted (255 for one it refused).
     fn customer_of_invoice(&self, id: InvoiceId) -> u8 {
         self.model.invoices.get(&id).map_or(255, |i| (i.customer - 1) as u8)
@@ -336,9 +348,13 @@ impl Driver {
                     1 => Target::FeesFirst,
                     2 => Target::ProRata(own.iter().rev().take(3).copied().collect()),
                     3 => Target::OldestDueFirstAmong(own.iter().take(2).copied().collect()),
-                    _ => {
+                    4 => {
                         Target::Specific(own.last().map(|i| vec![(*i, self.cents(customer, 500))]).unwrap_or_default())
                     }
+                    // Just short of what is open, so a tolerance may write the rest off.
+                    _ => Target::Specific(
+                        own.last().map(|i| vec![(*i, self.nearly_open(*i, amount_pct))]).unwrap_or_default(),
+                    ),
                 };
                 let mut policy = ApplicationPolicy::new();
                 if tolerance {

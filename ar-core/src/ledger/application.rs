@@ -4,13 +4,14 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::state::{Invoice, Source, State};
+use super::state::{AppPlan, Invoice, Settlement, Source, State};
 use crate::command::ApplyCash;
 use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
 use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor};
 
-/// Plans `cmd` against the state; the result is the `CashApplied` event.
-pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<CashApplied, LedgerError> {
+/// Plans `cmd` against the state; the result is the `CashApplied` event and the
+/// parts per invoice the fold records it with.
+pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(CashApplied, AppPlan), LedgerError> {
     if state.application_ix.contains_key(&cmd.application) {
         return Err(LedgerError::DuplicateId { kind: "application", id: cmd.application.as_uuid() });
     }
@@ -42,7 +43,7 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<CashApp
     }
     let settle_all = matches!(cmd.target, Target::Specific(_) | Target::ProRata(_));
     plan.residuals(settle_all || remaining == 0)?;
-    plan.into_event(cmd)
+    plan.into_event(cmd, source)
 }
 
 fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Result<i64, LedgerError> {
@@ -299,7 +300,7 @@ impl Planner<'_> {
         Ok(true)
     }
 
-    fn into_event(self, cmd: &ApplyCash) -> Result<CashApplied, LedgerError> {
+    fn into_event(self, cmd: &ApplyCash, source: Source) -> Result<(CashApplied, AppPlan), LedgerError> {
         let money = |m: i64| Money::from_minor(m, self.currency);
         let inv_id = |i: u32| self.state.inv(i).doc.invoice;
         let mut allocations = Vec::with_capacity(self.lines.len());
@@ -310,17 +311,25 @@ impl Planner<'_> {
             ShortPay::LeaveOpen => (&[][..], None),
         };
         let mut next_id = ids.iter();
+        // The parts record exactly what the event says, as `State::plan_of` would
+        // read it back on replay.
+        let mut plan =
+            AppPlan { source, customer: self.customer, cash: 0, parts: Vec::with_capacity(self.lines.len()) };
         for l in &self.lines {
+            let mut part = Settlement { source: Some(source), ..Settlement::default() };
             if l.cash + l.discount > 0 {
                 allocations.push(Allocation {
                     invoice: inv_id(l.invoice),
                     cash: money(l.cash)?,
                     discount: money(l.discount)?,
                 });
+                (part.cash, part.discount) = (l.cash, l.discount);
+                plan.cash += l.cash;
             }
             if l.write_off > 0 {
                 let reason = self.policy.write_off_reason.clone();
                 write_offs.push(WriteOffLine { invoice: inv_id(l.invoice), amount: money(l.write_off)?, reason });
+                part.write_off = l.write_off;
             }
             if let (true, Some(reason), Some(id)) = (l.deduction > 0, reason, next_id.clone().next()) {
                 next_id.next();
@@ -330,6 +339,10 @@ impl Planner<'_> {
                     amount: money(l.deduction)?,
                     reason: reason.clone(),
                 });
+                part.deduction = l.deduction;
+            }
+            if part != (Settlement { source: Some(source), ..Settlement::default() }) {
+                plan.parts.push((l.invoice, part));
             }
         }
         for d in &deductions {
@@ -337,13 +350,14 @@ impl Planner<'_> {
                 return Err(LedgerError::DuplicateId { kind: "deduction", id: d.deduction.as_uuid() });
             }
         }
-        Ok(CashApplied {
+        let applied = CashApplied {
             application: cmd.application,
             customer: self.state.cust(self.customer).reg.customer,
             source: cmd.source,
             allocations,
             write_offs,
             deductions,
-        })
+        };
+        Ok((applied, plan))
     }
 }

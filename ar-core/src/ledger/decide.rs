@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::LedgerConfig;
 use super::application::plan_application;
-use super::state::State;
+use super::state::{AppPlan, State};
 use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
 use crate::{
@@ -25,6 +25,14 @@ pub(crate) struct Head<'a> {
     pub actor: &'a Actor,
 }
 
+/// What a command changes, with what `decide` worked out on the way that the
+/// fold would otherwise work out again.
+pub(crate) struct Decision {
+    pub changes: Vec<Change>,
+    /// The parts per invoice of the application among the changes, if the planner made it.
+    pub plan: Option<AppPlan>,
+}
+
 /// The changes `action` makes, or why it is refused. The documents a command
 /// brings (lines, remittance text) move into its events: nothing is copied.
 pub(crate) fn decide(
@@ -32,8 +40,14 @@ pub(crate) fn decide(
     config: &LedgerConfig,
     head: Head<'_>,
     action: Action,
-) -> Result<Vec<Change>, LedgerError> {
-    decide_owned(&Ctx { state, config, head }, action)
+) -> Result<Decision, LedgerError> {
+    let ctx = Ctx { state, config, head };
+    if let Action::ApplyCash(cmd) = &action {
+        let (applied, plan) = plan_application(state, cmd)?;
+        ctx.authorize_write_offs(&applied)?;
+        return Ok(Decision { changes: vec![Change::CashApplied(Arc::new(applied))], plan: Some(plan) });
+    }
+    decide_owned(&ctx, action).map(|changes| Decision { changes, plan: None })
 }
 
 fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Vec<Change>, LedgerError> {
@@ -75,7 +89,7 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
         Action::IssueCreditMemo(cmd) => decide_owned(ctx, Action::IssueCreditMemo(cmd.clone())),
         Action::ReceivePayment(cmd) => decide_owned(ctx, Action::ReceivePayment(cmd.clone())),
         Action::ApplyCash(cmd) => {
-            let applied = plan_application(state, cmd)?;
+            let (applied, _) = plan_application(state, cmd)?;
             ctx.authorize_write_offs(&applied)?;
             Ok(vec![Change::CashApplied(Arc::new(applied))])
         }

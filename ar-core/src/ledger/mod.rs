@@ -167,19 +167,26 @@ impl Ledger {
         }
         let Command { id, effective_date, actor, action } = command;
         let head = decide::Head { id, date: effective_date, actor: &actor };
-        let changes = decide::decide(&self.state, &self.config, head, action)?;
+        let decision = decide::decide(&self.state, &self.config, head, action)?;
         let first = self.journal.len();
-        for change in changes {
-            let sequence = self.journal.len() as u64;
-            let event = Event { sequence, command: id, fingerprint, effective_date, actor: actor.clone(), change };
+        let mut plan = decision.plan;
+        for change in decision.changes {
             // `decide` has checked everything each change needs, including what a
-            // later change in the same command needs from an earlier one, so
-            // folding cannot fail; each fold also validates before it mutates.
-            self.fold(event).map_err(|e| match e {
-                ReplayError::Inconsistent { error, .. } => error,
-                _ => LedgerError::InvalidPolicy("internal sequence error"),
-            })?;
+            // later change in the same command needs from an earlier one: the
+            // fold only records.
+            self.state.apply_decided(&change, effective_date, plan.take())?;
+            let sequence = self.journal.len() as u64;
+            self.journal.push(Event {
+                sequence,
+                command: id,
+                fingerprint,
+                effective_date,
+                actor: actor.clone(),
+                change,
+            });
         }
+        let count = (self.journal.len() - first) as u32;
+        self.commands.insert(id, CommandRecord { fingerprint, first: first as u64, count });
         Ok(&self.journal[first..])
     }
 

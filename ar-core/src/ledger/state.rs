@@ -319,6 +319,30 @@ impl State {
         }
     }
 
+    /// Folds a change `decide` has just made from this same state. Its checks ran
+    /// there, including what a later change of the command needs from an earlier
+    /// one, so the hot changes are only recorded; `plan` is the planner's plan of
+    /// an application, the one the fold would otherwise derive from the event.
+    pub fn apply_decided(
+        &mut self,
+        change: &Change,
+        date: NaiveDate,
+        plan: Option<AppPlan>,
+    ) -> Result<(), LedgerError> {
+        match (change, plan) {
+            (Change::InvoiceIssued(doc), _) => {
+                let c = self.customer(doc.customer)?;
+                self.record_invoice(doc, c)
+            }
+            (Change::PaymentReceived(doc), _) => {
+                let c = self.customer(doc.customer)?;
+                self.record_payment(doc, c)
+            }
+            (Change::CashApplied(doc), Some(plan)) => self.record_application(doc, date, plan),
+            (change, _) => self.apply_change(change, date),
+        }
+    }
+
     fn register(&mut self, reg: &Arc<RegisterCustomer>) -> Result<(), LedgerError> {
         if self.customer_ix.contains_key(&reg.customer) {
             return Err(dup("customer", reg.customer.as_uuid()));
@@ -359,7 +383,13 @@ impl State {
         }
         self.number_free(&doc.number)?;
         let c = self.customer(doc.customer)?;
-        let total = minor_in(doc.totals.total, self.cust(c).reg.currency, "the invoice total")?;
+        minor_in(doc.totals.total, self.cust(c).reg.currency, "the invoice total")?;
+        self.record_invoice(doc, c)
+    }
+
+    /// Records a checked invoice of customer `c`.
+    fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32) -> Result<(), LedgerError> {
+        let total = doc.totals.total.minor();
         let ix = next_index(self.invoices.len())?;
         let invoice = Invoice {
             doc: Arc::clone(doc),
@@ -434,7 +464,13 @@ impl State {
             return Err(dup("payment", doc.payment.as_uuid()));
         }
         let c = self.customer(doc.customer)?;
-        let amount = minor_in(doc.amount, self.cust(c).reg.currency, "the payment")?;
+        minor_in(doc.amount, self.cust(c).reg.currency, "the payment")?;
+        self.record_payment(doc, c)
+    }
+
+    /// Records a checked payment of customer `c`.
+    fn record_payment(&mut self, doc: &Arc<ReceivePayment>, c: u32) -> Result<(), LedgerError> {
+        let amount = doc.amount.minor();
         let ix = next_index(self.payments.len())?;
         self.payments.push(Payment {
             doc: Arc::clone(doc),
@@ -500,6 +536,16 @@ impl State {
 
     fn apply_cash(&mut self, doc: &Arc<CashApplied>, date: NaiveDate) -> Result<(), LedgerError> {
         let plan = self.check_application(doc)?;
+        self.record_application(doc, date, plan)
+    }
+
+    /// Records a checked application with its plan.
+    fn record_application(
+        &mut self,
+        doc: &Arc<CashApplied>,
+        date: NaiveDate,
+        plan: AppPlan,
+    ) -> Result<(), LedgerError> {
         let app_ix = next_index(self.applications.len())?;
         for (i, part) in &plan.parts {
             self.settle(*i, *part, 1);
@@ -868,7 +914,7 @@ fn number_hash(number: &str) -> u64 {
 }
 
 /// What one application does to one invoice, in minor units.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct Settlement {
     pub source: Option<Source>,
     pub cash: i64,
