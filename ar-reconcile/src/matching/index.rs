@@ -1,77 +1,98 @@
-//! The lookups a run needs, built once: document number → invoice, customer →
-//! open items oldest first, payer account → customer, payer name → customer,
-//! customer reference → customer.
+//! The lookups a run needs: document number → invoices and payer account →
+//! customer, built by [`Matcher::new`](super::Matcher::new) for every policy;
+//! payer name and customer reference → customer, and customer → open items
+//! oldest first, built only for the passes that use them (see [`PayerKeys`]
+//! and [`Grouped`]).
 //!
-//! Every key is a normalized string kept as its FNV-1a hash in a sorted `Vec`
-//! searched by binary search; a hit is confirmed against the string itself, so
-//! a hash collision costs a comparison, never a wrong match. Ids are mapped to
-//! dense numbers through a small open-addressing table with a fixed mixing
-//! function: no randomly seeded hasher, so a run is the same everywhere.
+//! Every key is a normalized string kept as a fixed hash (never a randomly
+//! seeded one) in a [`HashIndex`]; a hit is confirmed against the string
+//! itself, so a hash collision costs a comparison, never a wrong match. The
+//! index holds no strings and no per-item heap allocation: building it is a
+//! pass over the items plus two counting sorts of `(hash, row)` pairs.
 
-use ar_core::CustomerId;
-use chrono::Datelike;
-
-use super::normalize::{fnv1a, normalize_account, normalize_document_into, normalize_name};
+use super::normalize::{key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
 
 /// "No directory entry" / "empty slot".
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// SplitMix64's finalizer over both halves of an id: fixed, well mixed, no seed.
-fn mix(key: u128) -> u64 {
+pub(crate) fn mix(key: u128) -> u64 {
     let mut z = (key as u64) ^ ((key >> 64) as u64).rotate_left(32);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
 
+/// One slot of [`DenseIds`]: an id's two halves (a `u128` would double the
+/// slot's alignment) and its dense number.
+#[derive(Debug, Clone, Copy)]
+struct IdSlot {
+    key: [u64; 2],
+    dense: u32,
+}
+
+const EMPTY_SLOT: IdSlot = IdSlot { key: [0, 0], dense: NONE };
+
+fn halves(key: u128) -> [u64; 2] {
+    [(key >> 64) as u64, key as u64]
+}
+
 /// Dense numbers for 128-bit ids, in order of first appearance: an
 /// open-addressing table holding the ids themselves, so a lookup touches one
 /// slot (one cache miss) in the common case.
-struct DenseIds {
-    slots: Vec<(u128, u32)>,
-    keys: Vec<u128>,
+pub(crate) struct DenseIds {
+    slots: Vec<IdSlot>,
+    len: u32,
     mask: usize,
 }
 
 impl DenseIds {
-    fn with_capacity(n: usize) -> Self {
+    pub(crate) fn with_capacity(n: usize) -> Self {
         let size = (n.max(8) * 2).next_power_of_two();
-        DenseIds { slots: vec![(0, NONE); size], keys: Vec::with_capacity(n), mask: size - 1 }
+        DenseIds { slots: vec![EMPTY_SLOT; size], len: 0, mask: size - 1 }
+    }
+
+    /// How many ids are numbered.
+    pub(crate) fn len(&self) -> u32 {
+        self.len
     }
 
     /// The dense number of `key`, if it is known.
-    fn get(&self, key: u128) -> Option<u32> {
-        let mut at = mix(key) as usize & self.mask;
+    pub(crate) fn get(&self, key: u128) -> Option<u32> {
+        let key = halves(key);
+        let mut at = mix_halves(key) as usize & self.mask;
         loop {
-            let (k, v) = self.slots[at];
-            if v == NONE {
+            let slot = self.slots.get(at)?;
+            if slot.dense == NONE {
                 return None;
             }
-            if k == key {
-                return Some(v);
+            if slot.key == key {
+                return Some(slot.dense);
             }
             at = (at + 1) & self.mask;
         }
     }
 
     /// The dense number of `key`, and whether it was new.
-    fn insert(&mut self, key: u128) -> (u32, bool) {
-        let mut at = mix(key) as usize & self.mask;
-        loop {
-            let (k, v) = self.slots[at];
-            if v == NONE {
+    pub(crate) fn insert(&mut self, key: u128) -> (u32, bool) {
+        let key = halves(key);
+        let mut at = mix_halves(key) as usize & self.mask;
+        while let Some(slot) = self.slots.get(at) {
+            if slot.dense == NONE {
                 break;
             }
-            if k == key {
-                return (v, false);
+            if slot.key == key {
+                return (slot.dense, false);
             }
             at = (at + 1) & self.mask;
         }
-        let dense = self.keys.len() as u32;
-        self.slots[at] = (key, dense);
-        self.keys.push(key);
-        if self.keys.len() * 2 > self.slots.len() {
+        let dense = self.len;
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = IdSlot { key, dense };
+        }
+        self.len += 1;
+        if self.len as usize * 2 > self.slots.len() {
             self.grow();
         }
         (dense, true)
@@ -79,93 +100,120 @@ impl DenseIds {
 
     fn grow(&mut self) {
         let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY_SLOT; size]);
         self.mask = size - 1;
-        self.slots = vec![(0, NONE); size];
-        for (dense, key) in self.keys.iter().enumerate() {
-            let mut at = mix(*key) as usize & self.mask;
-            while self.slots[at].1 != NONE {
+        for slot in old.into_iter().filter(|s| s.dense != NONE) {
+            let mut at = mix_halves(slot.key) as usize & self.mask;
+            while self.slots.get(at).is_some_and(|s| s.dense != NONE) {
                 at = (at + 1) & self.mask;
             }
-            self.slots[at] = (*key, dense as u32);
+            if let Some(free) = self.slots.get_mut(at) {
+                *free = slot;
+            }
         }
     }
 }
 
+fn mix_halves(key: [u64; 2]) -> u64 {
+    mix((u128::from(key[0]) << 64) | u128::from(key[1]))
+}
+
 /// `(hash, value)` pairs grouped by the hash's top bits: a lookup reads one
-/// bucket offset and scans a bucket of about eight entries (two cache lines),
+/// bucket offset and scans a bucket of about eight entries (one cache line),
 /// instead of a binary search that misses the cache a dozen times on a million
 /// keys.
+///
+/// An entry keeps the hash's low 32 bits as a tag next to its value; the
+/// caller confirms every hit against the key itself, so equal tags of
+/// different keys cost a comparison, never a wrong match. Values come out in
+/// the order they were given (the counting sort is stable).
 pub(crate) struct HashIndex {
     shift: u32,
     starts: Vec<u32>,
-    entries: Vec<(u64, u32)>,
+    entries: Vec<(u32, u32)>,
 }
 
 impl HashIndex {
-    /// Groups `pairs` by hash (a counting sort on the top bits, then each small
-    /// bucket sorted), so equal hashes sit together in value order.
-    pub(crate) fn build(pairs: Vec<(u64, u32)>) -> Self {
+    /// Indexes `n` pairs `pair(i) = (hash, value)`; `pair` is called twice per
+    /// pair, so it should be cheap.
+    pub(crate) fn build(n: usize, pair: impl Fn(usize) -> (u64, u32)) -> Self {
         // About eight entries a bucket: the offsets stay small enough for the cache.
-        let bits = (usize::BITS - pairs.len().leading_zeros()).saturating_sub(3).clamp(1, 22);
+        let bits = (usize::BITS - n.leading_zeros()).saturating_sub(3).clamp(1, 22);
         let shift = 64 - bits;
         let buckets = 1usize << bits;
         let mut starts = vec![0u32; buckets + 1];
-        for (h, _) in &pairs {
-            starts[(h >> shift) as usize + 1] += 1;
+        for i in 0..n {
+            if let Some(count) = starts.get_mut((pair(i).0 >> shift) as usize + 1) {
+                *count += 1;
+            }
         }
         for b in 0..buckets {
             starts[b + 1] += starts[b];
         }
         let mut fill = starts.clone();
-        let mut entries = vec![(0u64, 0u32); pairs.len()];
-        for pair in pairs {
-            let at = &mut fill[(pair.0 >> shift) as usize];
-            entries[*at as usize] = pair;
-            *at += 1;
-        }
-        for b in 0..buckets {
-            let bucket = &mut entries[starts[b] as usize..starts[b + 1] as usize];
-            if bucket.len() > 1 {
-                bucket.sort_unstable();
+        let mut entries = vec![(0u32, 0u32); n];
+        for i in 0..n {
+            let (hash, value) = pair(i);
+            if let Some(at) = fill.get_mut((hash >> shift) as usize)
+                && let Some(entry) = entries.get_mut(*at as usize)
+            {
+                *entry = (hash as u32, value);
+                *at += 1;
             }
         }
         HashIndex { shift, starts, entries }
     }
 
-    /// The values stored under `hash`, in ascending order.
+    /// Indexes `hashes`, each under its position.
+    pub(crate) fn of_positions(hashes: &[u64]) -> Self {
+        HashIndex::build(hashes.len(), |i| (hashes[i], i as u32))
+    }
+
+    /// The values whose hash may be `hash`, in the order they were given.
     pub(crate) fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
-        let b = (hash >> self.shift) as usize;
-        let (from, to) = match (self.starts.get(b), self.starts.get(b + 1)) {
-            (Some(&a), Some(&z)) => (a as usize, z as usize),
-            _ => (0, 0),
-        };
-        self.entries.get(from..to).unwrap_or(&[]).iter().filter(move |e| e.0 == hash).map(|e| e.1)
+        let tag = hash as u32;
+        self.bucket((hash >> self.shift) as usize).iter().filter(move |e| e.0 == tag).map(|e| e.1)
+    }
+
+    fn bucket(&self, b: usize) -> &[(u32, u32)] {
+        match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&a), Some(&z)) => self.entries.get(a as usize..z as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Every pair of values with equal tags, the later of each pair (in the
+    /// order given) in ascending order: `f(earlier, later)`.
+    fn for_each_tag_pair(&self, mut f: impl FnMut(u32, u32)) {
+        for pair in self.starts.windows(2) {
+            let bucket = self.entries.get(pair[0] as usize..pair[1] as usize).unwrap_or(&[]);
+            for (j, later) in bucket.iter().enumerate().skip(1) {
+                for earlier in &bucket[..j] {
+                    if earlier.0 == later.0 {
+                        f(earlier.1, later.1);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 }
 
-/// The lookups of one run.
+/// The lookups built for every policy.
 pub(crate) struct MatchIndex {
+    /// Normalized document number → invoice row.
     documents: HashIndex,
-    /// Dense customer → its id.
-    pub(crate) customers: Vec<CustomerId>,
-    /// Dense customer → its directory entry, or [`NONE`].
-    pub(crate) entry_of: Vec<u32>,
-    /// Invoice row → dense customer.
-    pub(crate) customer_of: Vec<u32>,
-    /// Invoice row → open amount in minor units (a run starts from a copy).
-    pub(crate) open_minor: Vec<i64>,
-    /// Invoice row → its currency and whether it offers a discount, kept
-    /// compact so scanning a customer's items does not read the rows.
-    pub(crate) currency_of: Vec<ar_core::Currency>,
-    pub(crate) has_discount: Vec<bool>,
-    /// Dense customer → its rows' range in `by_customer`.
-    ranges: Vec<(u32, u32)>,
-    by_customer: Vec<u32>,
+    /// Directory customer id → its entry, which is also its dense number;
+    /// customers known only from their invoices are numbered after them (see
+    /// [`Grouped`]).
+    pub(crate) directory_ids: DenseIds,
+    /// Normalized account → its account slot.
     accounts: HashIndex,
-    /// Normalized account and its customer, addressed by `accounts`.
-    account_rows: Vec<(String, u32)>,
-    names: HashIndex,
-    references: HashIndex,
+    /// Account slot → (customer entry, position in its accounts).
+    account_slots: Vec<(u32, u32)>,
 }
 
 fn dense_len(n: usize, what: &'static str) -> Result<u32, MatchError> {
@@ -173,6 +221,8 @@ fn dense_len(n: usize, what: &'static str) -> Result<u32, MatchError> {
 }
 
 impl MatchIndex {
+    /// Validates the directory and the items and builds the document and
+    /// account lookups.
     pub(crate) fn build(
         items: &[OpenInvoice],
         directory: &CustomerDirectory,
@@ -180,56 +230,28 @@ impl MatchIndex {
     ) -> Result<Self, MatchError> {
         dense_len(items.len(), "open items")?;
         dense_len(directory.len() + items.len(), "customers")?;
-        let mut ids = DenseIds::with_capacity(directory.len() + 1024);
-        let mut entry_of = Vec::with_capacity(directory.len());
-        for (entry, c) in directory.customers().iter().enumerate() {
-            let (_, new) = ids.insert(c.id.as_uuid().as_u128());
-            if !new {
+        let mut directory_ids = DenseIds::with_capacity(directory.len());
+        for c in directory.customers() {
+            if !directory_ids.insert(c.id.as_uuid().as_u128()).1 {
                 return Err(MatchError::DuplicateCustomer { customer: c.id });
             }
-            entry_of.push(entry as u32);
         }
-        // One sequential pass over the rows: checks, customer records, keys.
-        let mut records = Vec::with_capacity(items.len());
-        let mut open_minor = Vec::with_capacity(items.len());
-        let mut currency_of = Vec::with_capacity(items.len());
-        let mut has_discount = Vec::with_capacity(items.len());
-        let mut invoice_keys = Vec::with_capacity(items.len());
-        let mut document_keys = Vec::with_capacity(items.len());
-        let mut buf = String::new();
-        for (row, item) in items.iter().enumerate() {
+        // One sequential pass over the rows: checks and the two fingerprints.
+        let mut document_hashes = Vec::with_capacity(items.len());
+        let mut id_hashes = Vec::with_capacity(items.len());
+        let mut buf = Vec::new();
+        for item in items {
             check_item(item)?;
-            open_minor.push(item.open_amount.minor());
-            currency_of.push(item.currency());
-            has_discount.push(!item.discounts.is_empty());
-            let customer = item.customer.as_uuid().as_u128();
-            let due = item.due_date.num_days_from_ce();
-            records.push(Record { customer: [(customer >> 64) as u64, customer as u64], due, row: row as u32 });
-            invoice_keys.push((mix(item.invoice.as_uuid().as_u128()), row as u32));
             normalize_document_into(&item.number, prefixes, &mut buf);
-            document_keys.push((fnv1a(buf.as_bytes()), row as u32));
+            document_hashes.push(key_hash(&buf));
+            id_hashes.push(mix(item.invoice.as_uuid().as_u128()));
         }
-        check_duplicates(items, HashIndex::build(invoice_keys))?;
-        let mut customers: Vec<CustomerId> = directory.customers().iter().map(|c| c.id).collect();
-        let grouped = group_by_customer(items, records, &ids, &mut customers, &mut entry_of);
-        let documents = HashIndex::build(document_keys);
-        let (accounts, account_rows) = account_keys(directory)?;
-        let (names, references) = name_and_reference_keys(directory, prefixes);
-        Ok(MatchIndex {
-            documents,
-            customers,
-            entry_of,
-            customer_of: grouped.customer_of,
-            open_minor,
-            currency_of,
-            has_discount,
-            ranges: grouped.ranges,
-            by_customer: grouped.by_customer,
-            accounts,
-            account_rows,
-            names,
-            references,
-        })
+        check_duplicates(items, &HashIndex::of_positions(&id_hashes))?;
+        drop(id_hashes);
+        let documents = HashIndex::of_positions(&document_hashes);
+        drop(document_hashes);
+        let (accounts, account_slots) = account_keys(directory)?;
+        Ok(MatchIndex { documents, directory_ids, accounts, account_slots })
     }
 
     /// Pushes onto `hits` the invoice rows whose normalized number is `key`, in
@@ -237,12 +259,12 @@ impl MatchIndex {
     pub(crate) fn documents(
         &self,
         items: &[OpenInvoice],
-        key: &str,
+        key: &[u8],
         prefixes: &[String],
-        buf: &mut String,
+        buf: &mut Vec<u8>,
         hits: &mut Vec<u32>,
     ) {
-        for row in self.documents.get(fnv1a(key.as_bytes())) {
+        for row in self.documents.get(key_hash(key)) {
             if let Some(item) = items.get(row as usize) {
                 normalize_document_into(&item.number, prefixes, buf);
                 if buf == key {
@@ -252,38 +274,21 @@ impl MatchIndex {
         }
     }
 
-    /// A customer's open-item rows, oldest first (due date, number, id).
-    pub(crate) fn items_of(&self, customer: u32) -> &[u32] {
-        match self.ranges.get(customer as usize) {
-            Some(&(a, b)) => self.by_customer.get(a as usize..b as usize).unwrap_or(&[]),
-            None => &[],
-        }
+    /// The directory entry of the customer whose normalized account is `key`;
+    /// `buf` is scratch space for confirming each candidate.
+    pub(crate) fn account(&self, directory: &CustomerDirectory, key: &[u8], buf: &mut Vec<u8>) -> Option<u32> {
+        self.accounts.get(key_hash(key)).find_map(|slot| {
+            let (entry, raw) = account_of(directory, &self.account_slots, slot)?;
+            normalize_account_into(raw, buf);
+            (buf == key).then_some(entry)
+        })
     }
+}
 
-    /// The customer a normalized account belongs to.
-    pub(crate) fn account(&self, key: &str) -> Option<u32> {
-        self.accounts
-            .get(fnv1a(key.as_bytes()))
-            .filter_map(|i| self.account_rows.get(i as usize))
-            .find(|(k, _)| k == key)
-            .map(|(_, c)| *c)
-    }
-
-    /// Customers whose normalized name (or alias) hashes like `key`; the caller
-    /// confirms the name.
-    pub(crate) fn names(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        self.names.get(fnv1a(key.as_bytes()))
-    }
-
-    /// `true` if any customer has a reference to look for.
-    pub(crate) fn has_references(&self) -> bool {
-        !self.references.entries.is_empty()
-    }
-
-    /// Customers with a reference that hashes like `key`; the caller confirms.
-    pub(crate) fn references(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        self.references.get(fnv1a(key.as_bytes()))
-    }
+fn account_of<'d>(directory: &'d CustomerDirectory, slots: &[(u32, u32)], slot: u32) -> Option<(u32, &'d str)> {
+    let &(entry, at) = slots.get(slot as usize)?;
+    let raw = directory.customers().get(entry as usize)?.accounts.get(at as usize)?;
+    Some((entry, raw.as_str()))
 }
 
 fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
@@ -304,177 +309,201 @@ fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
     Ok(())
 }
 
-/// Equal ids sit next to each other in an index keyed by their fingerprint.
-fn check_duplicates(items: &[OpenInvoice], by_id: HashIndex) -> Result<(), MatchError> {
-    for pair in by_id.entries.windows(2) {
-        if let [(fa, a), (fb, b)] = pair
-            && fa == fb
+/// Equal ids share a bucket and a tag in an index keyed by their fingerprint.
+/// Reports the first row (in input order) whose id an earlier row has.
+fn check_duplicates(items: &[OpenInvoice], by_id: &HashIndex) -> Result<(), MatchError> {
+    let mut first: Option<u32> = None;
+    by_id.for_each_tag_pair(|a, b| {
+        if first.is_none_or(|f| b < f)
+            && let (Some(x), Some(y)) = (items.get(a as usize), items.get(b as usize))
+            && x.invoice == y.invoice
         {
-            let (x, y) = (&items[*a as usize], &items[*b as usize]);
-            if x.invoice == y.invoice {
-                return Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.clone() });
-            }
+            first = Some(b);
         }
-    }
-    Ok(())
-}
-
-/// One open item as the grouping sorts it: by customer, then due day, then row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Record {
-    /// The customer id's two halves (a `u128` would double the record's alignment).
-    customer: [u64; 2],
-    due: i32,
-    row: u32,
-}
-
-impl Record {
-    fn customer(&self) -> u128 {
-        (u128::from(self.customer[0]) << 64) | u128::from(self.customer[1])
+    });
+    match first.and_then(|row| items.get(row as usize)) {
+        Some(y) => Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.clone() }),
+        None => Ok(()),
     }
 }
 
-struct Grouped {
-    customer_of: Vec<u32>,
-    ranges: Vec<(u32, u32)>,
-    by_customer: Vec<u32>,
-}
-
-/// Groups the rows by customer, each group oldest first (due date, number, id).
-///
-/// A counting sort on the top bits of the customer's hash scatters the records
-/// into small buckets, each sorted on its own; a customer's rows then lie
-/// together. This reads the rows once, in order, instead of probing a table
-/// per row (a cache miss each on a million rows). Directory customers keep
-/// their dense numbers; customers known only from their invoices get the next
-/// ones in the order met.
-fn group_by_customer(
-    items: &[OpenInvoice],
-    records: Vec<Record>,
-    directory_ids: &DenseIds,
-    customers: &mut Vec<CustomerId>,
-    entry_of: &mut Vec<u32>,
-) -> Grouped {
-    let bits = (usize::BITS - records.len().leading_zeros()).saturating_sub(3).clamp(1, 22);
-    let shift = 64 - bits;
-    let bucket = |r: &Record| (mix(r.customer()) >> shift) as usize;
-    let mut starts = vec![0u32; (1usize << bits) + 1];
-    for r in &records {
-        starts[bucket(r) + 1] += 1;
-    }
-    for b in 0..(1usize << bits) {
-        starts[b + 1] += starts[b];
-    }
-    let mut fill = starts.clone();
-    let mut sorted = vec![Record::default(); records.len()];
-    for r in records {
-        let at = &mut fill[bucket(&r)];
-        sorted[*at as usize] = r;
-        *at += 1;
-    }
-    for pair in starts.windows(2) {
-        if let Some(b) = sorted.get_mut(pair[0] as usize..pair[1] as usize)
-            && b.len() > 1
-        {
-            b.sort_unstable();
-        }
-    }
-    let mut grouped = Grouped {
-        customer_of: vec![0; sorted.len()],
-        ranges: vec![(0, 0); customers.len()],
-        by_customer: sorted.iter().map(|r| r.row).collect(),
-    };
-    let mut i = 0;
-    while i < sorted.len() {
-        let customer = sorted[i].customer;
-        // Groups are short: a linear scan beats a binary search over the rest.
-        let end = i + sorted[i..].iter().take_while(|r| r.customer == customer).count();
-        let id = sorted[i].customer();
-        let dense = directory_ids.get(id).unwrap_or_else(|| {
-            customers.push(CustomerId::from_u128(id));
-            entry_of.push(NONE);
-            grouped.ranges.push((0, 0));
-            (customers.len() - 1) as u32
-        });
-        grouped.ranges[dense as usize] = (i as u32, end as u32);
-        for r in &sorted[i..end] {
-            grouped.customer_of[r.row as usize] = dense;
-        }
-        break_due_ties(items, &sorted[i..end], &mut grouped.by_customer[i..end]);
-        i = end;
-    }
-    grouped
-}
-
-/// Rows of one customer due the same day go by document number, then id.
-fn break_due_ties(items: &[OpenInvoice], records: &[Record], rows: &mut [u32]) {
-    let mut a = 0;
-    while a < records.len() {
-        let due = records[a].due;
-        let b = a + records[a..].iter().take_while(|r| r.due == due).count();
-        if b - a > 1 {
-            rows[a..b].sort_unstable_by(|&x, &y| {
-                let (x, y) = (&items[x as usize], &items[y as usize]);
-                x.number.cmp(&y.number).then_with(|| x.invoice.cmp(&y.invoice))
-            });
-        }
-        a = b;
-    }
-}
-
-fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(String, u32)>), MatchError> {
-    let mut rows: Vec<(String, u32, &str, u64)> = Vec::new();
-    for (dense, c) in directory.customers().iter().enumerate() {
-        for account in &c.accounts {
-            let key = normalize_account(account);
-            if !key.is_empty() {
-                let hash = fnv1a(key.as_bytes());
-                rows.push((key, dense as u32, account, hash));
-            }
-        }
-    }
-    // By hash first, so strings are compared only where hashes meet.
-    rows.sort_unstable_by(|a, b| (a.3, &a.0, a.1).cmp(&(b.3, &b.0, b.1)));
-    rows.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
-    for pair in rows.windows(2) {
-        if let [a, b] = pair
-            && a.0 == b.0
-        {
-            let customers = directory.customers();
-            return Err(MatchError::AccountConflict {
-                account: b.2.to_owned(),
-                first: customers[a.1 as usize].id,
-                second: customers[b.1 as usize].id,
-            });
-        }
-    }
-    let keys = rows.iter().enumerate().map(|(i, r)| (r.3, i as u32)).collect();
-    let strings = rows.into_iter().map(|r| (r.0, r.1)).collect();
-    Ok((HashIndex::build(keys), strings))
-}
-
-fn name_and_reference_keys(directory: &CustomerDirectory, prefixes: &[String]) -> (HashIndex, HashIndex) {
-    let mut names = Vec::new();
-    let mut references = Vec::new();
-    let mut buf = String::new();
-    for (dense, c) in directory.customers().iter().enumerate() {
-        for name in std::iter::once(&c.name).chain(&c.aliases) {
-            let key = normalize_name(name);
-            if !key.is_empty() {
-                names.push((fnv1a(key.as_bytes()), dense as u32));
-            }
-        }
-        for reference in &c.references {
-            normalize_document_into(reference, prefixes, &mut buf);
+/// The account lookup, and a check that no normalized account belongs to two
+/// customers: the first account (in directory order) whose key an earlier
+/// customer already has is reported.
+fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(u32, u32)>), MatchError> {
+    let mut slots = Vec::with_capacity(directory.len());
+    let mut hashes = Vec::with_capacity(directory.len());
+    let mut buf = Vec::new();
+    for (entry, c) in directory.customers().iter().enumerate() {
+        for (at, account) in c.accounts.iter().enumerate() {
+            normalize_account_into(account, &mut buf);
             if !buf.is_empty() {
-                references.push((fnv1a(buf.as_bytes()), dense as u32));
+                slots.push((entry as u32, at as u32));
+                hashes.push(key_hash(&buf));
             }
         }
     }
-    // A customer listed under one name twice is still one customer.
-    for keys in [&mut names, &mut references] {
-        keys.sort_unstable();
-        keys.dedup();
+    let index = HashIndex::of_positions(&hashes);
+    let mut conflict: Option<(u32, u32)> = None;
+    let mut other = Vec::new();
+    index.for_each_tag_pair(|a, b| {
+        let (Some((ea, ra)), Some((eb, rb))) = (account_of(directory, &slots, a), account_of(directory, &slots, b))
+        else {
+            return;
+        };
+        if ea == eb || conflict.is_some_and(|(_, later)| later < b) {
+            return;
+        }
+        normalize_account_into(ra, &mut buf);
+        normalize_account_into(rb, &mut other);
+        if buf == other && conflict.is_none_or(|(earlier, later)| later > b || a < earlier) {
+            conflict = Some((a, b));
+        }
+    });
+    if let Some((a, b)) = conflict
+        && let (Some((ea, _)), Some((eb, raw))) = (account_of(directory, &slots, a), account_of(directory, &slots, b))
+    {
+        let customers = directory.customers();
+        return Err(MatchError::AccountConflict {
+            account: raw.to_owned(),
+            first: customers[ea as usize].id,
+            second: customers[eb as usize].id,
+        });
     }
-    (HashIndex::build(names), HashIndex::build(references))
+    Ok((index, slots))
+}
+
+/// The lookups of pass (c): payer name and customer reference → customer.
+/// Only policies that run pass (c) build them.
+pub(crate) struct PayerKeys {
+    names: HashIndex,
+    references: HashIndex,
+}
+
+impl PayerKeys {
+    pub(crate) fn build(directory: &CustomerDirectory, prefixes: &[String]) -> Self {
+        let mut names: Vec<(u64, u32)> = Vec::with_capacity(directory.len());
+        let mut references: Vec<(u64, u32)> = Vec::new();
+        let mut buf = Vec::new();
+        let mut name_buf = String::new();
+        for (entry, c) in directory.customers().iter().enumerate() {
+            let entry = entry as u32;
+            // A customer listed under one name twice is still one customer.
+            let own = names.len();
+            for name in std::iter::once(&c.name).chain(&c.aliases) {
+                normalize_name_into(name, &mut name_buf);
+                let hash = key_hash(name_buf.as_bytes());
+                if !name_buf.is_empty() && !names[own..].iter().any(|k| k.0 == hash) {
+                    names.push((hash, entry));
+                }
+            }
+            let own = references.len();
+            for reference in &c.references {
+                normalize_document_into(reference, prefixes, &mut buf);
+                let hash = key_hash(&buf);
+                if !buf.is_empty() && !references[own..].iter().any(|k| k.0 == hash) {
+                    references.push((hash, entry));
+                }
+            }
+        }
+        PayerKeys {
+            names: HashIndex::build(names.len(), |i| names[i]),
+            references: HashIndex::build(references.len(), |i| references[i]),
+        }
+    }
+
+    /// Directory entries whose normalized name (or alias) may be `key`, each
+    /// once, in directory order; the caller confirms the name.
+    pub(crate) fn names(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.names.get(key_hash(key.as_bytes()))
+    }
+
+    /// `true` if any customer has a reference to look for.
+    pub(crate) fn has_references(&self) -> bool {
+        !self.references.is_empty()
+    }
+
+    /// Directory entries with a reference that may be `key`; the caller confirms.
+    pub(crate) fn references(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
+        self.references.get(key_hash(key.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_index_keeps_values_in_the_order_given() {
+        let pairs: Vec<(u64, u32)> = (0..1_000u32).map(|i| (u64::from(i % 7) << 61 | u64::from(i % 3), i)).collect();
+        let index = HashIndex::build(pairs.len(), |i| pairs[i]);
+        for (hash, _) in &pairs {
+            let got: Vec<u32> = index.get(*hash).collect();
+            let want: Vec<u32> =
+                pairs.iter().filter(|p| p.0 as u32 == *hash as u32 && p.0 >> 61 == hash >> 61).map(|p| p.1).collect();
+            assert_eq!(got, want);
+        }
+        assert_eq!(index.get(u64::MAX).count(), 0);
+        let empty = HashIndex::build(0, |_| (0, 0));
+        assert!(empty.is_empty());
+        assert_eq!(empty.get(0).count(), 0);
+    }
+
+    #[test]
+    fn dense_ids_grow_and_keep_numbers() {
+        let mut ids = DenseIds::with_capacity(1);
+        for k in 0..10_000u128 {
+            assert_eq!(ids.insert(k * 0x1_0000_0001), (k as u32, true));
+        }
+        for k in 0..10_000u128 {
+            assert_eq!(ids.get(k * 0x1_0000_0001), Some(k as u32));
+            assert_eq!(ids.insert(k * 0x1_0000_0001), (k as u32, false));
+        }
+        assert_eq!(ids.get(7), None);
+        assert_eq!(ids.len(), 10_000);
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use ar_core::{Currency, CustomerId, InvoiceId, Money};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+
+    use super::super::normalize::normalize_document;
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The document lookup finds exactly the rows a scan comparing every
+        /// normalized number finds, in row order, for keys present and absent.
+        #[test]
+        fn document_lookup_equals_a_scan(
+            numbers in prop::collection::vec("(INV|inv|RE|SO|)[ -]?0{0,3}[0-9]{1,3}(-[0-9])?", 0..200),
+            probes in prop::collection::vec("(INV|SO|)0?[0-9]{1,3}(-[0-9])?", 1..20),
+        ) {
+            let prefixes: Vec<String> = ["INV", "RE"].map(str::to_owned).to_vec();
+            let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+            let items: Vec<OpenInvoice> = numbers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    let open = Money::from_minor(100, Currency::EUR).unwrap_or_else(|_| Money::zero(Currency::EUR));
+                    OpenInvoice::new(InvoiceId::from_u128(i as u128), CustomerId::from_u128(1), n, open, day, day)
+                })
+                .collect();
+            let index = MatchIndex::build(&items, &CustomerDirectory::new(), &prefixes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let (mut key, mut buf, mut hits) = (Vec::new(), Vec::new(), Vec::new());
+            for probe in probes.iter().chain(&numbers) {
+                normalize_document_into(probe, &prefixes, &mut key);
+                hits.clear();
+                index.documents(&items, &key, &prefixes, &mut buf, &mut hits);
+                let want: Vec<u32> = (0..items.len() as u32)
+                    .filter(|r| normalize_document(&items[*r as usize].number, &prefixes).as_bytes() == key.as_slice())
+                    .collect();
+                prop_assert_eq!(&hits, &want);
+            }
+        }
+    }
 }

@@ -1,12 +1,15 @@
 //! [`Matcher`]: the indexes of one set of open items, and the run over bank lines.
 
-use ar_core::{Currency, Money};
+use std::sync::OnceLock;
+
+use ar_core::{Currency, CustomerId, Money};
 use chrono::NaiveDate;
 
-use super::index::{MatchIndex, NONE};
+use super::grouping::Grouped;
+use super::index::{MatchIndex, NONE, PayerKeys};
 use super::{
-    Allocation, CustomerDirectory, Evidence, MatchError, MatchOutcome, MatchPolicy, OpenInvoice, Proposal, Shortfall,
-    Tier,
+    Allocation, CustomerDirectory, Evidence, MatchError, MatchOutcome, MatchPolicy, OpenInvoice, Pass, Proposal,
+    Shortfall, Tier,
 };
 use crate::BankLine;
 
@@ -64,16 +67,34 @@ pub struct Matcher<'a> {
     pub(crate) directory: &'a CustomerDirectory,
     pub(crate) items: &'a [OpenInvoice],
     pub(crate) index: MatchIndex,
+    /// Pass (c)'s lookups: built with the matcher when the policy runs pass (c).
+    payers: OnceLock<PayerKeys>,
+    /// Customer → open items: built with the matcher when the policy runs pass
+    /// (d), else only if a reference pass meets a customer outside the directory.
+    grouped: OnceLock<Grouped>,
 }
 
-/// Mutable state of one run: the open amount left per invoice row.
+/// Mutable state of one run.
 pub(crate) struct RunState {
-    pub(crate) remaining: Vec<i64>,
+    /// Invoice row → how much earlier lines of this run settled (zero-filled, so
+    /// a run over a million items does not copy their amounts up front).
+    pub(crate) settled: Vec<i64>,
     /// Scratch space reused across lines: a normalized key, a candidate's
     /// normalized number, and index hits.
-    pub(crate) key: String,
-    pub(crate) buf: String,
+    pub(crate) key: Vec<u8>,
+    pub(crate) buf: Vec<u8>,
     pub(crate) hits: Vec<u32>,
+}
+
+impl RunState {
+    /// `true` if no earlier line of this run settled anything on `row`.
+    pub(crate) fn untouched(&self, row: u32) -> bool {
+        self.settled.get(row as usize).is_none_or(|s| *s == 0)
+    }
+
+    fn settled(&self, row: u32) -> i64 {
+        self.settled.get(row as usize).copied().unwrap_or(0)
+    }
 }
 
 /// The bank line being matched, in minor units.
@@ -121,7 +142,51 @@ impl<'a> Matcher<'a> {
         items: &'a [OpenInvoice],
     ) -> Result<Matcher<'a>, MatchError> {
         let index = MatchIndex::build(items, directory, policy.prefixes())?;
-        Ok(Matcher { policy, directory, items, index })
+        let matcher = Matcher { policy, directory, items, index, payers: OnceLock::new(), grouped: OnceLock::new() };
+        // Build up front what the policy's passes will use, so a run does not pay for it.
+        if matcher.policy.last_pass_run() >= Pass::SingleItem {
+            matcher.payers();
+            matcher.grouped();
+        }
+        Ok(matcher)
+    }
+
+    pub(crate) fn payers(&self) -> &PayerKeys {
+        self.payers.get_or_init(|| PayerKeys::build(self.directory, self.policy.prefixes()))
+    }
+
+    pub(crate) fn grouped(&self) -> &Grouped {
+        self.grouped.get_or_init(|| Grouped::build(self.items, &self.index.directory_ids))
+    }
+
+    /// The dense number of the customer who owes `row`: its directory entry,
+    /// else a number after the directory's.
+    pub(crate) fn owner(&self, row: u32) -> u32 {
+        if let Some(g) = self.grouped.get() {
+            return g.customer_of.get(row as usize).copied().unwrap_or(NONE);
+        }
+        let Some(item) = self.items.get(row as usize) else { return NONE };
+        match self.index.directory_ids.get(item.customer.as_uuid().as_u128()) {
+            Some(entry) => entry,
+            None => self.grouped().customer_of.get(row as usize).copied().unwrap_or(NONE),
+        }
+    }
+
+    /// The id of a dense customer.
+    pub(crate) fn customer_id(&self, customer: u32) -> Option<CustomerId> {
+        match self.directory.customers().get(customer as usize) {
+            Some(c) => Some(c.id),
+            // Customers outside the directory are numbered only by the grouping.
+            None => {
+                let guest = (customer as usize).checked_sub(self.directory.len())?;
+                self.grouped.get()?.guests.get(guest).copied()
+            }
+        }
+    }
+
+    /// The open amount left on `row` in this run, in minor units.
+    pub(crate) fn remaining(&self, state: &RunState, row: u32) -> i64 {
+        self.items.get(row as usize).map_or(0, |item| item.open_amount.minor() - state.settled(row))
     }
 
     /// The policy in force.
@@ -131,12 +196,8 @@ impl<'a> Matcher<'a> {
 
     /// Proposes, for each line in order, how it pays which invoices.
     pub fn run(&self, lines: &[BankLine]) -> MatchOutcome {
-        let mut state = RunState {
-            remaining: self.index.open_minor.clone(),
-            key: String::new(),
-            buf: String::new(),
-            hits: Vec::new(),
-        };
+        let mut state =
+            RunState { settled: vec![0; self.items.len()], key: Vec::new(), buf: Vec::new(), hits: Vec::new() };
         let mut outcome = MatchOutcome { proposals: Vec::with_capacity(lines.len()), ..MatchOutcome::default() };
         for (index, line) in lines.iter().enumerate() {
             let proposal = self.propose(&mut state, index, line);
@@ -187,7 +248,9 @@ impl<'a> Matcher<'a> {
         for part in &draft.parts {
             let item = &self.items[part.row as usize];
             let settled = part.applied + part.discount + part.write_off + part.deduction;
-            state.remaining[part.row as usize] -= settled;
+            if let Some(s) = state.settled.get_mut(part.row as usize) {
+                *s += settled;
+            }
             applied_total += part.applied;
             allocations.push(Allocation {
                 invoice: item.invoice,
@@ -208,7 +271,7 @@ impl<'a> Matcher<'a> {
         Proposal {
             line: ctx.index,
             amount: ctx.line.amount,
-            customer: self.index.customers.get(draft.customer as usize).copied(),
+            customer: self.customer_id(draft.customer),
             allocations,
             write_offs,
             deductions,
@@ -222,23 +285,20 @@ impl<'a> Matcher<'a> {
 
     /// The name people know a customer by: the directory's, else its id.
     pub(crate) fn customer_name(&self, customer: u32) -> String {
-        let entry = self.index.entry_of.get(customer as usize).copied().unwrap_or(NONE);
-        match self.directory.customers().get(entry as usize) {
+        match self.directory.customers().get(customer as usize) {
             Some(c) => c.name.clone(),
-            None => self.index.customers.get(customer as usize).map(|id| id.to_string()).unwrap_or_default(),
+            None => self.customer_id(customer).map(|id| id.to_string()).unwrap_or_default(),
         }
     }
 
     /// The discount available on `row` for this line: only on an invoice no
     /// earlier line touched, within the offer's date plus grace days.
     pub(crate) fn discount_available(&self, state: &RunState, ctx: &LineCtx<'_>, row: u32) -> i64 {
-        if !self.policy.takes_discounts()
-            || !self.index.has_discount[row as usize]
-            || state.remaining[row as usize] != self.index.open_minor[row as usize]
-        {
+        let Some(item) = self.items.get(row as usize) else { return 0 };
+        if !self.policy.takes_discounts() || item.discounts.is_empty() || !state.untouched(row) {
             return 0;
         }
-        self.items[row as usize].discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
+        item.discount_on(ctx.date, self.policy.grace_days()).map_or(0, |d| d.minor())
     }
 
     pub(crate) fn money(&self, minor: i64, ctx: &LineCtx<'_>) -> Money {

@@ -51,7 +51,7 @@
 //!   keeps the open amount left per invoice; a line only settles what earlier
 //!   lines left open. An invoice already touched in the run gives no discount.
 //! - *Deterministic*: the same inputs give the same proposals, byte for byte.
-//!   Indexes are keyed by a fixed hash (FNV-1a), never a seeded hasher.
+//!   Indexes are keyed by a fixed hash, never a seeded hasher.
 //!
 //! # Seams
 //!
@@ -96,6 +96,7 @@ pub mod combination;
 mod directory;
 mod error;
 pub mod evidence;
+mod grouping;
 mod index;
 pub mod ledger;
 mod matcher;

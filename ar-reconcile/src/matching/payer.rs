@@ -1,16 +1,16 @@
 //! Pass (c): who is paying, when the line names no open invoice it can settle.
 
-use super::matcher::LineCtx;
-use super::normalize::{normalize_account, normalize_document, normalize_name, tokens};
+use super::matcher::{LineCtx, RunState};
+use super::normalize::{normalize_account_into, normalize_document, normalize_name, tokens};
 use super::{Evidence, Matcher, Tier};
 use crate::Reference;
 
 impl Matcher<'_> {
     /// The customer whose known account the payer's account is.
-    pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>) -> Option<u32> {
+    pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>, state: &mut RunState) -> Option<u32> {
         let account = ctx.line.counterparty_account.as_deref()?;
-        let key = normalize_account(account);
-        if key.is_empty() { None } else { self.index.account(&key) }
+        normalize_account_into(account, &mut state.key);
+        if state.key.is_empty() { None } else { self.index.account(self.directory, &state.key, &mut state.buf) }
     }
 
     /// Identifies the customer by account, then by name, then by a customer
@@ -26,7 +26,7 @@ impl Matcher<'_> {
         if let Some(c) = payer {
             evidence.push(Evidence::PayerAccount {
                 account: ctx.line.counterparty_account.clone().unwrap_or_default(),
-                customer: self.index.customers[c as usize],
+                customer: self.customer_id(c)?,
                 customer_name: self.customer_name(c),
             });
             return Some((c, Tier::High));
@@ -40,7 +40,7 @@ impl Matcher<'_> {
         let (c, row) = settled_hint?;
         evidence.push(Evidence::CustomerOfInvoice {
             document: self.items[row as usize].number.clone(),
-            customer: self.index.customers[c as usize],
+            customer: self.customer_id(c)?,
             customer_name: self.customer_name(c),
         });
         Some((c, Tier::NeedsReview))
@@ -49,8 +49,7 @@ impl Matcher<'_> {
     /// `true` if the payer's name, normalized, is `customer`'s name or alias.
     pub(crate) fn named_payer_is(&self, ctx: &LineCtx<'_>, customer: u32) -> bool {
         let Some(payer_name) = ctx.line.counterparty_name.as_deref() else { return false };
-        let entry = self.index.entry_of.get(customer as usize).copied().unwrap_or(super::index::NONE);
-        let Some(c) = self.directory.customers().get(entry as usize) else { return false };
+        let Some(c) = self.directory.customers().get(customer as usize) else { return false };
         let key = normalize_name(payer_name);
         !key.is_empty() && std::iter::once(&c.name).chain(&c.aliases).any(|n| normalize_name(n) == key)
     }
@@ -62,7 +61,7 @@ impl Matcher<'_> {
             return None;
         }
         let fits: Vec<u32> = self
-            .index
+            .payers()
             .names(&key)
             .filter(|c| {
                 self.directory.customers().get(*c as usize).is_some_and(|entry| {
@@ -74,7 +73,7 @@ impl Matcher<'_> {
             [one] => {
                 evidence.push(Evidence::PayerName {
                     payer_name: payer_name.to_owned(),
-                    customer: self.index.customers[*one as usize],
+                    customer: self.customer_id(*one)?,
                     customer_name: self.customer_name(*one),
                 });
                 Some(*one)
@@ -89,7 +88,7 @@ impl Matcher<'_> {
     }
 
     fn payer_by_reference(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Option<u32> {
-        if !self.index.has_references() {
+        if !self.payers().has_references() {
             return None;
         }
         let line = ctx.line;
@@ -106,7 +105,7 @@ impl Matcher<'_> {
             if key.len() < 2 {
                 continue;
             }
-            let found = self.index.references(&key).find(|c| {
+            let found = self.payers().references(&key).find(|c| {
                 self.directory
                     .customers()
                     .get(*c as usize)
@@ -115,7 +114,7 @@ impl Matcher<'_> {
             if let Some(c) = found {
                 evidence.push(Evidence::CustomerReference {
                     reference: candidate.to_owned(),
-                    customer: self.index.customers[c as usize],
+                    customer: self.customer_id(c)?,
                     customer_name: self.customer_name(c),
                 });
                 return Some(c);

@@ -104,7 +104,7 @@ impl Matcher<'_> {
         let prefixes = self.policy.prefixes();
         let words: Vec<&str> = tokens(&ctx.line.remittance_text).collect();
         let mut refs = Vec::new();
-        let mut key = String::new();
+        let mut key = Vec::new();
         for (i, word) in words.iter().enumerate() {
             // Document numbers in free text carry digits; a word without any is
             // looked at only as a prefix joined to the number after it (`INV 42`).
@@ -152,12 +152,12 @@ impl Matcher<'_> {
         settled_hint: &mut Option<(u32, u32)>,
     ) -> Option<Referenced> {
         let in_currency: Vec<&Ref> =
-            refs.iter().filter(|r| self.index.currency_of[r.row as usize] == ctx.currency).collect();
+            refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency).collect();
         let customer = self.choose_customer(state, ctx, &in_currency, payer).unwrap_or(NONE);
         let mut kept = Vec::new();
         for r in refs {
             let item = &self.items[r.row as usize];
-            let owner = self.index.customer_of[r.row as usize];
+            let owner = self.owner(r.row);
             if item.currency() != ctx.currency {
                 evidence.push(Evidence::ReferenceOtherCurrency {
                     document: item.number.clone(),
@@ -168,7 +168,7 @@ impl Matcher<'_> {
                     document: item.number.clone(),
                     customer_name: self.customer_name(owner),
                 });
-            } else if state.remaining[r.row as usize] == 0 {
+            } else if self.remaining(state, r.row) == 0 {
                 evidence.push(Evidence::ReferenceNotOpen { document: item.number.clone() });
                 settled_hint.get_or_insert((customer, r.row));
             } else {
@@ -189,7 +189,7 @@ impl Matcher<'_> {
     }
 
     fn choose_customer(&self, state: &RunState, ctx: &LineCtx<'_>, refs: &[&Ref], payer: Option<u32>) -> Option<u32> {
-        let owner = |r: &Ref| self.index.customer_of[r.row as usize];
+        let owner = |r: &Ref| self.owner(r.row);
         if let Some(p) = payer.filter(|p| refs.iter().any(|r| owner(r) == *p)) {
             return Some(p);
         }
@@ -201,9 +201,9 @@ impl Matcher<'_> {
             }
             seen.push(c);
             let open: i128 =
-                refs.iter().filter(|x| owner(x) == c).map(|x| i128::from(state.remaining[x.row as usize])).sum();
+                refs.iter().filter(|x| owner(x) == c).map(|x| i128::from(self.remaining(state, x.row))).sum();
             let single = refs.iter().filter(|x| owner(x) == c).any(|x| {
-                let left = state.remaining[x.row as usize];
+                let left = self.remaining(state, x.row);
                 left == ctx.amount || left - self.discount_available(state, ctx, x.row) == ctx.amount
             });
             if single || open == i128::from(ctx.amount) {

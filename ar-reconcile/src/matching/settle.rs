@@ -30,7 +30,7 @@ impl Matcher<'_> {
     /// Runs the passes in order for one credit line.
     pub(crate) fn decide(&self, state: &mut RunState, ctx: &LineCtx<'_>) -> Draft {
         let mut evidence = Vec::new();
-        let payer = self.payer_by_account(ctx);
+        let payer = self.payer_by_account(ctx, state);
         let mut hint = None;
         let refs = self.structured_refs(ctx, state, &mut evidence);
         if !refs.is_empty()
@@ -87,10 +87,30 @@ impl Matcher<'_> {
     fn opens(&self, state: &RunState, ctx: &LineCtx<'_>, rows: impl Iterator<Item = u32>) -> Vec<Open> {
         rows.map(|row| Open {
             row,
-            left: state.remaining[row as usize],
+            left: self.remaining(state, row),
             discount: self.discount_available(state, ctx, row),
         })
         .collect()
+    }
+
+    /// A customer's items in the line's currency with something left open, oldest first.
+    fn customer_opens(&self, state: &RunState, ctx: &LineCtx<'_>, customer: u32) -> Vec<Open> {
+        let takes_discounts = self.policy.takes_discounts();
+        self.grouped()
+            .items_of(customer)
+            .iter()
+            .filter(|r| r.currency == ctx.currency)
+            .filter_map(|r| {
+                let settled = state.settled.get(r.row as usize).copied().unwrap_or(0);
+                let left = r.open - settled;
+                let discount = if takes_discounts && r.offers_discount && settled == 0 {
+                    self.discount_available(state, ctx, r.row)
+                } else {
+                    0
+                };
+                (left > 0).then_some(Open { row: r.row, left, discount })
+            })
+            .collect()
     }
 
     fn document(&self, row: u32) -> String {
@@ -123,11 +143,11 @@ impl Matcher<'_> {
         let account = ctx.line.counterparty_account.clone().unwrap_or_default();
         let mut base = base;
         match payer {
-            Some(p) if p == found.customer => evidence.push(Evidence::PayerAccount {
-                account,
-                customer: self.index.customers[p as usize],
-                customer_name: self.customer_name(p),
-            }),
+            Some(p) if p == found.customer => {
+                if let Some(customer) = self.customer_id(p) {
+                    evidence.push(Evidence::PayerAccount { account, customer, customer_name: self.customer_name(p) });
+                }
+            }
             Some(p) => {
                 // A parent paying for a subsidiary, or a wrong reference: a person decides.
                 evidence.push(Evidence::PayerIsOtherCustomer { account, customer_name: self.customer_name(p) });
@@ -317,7 +337,7 @@ impl Matcher<'_> {
     fn expired_discount_evidence(&self, state: &RunState, opens: &[Open], short: i128, draft: &mut Draft) {
         let [o] = opens else { return };
         let item = &self.items[o.row as usize];
-        if state.remaining[o.row as usize] != item.open_amount.minor() {
+        if !state.untouched(o.row) {
             return;
         }
         if let Some(offer) = item.discounts.iter().find(|d| i128::from(d.amount.minor()) == short && o.discount == 0) {
@@ -340,11 +360,7 @@ impl Matcher<'_> {
         evidence: Vec<Evidence>,
     ) -> Draft {
         let mut draft = Draft { customer, parts: Vec::new(), tier: cap.min(Tier::High), evidence };
-        let rows =
-            self.index.items_of(customer).iter().copied().filter(|&row| {
-                self.index.currency_of[row as usize] == ctx.currency && state.remaining[row as usize] > 0
-            });
-        let opens = self.opens(state, ctx, rows);
+        let opens = self.customer_opens(state, ctx, customer);
         let name = self.customer_name(customer);
         if self.single_item(ctx, &opens, &name, &mut draft) {
             return draft;
