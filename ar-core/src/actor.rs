@@ -8,18 +8,20 @@ use serde::{Deserialize, Serialize};
 /// The host's user id for the person or system acting.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct UserId(Arc<str>);
+// `Arc<String>` rather than `Arc<str>`: one pointer instead of two, and every
+// event carries an actor.
+pub struct UserId(Arc<String>);
 
 /// A role the host assigns ("clerk", "supervisor", "credit_manager"); the approval
 /// policy says what each role may do.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Role(Arc<str>);
+pub struct Role(Arc<String>);
 
 impl UserId {
     /// A user id.
     pub fn new(id: &str) -> Self {
-        UserId(Arc::from(id))
+        UserId(Arc::new(id.to_owned()))
     }
     /// The id as text.
     pub fn as_str(&self) -> &str {
@@ -30,7 +32,7 @@ impl UserId {
 impl Role {
     /// A role by name.
     pub fn new(name: &str) -> Self {
-        Role(Arc::from(name))
+        Role(Arc::new(name.to_owned()))
     }
     /// The role's name.
     pub fn as_str(&self) -> &str {
