@@ -28,8 +28,9 @@ use crate::{
 /// later change to rounding code cannot change history. Records are never edited:
 /// corrections are new events (reversals, credit memos, write-offs).
 ///
-/// The fingerprint is FNV-1a over the command's fields; it is stable within a
-/// major version of `ar-core`. A host must replay events with the same
+/// The fingerprint is a folded-multiply hash of the command's fields (their
+/// `Hash` stream, integers as little-endian words); it is stable within a major
+/// version of `ar-core`. A host must replay events with the same
 /// [`LedgerConfig`](crate::LedgerConfig) it executed them with (approval and credit
 /// policies are not part of the stream).
 ///

@@ -111,7 +111,7 @@ pub enum MoneyError {
 /// assert!(price.checked_add(Money::zero(Currency::EUR)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
@@ -344,5 +344,15 @@ impl fmt::Display for Money {
 impl fmt::Debug for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} {}", self.amount, self.currency)
+    }
+}
+
+/// Hashes the minor units and the currency: a `Money` is always at its
+/// currency's scale, so these identify it exactly (equal values hash equally),
+/// without the normalising that `Decimal`'s own hash does on every call.
+impl std::hash::Hash for Money {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.minor().hash(state);
+        self.currency.hash(state);
     }
 }

@@ -185,3 +185,26 @@ fn serde_json_shape_and_rejection() {
     let padded: Money = serde_json::from_str(r#"{"amount":"10.500","currency":"USD"}"#).unwrap();
     assert_eq!(padded, m);
 }
+
+fn hash_of(m: &Money) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(m)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+    /// Equal amounts hash equally however their decimal was written (1.5 and 1.50
+    /// make the same USD amount), and amounts that differ in value or currency
+    /// are told apart.
+    #[test]
+    fn hash_agrees_with_equality(minor in -1_000_000_000i64..1_000_000_000, other in -1_000_000_000i64..1_000_000_000, c in currency_strategy()) {
+        let a = Money::from_minor(minor, c).unwrap();
+        let written = Money::new(a.amount().normalize(), c).unwrap();
+        prop_assert_eq!(a, written);
+        prop_assert_eq!(hash_of(&a), hash_of(&written));
+        let b = Money::from_minor(other, c).unwrap();
+        prop_assert_eq!(a == b, hash_of(&a) == hash_of(&b));
+        let d = Money::from_minor(minor, if c == Currency::USD { Currency::EUR } else { Currency::USD }).unwrap();
+        prop_assert_ne!(hash_of(&a), hash_of(&d));
+    }
+}
