@@ -76,53 +76,31 @@ pub enum SubsetSearch {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn find_subset(values: &[i64], target: RangeInclusive<i64>, limits: SubsetLimits) -> SubsetSearch {
-    let lo = i128::from((*target.start()).max(1));
-    let hi = i128::from(*target.end());
-    let positive = values.iter().filter(|v| **v > 0).count();
-    let k = limits.max_items.min(positive);
-    if k == 0 || lo > hi {
-        return SubsetSearch::NotFound { steps: 0 };
-    }
-    let mut search = Search::new(values, k, lo, hi, limits.max_steps);
-    // With no subset of fewer than `size` items, the walk's first find has exactly `size`.
-    for size in 1..=k {
-        search.path.clear();
-        match search.walk(0, size, 0) {
-            Walk::Found => return SubsetSearch::Found { indexes: search.path, steps: search.steps },
-            Walk::NotFound => {}
-            Walk::Exhausted => return SubsetSearch::Exhausted { steps: search.steps },
-        }
-    }
-    SubsetSearch::NotFound { steps: search.steps }
+    Subsets::new(values, limits.max_items).find(target, limits.max_steps)
 }
 
-enum Walk {
-    Found,
-    NotFound,
-    Exhausted,
-}
-
-struct Search<'a> {
+/// The tables of a subset search over one list of values, reusable for
+/// several targets (they depend on the values and the most items only).
+pub(crate) struct Subsets<'a> {
     values: &'a [i64],
-    lo: i128,
-    hi: i128,
+    k: usize,
     /// `top[i * (k + 1) + r]`: the sum of the `r` largest positive values in `values[i..]`.
     top: Vec<i128>,
-    width: usize,
     /// The smallest positive value in `values[i..]` (`i128::MAX` if none).
     min_from: Vec<i128>,
     /// Positive values with their indexes, sorted by (value, index).
     sorted: Vec<(i64, usize)>,
-    /// Sums of two positive values with their indexes `i < j`, sorted by
-    /// (sum, i, j); empty when there are too many values.
-    pairs: Vec<(i128, u32, u32)>,
-    steps: u64,
-    budget: u64,
-    path: Vec<usize>,
+    /// Each distinct value in `sorted` → where its block starts.
+    single_blocks: SumIndex,
+    /// Sums of two positive values; `None` when there are too many values.
+    /// Built on first use.
+    pairs: Option<PairTable>,
 }
 
-impl<'a> Search<'a> {
-    fn new(values: &'a [i64], k: usize, lo: i128, hi: i128, budget: u64) -> Self {
+impl<'a> Subsets<'a> {
+    pub(crate) fn new(values: &'a [i64], max_items: usize) -> Self {
+        let positive = values.iter().filter(|v| **v > 0).count();
+        let k = max_items.min(positive);
         let n = values.len();
         let width = k + 1;
         let mut top = vec![0i128; (n + 1) * width];
@@ -148,21 +126,216 @@ impl<'a> Search<'a> {
         let mut sorted: Vec<(i64, usize)> =
             values.iter().enumerate().filter(|(_, v)| **v > 0).map(|(i, v)| (*v, i)).collect();
         sorted.sort_unstable();
-        let mut pairs = Vec::new();
-        if k >= 2 && sorted.len() <= PAIR_TABLE_ITEMS_MAX {
-            let positive: Vec<(usize, i64)> = values.iter().copied().enumerate().filter(|(_, v)| *v > 0).collect();
-            for (a, &(i, vi)) in positive.iter().enumerate() {
-                for &(j, vj) in &positive[a + 1..] {
-                    pairs.push((i128::from(vi) + i128::from(vj), i as u32, j as u32));
-                }
-            }
-            pairs.sort_unstable();
-        }
-        Search { values, lo, hi, top, width, min_from, sorted, pairs, steps: 0, budget, path: Vec::with_capacity(k) }
+        let single_blocks = SumIndex::of_blocks(sorted.len(), |at| sorted.get(at).map(|(v, _)| *v as u64));
+        Subsets { values, k, top, min_from, sorted, single_blocks, pairs: None }
     }
 
+    /// The search of [`find_subset`] for `target` within `budget` steps.
+    pub(crate) fn find(&mut self, target: RangeInclusive<i64>, budget: u64) -> SubsetSearch {
+        let lo = i128::from((*target.start()).max(1));
+        let hi = i128::from(*target.end());
+        if self.k == 0 || lo > hi {
+            return SubsetSearch::NotFound { steps: 0 };
+        }
+        if self.k >= 2 && self.pairs.is_none() && self.sorted.len() <= PAIR_TABLE_ITEMS_MAX {
+            self.pairs = Some(PairTable::new(self.values));
+        }
+        if lo != hi
+            && let Some(pairs) = &mut self.pairs
+        {
+            pairs.order();
+        }
+        let mut search = Search { tables: self, lo, hi, steps: 0, budget, path: Vec::with_capacity(self.k) };
+        // With no subset of fewer than `size` items, the walk's first find has exactly `size`.
+        for size in 1..=self.k {
+            search.path.clear();
+            match search.walk(0, size, 0) {
+                Walk::Found => return SubsetSearch::Found { indexes: search.path, steps: search.steps },
+                Walk::NotFound => {}
+                Walk::Exhausted => return SubsetSearch::Exhausted { steps: search.steps },
+            }
+        }
+        SubsetSearch::NotFound { steps: search.steps }
+    }
+}
+
+/// Every pair `i < j` of positive values, grouped by their sum: a block per
+/// sum holds its pairs in ascending `(i, j)` order. Grouping by a hash of the
+/// sum (two passes, no sort) keeps the build linear in the pairs; the blocks
+/// are put in sum order only if a range of sums is asked for.
+struct PairTable {
+    /// `i << 32 | j`, block after block.
+    pairs: Vec<u64>,
+    /// Per block: (sum, start, end) in `pairs`, in order of first appearance.
+    blocks: Vec<(u64, u32, u32)>,
+    /// Sum → its block.
+    by_sum: SumIndex,
+    /// The blocks in ascending sum order, for range targets.
+    by_order: Vec<u32>,
+}
+
+impl PairTable {
+    fn new(values: &[i64]) -> Self {
+        // A sum of two positive `i64` fits in a `u64`.
+        let positive: Vec<(u64, u64)> =
+            values.iter().enumerate().filter(|(_, v)| **v > 0).map(|(i, v)| (i as u64, *v as u64)).collect();
+        let n_pairs = positive.len() * positive.len().saturating_sub(1) / 2;
+        let mut by_sum = SumIndex::with_capacity(n_pairs);
+        let mut blocks: Vec<(u64, u32, u32)> = Vec::new();
+        let mut block_of = Vec::with_capacity(n_pairs);
+        for (a, &(_, vi)) in positive.iter().enumerate() {
+            for &(_, vj) in &positive[a + 1..] {
+                let sum = vi + vj;
+                let block = by_sum.get(sum).unwrap_or_else(|| {
+                    by_sum.insert(sum, blocks.len() as u32);
+                    blocks.push((sum, 0, 0));
+                    blocks.len() - 1
+                });
+                if let Some(b) = blocks.get_mut(block) {
+                    b.2 += 1;
+                }
+                block_of.push(block as u32);
+            }
+        }
+        let mut start = 0;
+        for b in &mut blocks {
+            let len = b.2;
+            *b = (b.0, start, start);
+            start += len;
+        }
+        // The same walk as above, so each block fills in ascending (i, j) order.
+        let mut pairs = vec![0u64; n_pairs];
+        let mut at = 0;
+        for (a, &(i, _)) in positive.iter().enumerate() {
+            for &(j, _) in &positive[a + 1..] {
+                if let Some(b) = block_of.get(at).and_then(|b| blocks.get_mut(*b as usize))
+                    && let Some(slot) = pairs.get_mut(b.2 as usize)
+                {
+                    *slot = (i << 32) | j;
+                    b.2 += 1;
+                }
+                at += 1;
+            }
+        }
+        PairTable { pairs, blocks, by_sum, by_order: Vec::new() }
+    }
+
+    /// The pairs of one block, ascending.
+    fn block(&self, block: usize) -> &[u64] {
+        match self.blocks.get(block) {
+            Some(&(_, a, z)) => self.pairs.get(a as usize..z as usize).unwrap_or(&[]),
+            None => &[],
+        }
+    }
+
+    fn sum(&self, block: usize) -> i128 {
+        self.blocks.get(block).map_or(0, |b| i128::from(b.0))
+    }
+
+    /// Puts the blocks in ascending sum order, for range targets.
+    fn order(&mut self) {
+        if self.by_order.len() != self.blocks.len() {
+            let blocks = &self.blocks;
+            self.by_order = (0..blocks.len() as u32).collect();
+            self.by_order.sort_unstable_by_key(|b| blocks.get(*b as usize).map_or(0, |b| b.0));
+        }
+    }
+
+    /// The blocks whose sum lies in `lo..=hi`, in ascending sum order: one
+    /// probe for a single sum, else a binary search of the ordered blocks
+    /// (see [`PairTable::order`]).
+    fn blocks_in(&self, lo: i128, hi: i128) -> impl Iterator<Item = usize> + '_ {
+        let exact = exact_need(lo, hi).map(|need| self.by_sum.get(need));
+        let from = match exact {
+            Some(_) => self.by_order.len(),
+            None => self.by_order.partition_point(|b| self.sum(*b as usize) < lo),
+        };
+        let ranged = self.by_order.get(from..).unwrap_or(&[]).iter().map(|b| *b as usize);
+        exact.flatten().into_iter().chain(ranged.take_while(move |b| self.sum(*b) <= hi))
+    }
+}
+
+/// A sum → position map (the start of a block of equal sums in a table), found
+/// by hashing the sum: an exact target needs one probe instead of a binary search.
+struct SumIndex {
+    mask: usize,
+    /// (sum, position); `u32::MAX` marks a free slot.
+    slots: Vec<(u64, u32)>,
+}
+
+impl SumIndex {
+    fn with_capacity(len: usize) -> Self {
+        let size = (len.max(4) * 2).next_power_of_two();
+        SumIndex { mask: size - 1, slots: vec![(0, u32::MAX); size] }
+    }
+
+    /// Indexes the blocks of equal keys of a sorted table of `len` entries.
+    fn of_blocks(len: usize, key: impl Fn(usize) -> Option<u64>) -> Self {
+        let mut index = SumIndex::with_capacity(len);
+        let mut previous = None;
+        for at in 0..len {
+            let k = key(at);
+            if k.is_some() && k != previous {
+                index.insert(k.unwrap_or(0), at as u32);
+            }
+            previous = k;
+        }
+        index
+    }
+
+    fn slot(&self, sum: u64) -> usize {
+        (sum.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as usize & self.mask
+    }
+
+    fn insert(&mut self, sum: u64, start: u32) {
+        let mut at = self.slot(sum);
+        while self.slots.get(at).is_some_and(|s| s.1 != u32::MAX) {
+            at = (at + 1) & self.mask;
+        }
+        if let Some(slot) = self.slots.get_mut(at) {
+            *slot = (sum, start);
+        }
+    }
+
+    /// Where the block of `sum` starts, if the table has it.
+    fn get(&self, sum: u64) -> Option<usize> {
+        let mut at = self.slot(sum);
+        loop {
+            let &(s, start) = self.slots.get(at)?;
+            if start == u32::MAX {
+                return None;
+            }
+            if s == sum {
+                return Some(start as usize);
+            }
+            at = (at + 1) & self.mask;
+        }
+    }
+}
+
+/// An exact need that a table of sums of positive values may hold.
+fn exact_need(lo: i128, hi: i128) -> Option<u64> {
+    if lo == hi { u64::try_from(lo).ok() } else { None }
+}
+
+enum Walk {
+    Found,
+    NotFound,
+    Exhausted,
+}
+
+struct Search<'t, 'a> {
+    tables: &'t Subsets<'a>,
+    lo: i128,
+    hi: i128,
+    steps: u64,
+    budget: u64,
+    path: Vec<usize>,
+}
+
+impl Search<'_, '_> {
     fn top(&self, from: usize, slots: usize) -> i128 {
-        self.top.get(from * self.width + slots).copied().unwrap_or(0)
+        self.tables.top.get(from * (self.tables.k + 1) + slots).copied().unwrap_or(0)
     }
 
     fn tick(&mut self) -> bool {
@@ -175,18 +348,18 @@ impl<'a> Search<'a> {
         if sum + self.top(start, slots) < self.lo {
             return Walk::NotFound;
         }
-        match self.min_from.get(start) {
+        match self.tables.min_from.get(start) {
             Some(min) if *min != i128::MAX && sum + *min <= self.hi => {}
             _ => return Walk::NotFound,
         }
         if slots == 1 {
             return self.last(start, sum);
         }
-        if slots == 2 && !self.pairs.is_empty() {
+        if slots == 2 && self.tables.pairs.is_some() {
             return self.last_two(start, sum);
         }
-        for j in start..self.values.len() {
-            let v = self.values[j];
+        let values = self.tables.values;
+        for (j, &v) in values.iter().enumerate().skip(start) {
             if v <= 0 {
                 continue;
             }
@@ -222,29 +395,24 @@ impl<'a> Search<'a> {
             Ok(found) => found,
             Err(()) => return Walk::Exhausted,
         };
-        let need_lo = self.lo - sum;
-        let need_hi = self.hi - sum;
-        let mut at = self.pairs.partition_point(|(s, _, _)| *s < need_lo);
-        let mut pair: Option<(u32, u32)> = None;
-        while let Some(&(s, _, _)) = self.pairs.get(at) {
-            if s > need_hi {
-                break;
-            }
-            if !self.tick() {
+        let Some(table) = &self.tables.pairs else { return Walk::NotFound };
+        let mut pair: Option<(usize, usize)> = None;
+        for block in table.blocks_in(self.lo - sum, self.hi - sum) {
+            self.steps += 1;
+            if self.steps > self.budget {
                 return Walk::Exhausted;
             }
-            let block_end = at + self.pairs[at..].iter().take_while(|(t, _, _)| *t == s).count();
-            let block = &self.pairs[at..block_end];
-            let first = block.partition_point(|(_, i, _)| (*i as usize) < start);
-            if let Some(&(_, i, j)) = block.get(first) {
-                pair = Some(pair.map_or((i, j), |p| p.min((i, j))));
+            let pairs = table.block(block);
+            let first = pairs.partition_point(|q| (*q >> 32) < start as u64);
+            if let Some(&q) = pairs.get(first) {
+                let found = ((q >> 32) as usize, q as u32 as usize);
+                pair = Some(pair.map_or(found, |p| p.min(found)));
             }
-            at = block_end;
         }
         match (single, pair) {
-            (Some(j), Some((i, _))) if j <= i as usize => self.path.push(j),
+            (Some(j), Some((i, _))) if j <= i => self.path.push(j),
             (Some(j), None) => self.path.push(j),
-            (_, Some((i, l))) => self.path.extend([i as usize, l as usize]),
+            (_, Some((i, l))) => self.path.extend([i, l]),
             (None, None) => return Walk::NotFound,
         }
         Walk::Found
@@ -266,19 +434,23 @@ impl<'a> Search<'a> {
     /// The smallest index `>= start` whose value completes the sum, `Err` when
     /// the budget runs out.
     fn smallest_single(&mut self, start: usize, sum: i128) -> Result<Option<usize>, ()> {
-        let need_lo = self.lo - sum;
-        let need_hi = self.hi - sum;
-        let mut at = self.sorted.partition_point(|(v, _)| i128::from(*v) < need_lo);
+        let sorted = &self.tables.sorted;
+        let (need_lo, need_hi) = (self.lo - sum, self.hi - sum);
+        let mut at = match exact_need(need_lo, need_hi) {
+            Some(need) => self.tables.single_blocks.get(need).unwrap_or(sorted.len()),
+            None => sorted.partition_point(|(v, _)| i128::from(*v) < need_lo),
+        };
         let mut best: Option<usize> = None;
-        while let Some(&(v, _)) = self.sorted.get(at) {
+        while let Some(&(v, _)) = sorted.get(at) {
             if i128::from(v) > need_hi {
                 break;
             }
-            if !self.tick() {
+            self.steps += 1;
+            if self.steps > self.budget {
                 return Err(());
             }
-            let block_end = at + self.sorted[at..].iter().take_while(|(w, _)| *w == v).count();
-            let block = &self.sorted[at..block_end];
+            let block_end = at + sorted[at..].iter().take_while(|(w, _)| *w == v).count();
+            let block = &sorted[at..block_end];
             let first = block.partition_point(|(_, i)| *i < start);
             if let Some(&(_, i)) = block.get(first) {
                 best = Some(best.map_or(i, |b: usize| b.min(i)));

@@ -135,60 +135,41 @@ fn normalize_chars(raw: &str, out: &mut String) {
     close_digits(run, zeros_pending, digits_written, out);
 }
 
-/// The same rules over ASCII bytes, the common case, in one pass: the output
-/// holds only letters until the first digit is written, so that is where a
-/// prefix is recognised and dropped.
+/// The same rules over ASCII bytes, the common case, a digit group at a time.
+/// The output holds only letters until the first digit group, so that is
+/// where a prefix is recognised and dropped.
 fn normalize_ascii(raw: &[u8], prefixes: &[String], out: &mut Vec<u8>) {
     let mut run = Run::None;
-    let mut separated = false;
-    let mut zeros_pending = false;
-    let mut digits_written = false;
     let mut any_digit = false;
-    let mut digit = |out: &mut Vec<u8>, d: u8| {
-        if !any_digit {
-            any_digit = true;
-            if !out.is_empty() && prefixes.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(out)) {
-                out.clear();
-            }
-        }
-        out.push(d);
-    };
-    for &b in raw {
+    let mut i = 0;
+    while let Some(&b) = raw.get(i) {
+        i += 1;
         if b.is_ascii_digit() {
-            if run != Run::Digits || separated {
-                if run == Run::Digits {
-                    if zeros_pending && !digits_written {
-                        digit(out, b'0');
-                    }
-                    out.push(b'.');
-                }
-                zeros_pending = false;
-                digits_written = false;
+            let start = i - 1;
+            while raw.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
             }
-            if b == b'0' && !digits_written {
-                zeros_pending = true;
-            } else {
-                digit(out, b);
-                digits_written = true;
+            let group = raw.get(start..i).unwrap_or_default();
+            if !any_digit {
+                any_digit = true;
+                if !out.is_empty() && prefixes.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(out)) {
+                    out.clear();
+                }
+            }
+            // Two digit groups only meet across a separator: keep them apart.
+            if run == Run::Digits {
+                out.push(b'.');
+            }
+            match group.iter().position(|&d| d != b'0') {
+                Some(first) => out.extend_from_slice(group.get(first..).unwrap_or_default()),
+                // A group of only zeros keeps one, so "INV-000" does not vanish.
+                None => out.push(b'0'),
             }
             run = Run::Digits;
-            separated = false;
         } else if b.is_ascii_alphabetic() {
-            if run == Run::Digits && zeros_pending && !digits_written {
-                digit(out, b'0');
-            }
-            zeros_pending = false;
-            digits_written = false;
             out.push(b.to_ascii_uppercase());
             run = Run::Letters;
-            separated = false;
-        } else if run != Run::None {
-            separated = true;
         }
-    }
-    // A group of only zeros keeps one, so "INV-000" does not vanish.
-    if run == Run::Digits && zeros_pending && !digits_written {
-        digit(out, b'0');
     }
 }
 

@@ -1,6 +1,8 @@
 //! Passes (a) and (b): invoices a bank line names, by structured reference or
 //! in its free text.
 
+use std::borrow::Cow;
+
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
@@ -8,35 +10,42 @@ use super::normalize::{creditor_reference_body, digit_count, normalize_document_
 use super::{Evidence, Matcher};
 use crate::Reference;
 
-/// How a referenced invoice was found.
+/// How a referenced invoice was found, borrowing the line's text: the words
+/// are copied only into the evidence of the invoices kept.
 #[derive(Debug, Clone)]
-pub(crate) enum Found {
-    Structured { source: ReferenceSource, reference: String },
-    Text { token: String },
+pub(crate) enum Found<'l> {
+    Structured {
+        source: ReferenceSource,
+        reference: &'l str,
+    },
+    /// A token of the text, or a prefix word joined to the number after it.
+    Text {
+        token: Cow<'l, str>,
+    },
 }
 
 /// An invoice row a line refers to, with the amount the remittance says it pays.
 #[derive(Debug, Clone)]
-pub(crate) struct Ref {
+pub(crate) struct Ref<'l> {
     pub(crate) row: u32,
     pub(crate) paid: Option<i64>,
-    pub(crate) found: Found,
+    pub(crate) found: Found<'l>,
 }
 
 /// The referenced invoices that may be settled, and the customer they belong to.
-pub(crate) struct Referenced {
+pub(crate) struct Referenced<'l> {
     pub(crate) customer: u32,
-    pub(crate) refs: Vec<Ref>,
+    pub(crate) refs: Vec<Ref<'l>>,
 }
 
 impl Matcher<'_> {
     /// Pass (a): remittance documents, structured references and the end-to-end id.
-    pub(crate) fn structured_refs(
+    pub(crate) fn structured_refs<'l>(
         &self,
-        ctx: &LineCtx<'_>,
+        ctx: &LineCtx<'l>,
         state: &mut RunState,
         evidence: &mut Vec<Evidence>,
-    ) -> Vec<Ref> {
+    ) -> Vec<Ref<'l>> {
         let line = ctx.line;
         let mut refs = Vec::new();
         for r in &line.remittances {
@@ -71,15 +80,15 @@ impl Matcher<'_> {
 
     /// Looks `reference` up; evidence names it as `shown` (the text as written).
     #[allow(clippy::too_many_arguments)]
-    fn lookup(
+    fn lookup<'l>(
         &self,
         state: &mut RunState,
         reference: &str,
-        shown: &str,
+        shown: &'l str,
         source: ReferenceSource,
         paid: Option<i64>,
         report_unknown: bool,
-        refs: &mut Vec<Ref>,
+        refs: &mut Vec<Ref<'l>>,
         evidence: &mut Vec<Evidence>,
     ) -> bool {
         let prefixes = self.policy.prefixes();
@@ -93,43 +102,46 @@ impl Matcher<'_> {
             evidence.push(Evidence::ReferenceUnknown { source, reference: shown.to_owned() });
         }
         for &row in &state.hits {
-            refs.push(Ref { row, paid, found: Found::Structured { source, reference: shown.to_owned() } });
+            refs.push(Ref { row, paid, found: Found::Structured { source, reference: shown } });
         }
         !state.hits.is_empty()
     }
 
     /// Pass (b): invoice numbers in the free text. A prefix word joins the token
     /// after it (`INV 00042`); a bare number needs the policy's minimum digits.
-    pub(crate) fn text_refs(&self, ctx: &LineCtx<'_>, state: &mut RunState) -> Vec<Ref> {
+    pub(crate) fn text_refs<'l>(&self, ctx: &LineCtx<'l>, state: &mut RunState) -> Vec<Ref<'l>> {
         let prefixes = self.policy.prefixes();
-        let words: Vec<&str> = tokens(&ctx.line.remittance_text).collect();
+        let has_digits = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
+        let mut words = tokens(&ctx.line.remittance_text).peekable();
         let mut refs = Vec::new();
-        let mut key = Vec::new();
-        for (i, word) in words.iter().enumerate() {
+        let mut joined = String::new();
+        while let Some(word) = words.next() {
             // Document numbers in free text carry digits; a word without any is
             // looked at only as a prefix joined to the number after it (`INV 42`).
-            let has_digits = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
-            let joined;
-            let candidate: &str = if has_digits(word) {
-                word
-            } else {
-                match words.get(i + 1) {
+            let is_joined = !has_digits(word);
+            if is_joined {
+                match words.peek() {
                     Some(next) if has_digits(next) && is_prefix_word(word, prefixes) => {
-                        joined = format!("{word} {next}");
-                        &joined
+                        joined.clear();
+                        joined.extend([word, " ", next]);
                     }
                     _ => continue,
                 }
-            };
-            normalize_document_into(candidate, prefixes, &mut key);
+            }
+            let candidate: &str = if is_joined { &joined } else { word };
             let bare = !candidate.chars().any(char::is_alphabetic);
-            if key.len() < 2 || (bare && digit_count(candidate) < self.policy.reference_digits_min()) {
+            if bare && digit_count(candidate) < self.policy.reference_digits_min() {
+                continue;
+            }
+            normalize_document_into(candidate, prefixes, &mut state.key);
+            if state.key.len() < 2 {
                 continue;
             }
             state.hits.clear();
-            self.index.documents(self.items, &key, prefixes, &mut state.buf, &mut state.hits);
+            self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
             for &row in &state.hits {
-                refs.push(Ref { row, paid: None, found: Found::Text { token: candidate.to_owned() } });
+                let token = if is_joined { Cow::Owned(joined.clone()) } else { Cow::Borrowed(word) };
+                refs.push(Ref { row, paid: None, found: Found::Text { token } });
             }
         }
         dedup_rows(&mut refs);
@@ -142,19 +154,17 @@ impl Matcher<'_> {
     /// The customer is the payer's (by account) when a reference belongs to it;
     /// otherwise the first customer whose referenced invoices explain the amount
     /// on their own; otherwise the customer of the first reference.
-    pub(crate) fn referenced(
+    pub(crate) fn referenced<'l>(
         &self,
         state: &RunState,
         ctx: &LineCtx<'_>,
-        refs: Vec<Ref>,
+        refs: Vec<Ref<'l>>,
         payer: Option<u32>,
         evidence: &mut Vec<Evidence>,
         settled_hint: &mut Option<(u32, u32)>,
-    ) -> Option<Referenced> {
-        let in_currency: Vec<&Ref> =
-            refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency).collect();
-        let customer = self.choose_customer(state, ctx, &in_currency, payer).unwrap_or(NONE);
-        let mut kept = Vec::new();
+    ) -> Option<Referenced<'l>> {
+        let customer = self.choose_customer(state, ctx, &refs, payer).unwrap_or(NONE);
+        let mut kept = Vec::with_capacity(refs.len());
         for r in refs {
             let item = &self.items[r.row as usize];
             let owner = self.owner(r.row);
@@ -175,11 +185,11 @@ impl Matcher<'_> {
                 evidence.push(match &r.found {
                     Found::Structured { source, reference } => Evidence::ReferenceMatched {
                         source: *source,
-                        reference: reference.clone(),
+                        reference: (*reference).to_owned(),
                         document: item.number.clone(),
                     },
                     Found::Text { token } => {
-                        Evidence::ReferenceInText { token: token.clone(), document: item.number.clone() }
+                        Evidence::ReferenceInText { token: token.to_string(), document: item.number.clone() }
                     }
                 });
                 kept.push(r);
@@ -188,21 +198,29 @@ impl Matcher<'_> {
         (!kept.is_empty()).then_some(Referenced { customer, refs: kept })
     }
 
-    fn choose_customer(&self, state: &RunState, ctx: &LineCtx<'_>, refs: &[&Ref], payer: Option<u32>) -> Option<u32> {
-        let owner = |r: &Ref| self.owner(r.row);
-        if let Some(p) = payer.filter(|p| refs.iter().any(|r| owner(r) == *p)) {
+    /// The customer of the referenced invoices in the line's currency: see [`Matcher::referenced`].
+    fn choose_customer(
+        &self,
+        state: &RunState,
+        ctx: &LineCtx<'_>,
+        refs: &[Ref<'_>],
+        payer: Option<u32>,
+    ) -> Option<u32> {
+        let in_currency = || refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency);
+        let owner = |r: &Ref<'_>| self.owner(r.row);
+        if let Some(p) = payer.filter(|p| in_currency().any(|r| owner(r) == *p)) {
             return Some(p);
         }
-        let mut seen: Vec<u32> = Vec::new();
-        for r in refs {
+        let mut first = None;
+        for (i, r) in in_currency().enumerate() {
             let c = owner(r);
-            if seen.contains(&c) {
+            if in_currency().take(i).any(|x| owner(x) == c) {
                 continue;
             }
-            seen.push(c);
-            let open: i128 =
-                refs.iter().filter(|x| owner(x) == c).map(|x| i128::from(self.remaining(state, x.row))).sum();
-            let single = refs.iter().filter(|x| owner(x) == c).any(|x| {
+            first = first.or(Some(c));
+            let of_c = || in_currency().filter(|x| owner(x) == c);
+            let open: i128 = of_c().map(|x| i128::from(self.remaining(state, x.row))).sum();
+            let single = of_c().any(|x| {
                 let left = self.remaining(state, x.row);
                 left == ctx.amount || left - self.discount_available(state, ctx, x.row) == ctx.amount
             });
@@ -210,7 +228,7 @@ impl Matcher<'_> {
                 return Some(c);
             }
         }
-        seen.first().copied().filter(|c| *c != NONE)
+        first.filter(|c| *c != NONE)
     }
 }
 
@@ -223,14 +241,14 @@ fn is_prefix_word(word: &str, prefixes: &[String]) -> bool {
 
 /// Keeps the first reference to each invoice row: remittance documents come
 /// first, so their stated amounts win.
-fn dedup_rows(refs: &mut Vec<Ref>) {
-    let mut seen: Vec<u32> = Vec::with_capacity(refs.len());
-    refs.retain(|r| {
-        if seen.contains(&r.row) {
-            false
-        } else {
-            seen.push(r.row);
-            true
+fn dedup_rows(refs: &mut Vec<Ref<'_>>) {
+    let mut kept = 0;
+    for i in 0..refs.len() {
+        if !refs[..kept].iter().any(|k| k.row == refs[i].row) {
+            // Everything between `kept` and `i` is dropped, so the order of the kept stays.
+            refs.swap(kept, i);
+            kept += 1;
         }
-    });
+    }
+    refs.truncate(kept);
 }

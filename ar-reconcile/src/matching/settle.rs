@@ -1,7 +1,7 @@
 //! How an amount settles invoices: the referenced ones (after passes a and b) or
 //! the customer's open items (passes d, e and f), and the order the passes run in.
 
-use super::combination::{SubsetLimits, SubsetSearch, find_subset};
+use super::combination::{SubsetLimits, SubsetSearch, Subsets, find_subset};
 use super::matcher::{Draft, LineCtx, Part, RunState};
 use super::references::Referenced;
 use super::{Evidence, Matcher, Pass, Tier};
@@ -67,7 +67,7 @@ impl Matcher<'_> {
     /// to equal an invoice number. It counts as a reference only if the amount
     /// fits those invoices (in full, net, as a subset or short within
     /// tolerance) or the payer's account or name is their customer.
-    fn text_plausible(&self, state: &RunState, ctx: &LineCtx<'_>, found: &Referenced, payer: Option<u32>) -> bool {
+    fn text_plausible(&self, state: &RunState, ctx: &LineCtx<'_>, found: &Referenced<'_>, payer: Option<u32>) -> bool {
         let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
         let amount = i128::from(ctx.amount);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
@@ -121,13 +121,6 @@ impl Matcher<'_> {
         i128::from(self.policy.write_off_minor(ctx.currency, i64::try_from(due).unwrap_or(i64::MAX)))
     }
 
-    fn limits(&self, steps_used: u64) -> SubsetLimits {
-        SubsetLimits {
-            max_items: self.policy.combination_items_max(),
-            max_steps: self.policy.combination_steps_max().saturating_sub(steps_used),
-        }
-    }
-
     /// Passes (a)/(b) found invoices: settle them by the remittance's amounts, in
     /// full, net of discounts, as a subset, or with an overpayment, a write-off or
     /// a deduction. `base` is the tier an exact fit earns.
@@ -135,22 +128,27 @@ impl Matcher<'_> {
         &self,
         state: &RunState,
         ctx: &LineCtx<'_>,
-        found: Referenced,
+        found: Referenced<'_>,
         base: Tier,
         payer: Option<u32>,
         mut evidence: Vec<Evidence>,
     ) -> Draft {
-        let account = ctx.line.counterparty_account.clone().unwrap_or_default();
+        let account = || ctx.line.counterparty_account.clone().unwrap_or_default();
         let mut base = base;
         match payer {
             Some(p) if p == found.customer => {
                 if let Some(customer) = self.customer_id(p) {
-                    evidence.push(Evidence::PayerAccount { account, customer, customer_name: self.customer_name(p) });
+                    evidence.push(Evidence::PayerAccount {
+                        account: account(),
+                        customer,
+                        customer_name: self.customer_name(p),
+                    });
                 }
             }
             Some(p) => {
                 // A parent paying for a subsidiary, or a wrong reference: a person decides.
-                evidence.push(Evidence::PayerIsOtherCustomer { account, customer_name: self.customer_name(p) });
+                evidence
+                    .push(Evidence::PayerIsOtherCustomer { account: account(), customer_name: self.customer_name(p) });
                 base = Tier::NeedsReview;
             }
             None => {}
@@ -408,12 +406,21 @@ impl Matcher<'_> {
             if has_discounts { opens.iter().map(|o| o.left - o.discount).collect() } else { Vec::new() };
         let tries: [(&[i64], i64, bool); 3] =
             [(&gross, 0, false), (&net, 0, true), (&gross, if tolerance > 0 { tolerance } else { -1 }, false)];
+        // The gross tries share one set of search tables.
+        let max_items = self.policy.combination_items_max();
+        let mut gross_tables: Option<Subsets<'_>> = None;
         for (values, slack, is_net) in tries {
             if values.is_empty() || slack < 0 {
                 continue;
             }
             let target = ctx.amount..=ctx.amount.saturating_add(slack);
-            match find_subset(values, target, self.limits(steps)) {
+            let budget = self.policy.combination_steps_max().saturating_sub(steps);
+            let found = if is_net {
+                Subsets::new(values, max_items).find(target, budget)
+            } else {
+                gross_tables.get_or_insert_with(|| Subsets::new(values, max_items)).find(target, budget)
+            };
+            match found {
                 SubsetSearch::Found { indexes, steps: s } => {
                     steps += s;
                     let chosen: Vec<Open> = indexes.iter().filter_map(|i| opens.get(*i).copied()).collect();
