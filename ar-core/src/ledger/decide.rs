@@ -232,7 +232,7 @@ impl Ctx<'_> {
         let terms = match cmd.terms {
             Some(terms) => {
                 terms.validate()?;
-                Arc::new(terms)
+                self.state.terms.get(&terms).unwrap_or_else(|| Arc::new(terms))
             }
             // The customer's terms were validated when they were set.
             None => Arc::clone(&self.state.cust(c).terms),

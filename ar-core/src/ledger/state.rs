@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 
 use crate::command::ReceivePayment;
 use crate::event::{CashApplied, Change, CreditMemoIssued, InvoiceIssued};
-use crate::hashing::IdMap;
+use crate::hashing::{IdMap, fingerprint};
 use crate::{
     ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
     DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, InvoiceId,
@@ -171,6 +171,40 @@ pub(crate) struct State {
     pub refunds: IdMap<RefundId, (CashSource, i64)>,
     /// Document numbers by hash, each with the documents carrying that hash.
     pub numbers: IdMap<u64, NumberSlot>,
+    /// One shared copy of each distinct set of customer terms.
+    pub terms: TermsPool,
+}
+
+/// Customers' terms, one `Arc` per distinct value: most customers share a few
+/// standard terms, and every invoice reads its customer's, so sharing keeps
+/// them in cache instead of one copy per customer scattered over the heap.
+/// A cache, not state: two pools always compare equal.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermsPool(IdMap<u64, Vec<Arc<PaymentTerms>>>);
+
+impl PartialEq for TermsPool {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for TermsPool {}
+
+impl TermsPool {
+    /// The shared copy of `terms`, if there is one.
+    pub fn get(&self, terms: &PaymentTerms) -> Option<Arc<PaymentTerms>> {
+        self.0.get(&fingerprint(terms))?.iter().find(|t| ***t == *terms).cloned()
+    }
+
+    /// The shared copy of `terms`, made if there was none.
+    fn intern(&mut self, terms: &PaymentTerms) -> Arc<PaymentTerms> {
+        if let Some(shared) = self.get(terms) {
+            return shared;
+        }
+        let shared = Arc::new(terms.clone());
+        self.0.entry(fingerprint(terms)).or_default().push(Arc::clone(&shared));
+        shared
+    }
 }
 
 fn dup(kind: &'static str, id: uuid::Uuid) -> LedgerError {
@@ -272,7 +306,7 @@ impl State {
             Change::CustomerRegistered(reg) => self.register(reg),
             Change::TermsSet { customer, terms } => {
                 let c = self.customer(*customer)?;
-                self.customers[c as usize].terms = Arc::new(terms.clone());
+                self.customers[c as usize].terms = self.terms.intern(terms);
                 Ok(())
             }
             Change::CreditLimitSet { customer, limit } => self.set_limit(*customer, *limit),
@@ -351,7 +385,7 @@ impl State {
         let ix = next_index(self.customers.len())?;
         self.customers.push(Customer {
             reg: Arc::clone(reg),
-            terms: Arc::new(reg.terms.clone()),
+            terms: self.terms.intern(&reg.terms),
             limit,
             temporary: Vec::new(),
             hold: None,
