@@ -70,6 +70,14 @@ fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Resu
     Ok(amount.minor())
 }
 
+/// An installment's discount offers: kept on the invoice's record for a
+/// one-installment schedule, else listed in the document.
+#[derive(Clone, Copy)]
+enum Offers<'a> {
+    One(Option<(NaiveDate, i64)>),
+    Listed(&'a [crate::DiscountOffer]),
+}
+
 /// What the plan does to one invoice.
 #[derive(Debug, Clone, Copy)]
 struct Line {
@@ -205,8 +213,19 @@ impl Planner<'_> {
         let with_discounts = inv.disputed == 0 && self.policy.take_discounts;
         let settled = inv.settled();
         let (mut cash, mut discount, mut start) = (0i64, 0i64, 0i64);
-        for inst in &inv.doc.installments {
-            let end = start + inst.amount.minor();
+        let (mut single, mut listed);
+        let installments: &mut dyn Iterator<Item = (i64, Offers<'_>)> = match inv.single {
+            Some(only) => {
+                single = std::iter::once((inv.total, Offers::One(only.offer)));
+                &mut single
+            }
+            None => {
+                listed = inv.doc.installments.iter().map(|i| (i.amount.minor(), Offers::Listed(&i.discounts)));
+                &mut listed
+            }
+        };
+        for (amount, offers) in installments {
+            let end = start + amount;
             let from = start.max(settled);
             let untouched = settled <= start;
             start = end;
@@ -214,7 +233,7 @@ impl Planner<'_> {
                 continue;
             }
             let open = (end - from).min(collectible - cash - discount);
-            let offer = if untouched && with_discounts { self.best_offer(inst) } else { 0 };
+            let offer = if untouched && with_discounts { self.best_offer(offers) } else { 0 };
             let need = open - offer.min(open);
             if available - cash >= need {
                 cash += need;
@@ -230,15 +249,14 @@ impl Planner<'_> {
         (cash, discount)
     }
 
-    fn best_offer(&self, inst: &crate::Installment) -> i64 {
+    fn best_offer(&self, offers: Offers<'_>) -> i64 {
         let Some(date) = self.date else { return 0 };
         let grace = chrono::Days::new(u64::from(self.policy.grace_days));
-        inst.discounts
-            .iter()
-            .filter(|o| o.until.checked_add_days(grace).is_none_or(|last| date <= last))
-            .map(|o| o.amount.minor())
-            .max()
-            .unwrap_or(0)
+        let open = |until: NaiveDate| until.checked_add_days(grace).is_none_or(|last| date <= last);
+        match offers {
+            Offers::One(offer) => offer.filter(|(until, _)| open(*until)).map_or(0, |(_, amount)| amount),
+            Offers::Listed(list) => list.iter().filter(|o| open(o.until)).map(|o| o.amount.minor()).max().unwrap_or(0),
+        }
     }
 
     /// Residuals of the invoices this application meant to settle: written off within
@@ -302,7 +320,7 @@ impl Planner<'_> {
 
     fn into_event(self, cmd: &ApplyCash, source: Source) -> Result<(CashApplied, AppPlan), LedgerError> {
         let money = |m: i64| Money::from_minor(m, self.currency);
-        let inv_id = |i: u32| self.state.inv(i).doc.invoice;
+        let inv_id = |i: u32| self.state.inv(i).id;
         let mut allocations = Vec::with_capacity(self.lines.len());
         let mut write_offs = Vec::new();
         let mut deductions = Vec::new();

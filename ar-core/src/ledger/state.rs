@@ -44,9 +44,17 @@ pub(crate) struct Customer {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Invoice {
     pub doc: Arc<InvoiceIssued>,
+    /// The document's id, kept here so an application need not read the document.
+    pub id: InvoiceId,
     pub customer: u32,
     /// Due date of the first installment: the invoice's place in collection order.
     pub first_due: NaiveDate,
+    /// The document's date, kept here with `first_due` so ordering and applying
+    /// cash need not read the document.
+    pub document_date: NaiveDate,
+    /// The schedule, when it is one installment with at most one discount offer
+    /// (most invoices): applying cash to it need not read the document.
+    pub single: Option<SingleInstallment>,
     pub total: i64,
     pub cash: i64,
     pub credited: i64,
@@ -57,6 +65,25 @@ pub(crate) struct Invoice {
     pub void: bool,
     /// Applications that touched it, in order.
     pub history: Vec<u32>,
+}
+
+/// A one-installment schedule: its discount offer, if any, as (last day, minor units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SingleInstallment {
+    pub offer: Option<(NaiveDate, i64)>,
+}
+
+impl SingleInstallment {
+    fn of(doc: &InvoiceIssued) -> Option<SingleInstallment> {
+        match doc.installments.as_slice() {
+            [only] => match only.discounts.as_slice() {
+                [] => Some(SingleInstallment { offer: None }),
+                [o] => Some(SingleInstallment { offer: Some((o.until, o.amount.minor())) }),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
 }
 
 impl Invoice {
@@ -71,7 +98,7 @@ impl Invoice {
         self.open() - self.disputed
     }
     pub fn key(&self, index: u32) -> OpenKey {
-        (self.first_due, self.doc.document_date, index)
+        (self.first_due, self.document_date, index)
     }
     pub fn currency(&self) -> Currency {
         self.doc.currency
@@ -427,8 +454,11 @@ impl State {
         let ix = next_index(self.invoices.len())?;
         let invoice = Invoice {
             doc: Arc::clone(doc),
+            id: doc.invoice,
             customer: c,
             first_due: doc.installments.first().map_or(doc.document_date, |i| i.due_date),
+            document_date: doc.document_date,
+            single: SingleInstallment::of(doc),
             total,
             cash: 0,
             credited: 0,
