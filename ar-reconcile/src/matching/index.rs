@@ -210,10 +210,9 @@ pub(crate) struct MatchIndex {
     /// customers known only from their invoices are numbered after them (see
     /// [`Grouped`]).
     pub(crate) directory_ids: DenseIds,
-    /// Normalized account → its account slot.
+    /// Normalized account → its key in `account_keys`.
     accounts: HashIndex,
-    /// Account slot → (customer entry, position in its accounts).
-    account_slots: Vec<(u32, u32)>,
+    account_keys: AccountKeys,
 }
 
 fn dense_len(n: usize, what: &'static str) -> Result<u32, MatchError> {
@@ -250,8 +249,8 @@ impl MatchIndex {
         drop(id_hashes);
         let documents = HashIndex::of_positions(&document_hashes);
         drop(document_hashes);
-        let (accounts, account_slots) = account_keys(directory)?;
-        Ok(MatchIndex { documents, directory_ids, accounts, account_slots })
+        let (accounts, account_keys) = account_keys(directory)?;
+        Ok(MatchIndex { documents, directory_ids, accounts, account_keys })
     }
 
     /// Pushes onto `hits` the invoice rows whose normalized number is `key`, in
@@ -274,21 +273,41 @@ impl MatchIndex {
         }
     }
 
-    /// The directory entry of the customer whose normalized account is `key`;
-    /// `buf` is scratch space for confirming each candidate.
-    pub(crate) fn account(&self, directory: &CustomerDirectory, key: &[u8], buf: &mut Vec<u8>) -> Option<u32> {
-        self.accounts.get(key_hash(key)).find_map(|slot| {
-            let (entry, raw) = account_of(directory, &self.account_slots, slot)?;
-            normalize_account_into(raw, buf);
-            (buf == key).then_some(entry)
+    /// The directory entry of the customer whose normalized account is `key`.
+    pub(crate) fn account(&self, key: &[u8]) -> Option<u32> {
+        self.accounts.get(key_hash(key)).find_map(|at| {
+            let (entry, stored) = self.account_keys.get(at)?;
+            (stored == key).then_some(entry)
         })
     }
 }
 
-fn account_of<'d>(directory: &'d CustomerDirectory, slots: &[(u32, u32)], slot: u32) -> Option<(u32, &'d str)> {
-    let &(entry, at) = slots.get(slot as usize)?;
-    let raw = directory.customers().get(entry as usize)?.accounts.get(at as usize)?;
-    Some((entry, raw.as_str()))
+/// Normalized accounts one after the other, each as its customer's entry, its
+/// length and its bytes: a lookup confirms a hit in the same cache line it
+/// finds the customer in, instead of chasing the directory's strings.
+struct AccountKeys {
+    bytes: Vec<u8>,
+}
+
+impl AccountKeys {
+    fn push(&mut self, entry: u32, key: &[u8]) -> u32 {
+        let at = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(&entry.to_le_bytes());
+        self.bytes.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        self.bytes.extend_from_slice(key);
+        at
+    }
+
+    /// The entry and key stored at `at`.
+    fn get(&self, at: u32) -> Option<(u32, &[u8])> {
+        let at = at as usize;
+        let word = |from: usize| -> Option<u32> {
+            let b = self.bytes.get(from..from + 4)?;
+            Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let (entry, len) = (word(at)?, word(at + 4)? as usize);
+        Some((entry, self.bytes.get(at + 8..at + 8 + len)?))
+    }
 }
 
 fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
@@ -330,47 +349,43 @@ fn check_duplicates(items: &[OpenInvoice], by_id: &HashIndex) -> Result<(), Matc
 /// The account lookup, and a check that no normalized account belongs to two
 /// customers: the first account (in directory order) whose key an earlier
 /// customer already has is reported.
-fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, Vec<(u32, u32)>), MatchError> {
-    let mut slots = Vec::with_capacity(directory.len());
+fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, AccountKeys), MatchError> {
+    let mut keys = AccountKeys { bytes: Vec::with_capacity(directory.len() * 32) };
     let mut hashes = Vec::with_capacity(directory.len());
+    let mut places = Vec::with_capacity(directory.len());
     let mut buf = Vec::new();
     for (entry, c) in directory.customers().iter().enumerate() {
-        for (at, account) in c.accounts.iter().enumerate() {
+        for account in &c.accounts {
             normalize_account_into(account, &mut buf);
             if !buf.is_empty() {
-                slots.push((entry as u32, at as u32));
+                places.push(keys.push(entry as u32, &buf));
                 hashes.push(key_hash(&buf));
             }
         }
     }
-    let index = HashIndex::of_positions(&hashes);
+    let index = HashIndex::build(hashes.len(), |i| (hashes[i], places[i]));
+    // Keys are stored in directory order, so comparing places compares that order.
     let mut conflict: Option<(u32, u32)> = None;
-    let mut other = Vec::new();
     index.for_each_tag_pair(|a, b| {
-        let (Some((ea, ra)), Some((eb, rb))) = (account_of(directory, &slots, a), account_of(directory, &slots, b))
-        else {
-            return;
-        };
-        if ea == eb || conflict.is_some_and(|(_, later)| later < b) {
-            return;
-        }
-        normalize_account_into(ra, &mut buf);
-        normalize_account_into(rb, &mut other);
-        if buf == other && conflict.is_none_or(|(earlier, later)| later > b || a < earlier) {
+        let (Some((ea, ka)), Some((eb, kb))) = (keys.get(a), keys.get(b)) else { return };
+        if ea != eb && ka == kb && conflict.is_none_or(|(earlier, later)| b < later || (b == later && a < earlier)) {
             conflict = Some((a, b));
         }
     });
-    if let Some((a, b)) = conflict
-        && let (Some((ea, _)), Some((eb, raw))) = (account_of(directory, &slots, a), account_of(directory, &slots, b))
-    {
-        let customers = directory.customers();
-        return Err(MatchError::AccountConflict {
-            account: raw.to_owned(),
-            first: customers[ea as usize].id,
-            second: customers[eb as usize].id,
-        });
-    }
-    Ok((index, slots))
+    let Some((a, b)) = conflict else { return Ok((index, keys)) };
+    let (Some((ea, _)), Some((eb, key))) = (keys.get(a), keys.get(b)) else { return Ok((index, keys)) };
+    let customers = directory.customers();
+    let second = &customers[eb as usize];
+    let account = second
+        .accounts
+        .iter()
+        .find(|raw| {
+            normalize_account_into(raw, &mut buf);
+            buf == key
+        })
+        .cloned()
+        .unwrap_or_default();
+    Err(MatchError::AccountConflict { account, first: customers[ea as usize].id, second: second.id })
 }
 
 /// The lookups of pass (c): payer name and customer reference → customer.

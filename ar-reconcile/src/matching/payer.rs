@@ -10,7 +10,7 @@ impl Matcher<'_> {
     pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>, state: &mut RunState) -> Option<u32> {
         let account = ctx.line.counterparty_account.as_deref()?;
         normalize_account_into(account, &mut state.key);
-        if state.key.is_empty() { None } else { self.index.account(self.directory, &state.key, &mut state.buf) }
+        if state.key.is_empty() { None } else { self.index.account(&state.key) }
     }
 
     /// Identifies the customer by account, then by name, then by a customer
