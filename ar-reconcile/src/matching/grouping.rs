@@ -16,13 +16,25 @@ use super::index::DenseIds;
 /// What a scan of a customer's items needs from one row.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct OpenRow {
+    /// The due day (order-preserving as `u32`) above the invoice row: sorting
+    /// by it sorts by due date, then row.
+    key: u64,
     /// The open amount in minor units (before this run).
     pub(crate) open: i64,
-    /// The invoice row.
-    pub(crate) row: u32,
     pub(crate) currency: Currency,
     /// `true` if the item offers an early-payment discount.
     pub(crate) offers_discount: bool,
+}
+
+impl OpenRow {
+    /// The invoice row.
+    pub(crate) fn row(&self) -> u32 {
+        self.key as u32
+    }
+
+    fn due(&self) -> u64 {
+        self.key >> 32
+    }
 }
 
 /// The rows grouped by customer, oldest first (due date, number, id).
@@ -45,7 +57,6 @@ impl Grouped {
         let mut guest_ids = DenseIds::with_capacity(16);
         let mut guests = Vec::new();
         let mut customer_of = Vec::with_capacity(items.len());
-        let mut due_of = Vec::with_capacity(items.len());
         let mut starts = vec![0u32; base as usize + 1];
         for item in items {
             let id = item.customer.as_uuid().as_u128();
@@ -58,8 +69,6 @@ impl Grouped {
                 base + g
             });
             customer_of.push(dense);
-            // Order-preserving: i32::MIN becomes 0.
-            due_of.push((item.due_date.num_days_from_ce() as u32) ^ 0x8000_0000);
             if let Some(count) = starts.get_mut(dense as usize + 1) {
                 *count += 1;
             }
@@ -67,39 +76,35 @@ impl Grouped {
         for c in 1..starts.len() {
             starts[c] += starts[c - 1];
         }
-        // (due, row) keys scattered into their customer's range, each range then sorted.
-        let mut keys = vec![0u64; items.len()];
+        // Each row straight into its customer's range (the items are read in
+        // order, the writes land in a few places per customer), then each
+        // customer's few rows sorted.
+        let empty = OpenRow { key: 0, open: 0, currency: Currency::EUR, offers_discount: false };
+        let mut rows = vec![empty; items.len()];
         let mut fill = starts.clone();
-        for (row, (&dense, &due)) in customer_of.iter().zip(&due_of).enumerate() {
+        for (row, (item, &dense)) in items.iter().zip(&customer_of).enumerate() {
+            // Order-preserving: i32::MIN becomes 0.
+            let due = (item.due_date.num_days_from_ce() as u32) ^ 0x8000_0000;
             if let Some(at) = fill.get_mut(dense as usize)
-                && let Some(key) = keys.get_mut(*at as usize)
+                && let Some(slot) = rows.get_mut(*at as usize)
             {
-                *key = (u64::from(due) << 32) | row as u64;
+                *slot = OpenRow {
+                    key: (u64::from(due) << 32) | row as u64,
+                    open: item.open_amount.minor(),
+                    currency: item.currency(),
+                    offers_discount: !item.discounts.is_empty(),
+                };
                 *at += 1;
             }
         }
-        drop(due_of);
         for pair in starts.windows(2) {
-            if let Some(group) = keys.get_mut(pair[0] as usize..pair[1] as usize)
+            if let Some(group) = rows.get_mut(pair[0] as usize..pair[1] as usize)
                 && group.len() > 1
             {
-                group.sort_unstable();
+                group.sort_unstable_by_key(|r| r.key);
                 break_due_ties(items, group);
             }
         }
-        let rows = keys
-            .iter()
-            .filter_map(|key| {
-                let row = *key as u32;
-                let item = items.get(row as usize)?;
-                Some(OpenRow {
-                    open: item.open_amount.minor(),
-                    row,
-                    currency: item.currency(),
-                    offers_discount: !item.discounts.is_empty(),
-                })
-            })
-            .collect();
         Grouped { customer_of, guests, starts, rows }
     }
 
@@ -113,16 +118,16 @@ impl Grouped {
     }
 }
 
-/// Keys of one customer due the same day go by document number, then id.
-fn break_due_ties(items: &[OpenInvoice], keys: &mut [u64]) {
+/// Rows of one customer due the same day go by document number, then id.
+fn break_due_ties(items: &[OpenInvoice], rows: &mut [OpenRow]) {
     let mut a = 0;
-    while a < keys.len() {
-        let due = keys[a] >> 32;
-        let b = a + keys[a..].iter().take_while(|k| *k >> 32 == due).count();
+    while a < rows.len() {
+        let due = rows[a].due();
+        let b = a + rows[a..].iter().take_while(|r| r.due() == due).count();
         if b - a > 1 {
-            keys[a..b].sort_unstable_by(|&x, &y| match (items.get(x as u32 as usize), items.get(y as u32 as usize)) {
+            rows[a..b].sort_unstable_by(|x, y| match (items.get(x.row() as usize), items.get(y.row() as usize)) {
                 (Some(x), Some(y)) => x.number.cmp(&y.number).then_with(|| x.invoice.cmp(&y.invoice)),
-                _ => x.cmp(&y),
+                _ => x.key.cmp(&y.key),
             });
         }
         a = b;
@@ -192,11 +197,11 @@ mod tests {
                     let (x, y) = (&items[*a as usize], &items[*b as usize]);
                     (x.due_date, &x.number, x.invoice).cmp(&(y.due_date, &y.number, y.invoice))
                 });
-                let got: Vec<u32> = grouped.items_of(dense as u32).iter().map(|r| r.row).collect();
+                let got: Vec<u32> = grouped.items_of(dense as u32).iter().map(OpenRow::row).collect();
                 prop_assert_eq!(&got, &want);
                 for r in grouped.items_of(dense as u32) {
-                    let item = &items[r.row as usize];
-                    prop_assert_eq!(grouped.customer_of[r.row as usize], dense as u32);
+                    let item = &items[r.row() as usize];
+                    prop_assert_eq!(grouped.customer_of[r.row() as usize], dense as u32);
                     prop_assert_eq!(r.open, item.open_amount.minor());
                     prop_assert_eq!(r.currency, item.currency());
                     prop_assert_eq!(r.offers_discount, !item.discounts.is_empty());

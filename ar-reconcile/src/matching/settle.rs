@@ -101,14 +101,15 @@ impl Matcher<'_> {
             .iter()
             .filter(|r| r.currency == ctx.currency)
             .filter_map(|r| {
-                let settled = state.settled.get(r.row as usize).copied().unwrap_or(0);
+                let row = r.row();
+                let settled = state.settled.get(row as usize).copied().unwrap_or(0);
                 let left = r.open - settled;
                 let discount = if takes_discounts && r.offers_discount && settled == 0 {
-                    self.discount_available(state, ctx, r.row)
+                    self.discount_available(state, ctx, row)
                 } else {
                     0
                 };
-                (left > 0).then_some(Open { row: r.row, left, discount })
+                (left > 0).then_some(Open { row, left, discount })
             })
             .collect()
     }
