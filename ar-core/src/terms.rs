@@ -431,6 +431,19 @@ impl PaymentTerms {
         rounding: Rounding,
     ) -> Result<Vec<Installment>, TermsError> {
         self.validate()?;
+        self.schedule_validated(document_date, total, net, calendar, rounding)
+    }
+
+    /// [`schedule`](PaymentTerms::schedule) for terms already validated: the
+    /// ledger validates terms when they are set, and schedules every invoice.
+    pub(crate) fn schedule_validated(
+        &self,
+        document_date: NaiveDate,
+        total: Money,
+        net: Money,
+        calendar: Option<&BusinessCalendar>,
+        rounding: Rounding,
+    ) -> Result<Vec<Installment>, TermsError> {
         total.same_currency(net)?;
         // The checks run in the order they always have (every amount, then the
         // discount dates, then the net shares, then each installment's due date and

@@ -240,8 +240,13 @@ impl Ctx<'_> {
         let totals = compute_totals(&cmd.lines, cmd.discount.as_ref(), currency, cmd.tax_rounding, cmd.rounding)?;
         self.positive(totals.total, "the invoice total")?;
         self.within_bounds(self.state.cust(c).receivable, totals.total)?;
-        let installments =
-            terms.schedule(cmd.document_date, totals.total, totals.net, self.config.calendar.as_ref(), cmd.rounding)?;
+        let installments = terms.schedule_validated(
+            cmd.document_date,
+            totals.total,
+            totals.net,
+            self.config.calendar.as_ref(),
+            cmd.rounding,
+        )?;
         if let Some(bad) = installments.iter().find(|i| i.amount.is_negative()) {
             return Err(LedgerError::NegativeInstallment { number: bad.number, amount: bad.amount });
         }
