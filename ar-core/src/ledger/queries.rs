@@ -157,7 +157,7 @@ impl Ledger {
             .history
             .iter()
             .map(|a| {
-                let app = &self.st().applications[*a as usize];
+                let app = &self.st().applications[a as usize];
                 let doc = &app.doc;
                 let mine = |id: &InvoiceId| *id == invoice;
                 HistoryEntry {

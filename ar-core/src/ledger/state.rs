@@ -64,7 +64,38 @@ pub(crate) struct Invoice {
     pub disputed: i64,
     pub void: bool,
     /// Applications that touched it, in order.
-    pub history: Vec<u32>,
+    pub history: Trail,
+}
+
+/// Indexes of the applications that touched an invoice, in order. Most invoices
+/// see one or two, kept inline: a `Vec` would cost a heap allocation per invoice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Trail {
+    first: [u32; 2],
+    len: u32,
+    more: Vec<u32>,
+}
+
+impl Trail {
+    pub fn push(&mut self, application: u32) {
+        match self.first.get_mut(self.len as usize) {
+            Some(slot) => *slot = application,
+            None => self.more.push(application),
+        }
+        self.len += 1;
+    }
+
+    pub fn last(&self) -> Option<u32> {
+        match self.len {
+            0 => None,
+            n @ 1..=2 => Some(self.first[n as usize - 1]),
+            _ => self.more.last().copied(),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.first.iter().take(self.len as usize).chain(&self.more).copied()
+    }
 }
 
 /// A one-installment schedule: its discount offer, if any, as (last day, minor units).
@@ -467,7 +498,7 @@ impl State {
             deducted: 0,
             disputed: 0,
             void: false,
-            history: Vec::new(),
+            history: Trail::default(),
         };
         let customer = &mut self.customers[c as usize];
         if total > 0 {
@@ -614,7 +645,7 @@ impl State {
         for (i, part) in &plan.parts {
             self.settle(*i, *part, 1);
             let history = &mut self.invoices[*i as usize].history;
-            if history.last() != Some(&app_ix) {
+            if history.last() != Some(app_ix) {
                 history.push(app_ix);
             }
         }
@@ -992,4 +1023,21 @@ pub(crate) struct AppPlan {
     pub customer: u32,
     pub cash: i64,
     pub parts: Vec<(u32, Settlement)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Trail;
+
+    #[test]
+    fn a_trail_keeps_every_application_in_order_past_its_inline_room() {
+        let mut trail = Trail::default();
+        assert_eq!(trail.last(), None);
+        for (k, app) in [7, 3, 9, 1, 4].into_iter().enumerate() {
+            trail.push(app);
+            assert_eq!(trail.last(), Some(app));
+            assert_eq!(trail.iter().count(), k + 1);
+        }
+        assert_eq!(trail.iter().collect::<Vec<_>>(), vec![7, 3, 9, 1, 4]);
+    }
 }
