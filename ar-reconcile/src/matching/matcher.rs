@@ -15,8 +15,11 @@ use crate::BankLine;
 
 /// Open items and a customer directory, indexed for matching bank lines.
 ///
-/// Build it once per set of open items ([`Matcher::new`] does all the indexing),
-/// then [`run`](Matcher::run) it over bank lines. A run processes the lines in
+/// Build it once per set of open items, then [`run`](Matcher::run) it over bank
+/// lines. [`Matcher::new`] validates everything and builds the indexes the
+/// policy's passes use: a policy that stops after [`Pass::Text`] pays for the
+/// document and account lookups only, not for the payer-name keys or the
+/// per-customer grouping of the later passes. A run processes the lines in
 /// input order and keeps a running open amount per invoice: what an earlier
 /// line settles is no longer open for a later one, so no invoice is ever
 /// allocated beyond its open amount within a run. Two runs are independent.
