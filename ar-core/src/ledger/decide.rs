@@ -375,21 +375,7 @@ impl Ctx<'_> {
     }
 
     fn refund(&self, refund: crate::RefundId, source: CashSource, amount: Money) -> Result<Vec<Change>, LedgerError> {
-        if self.state.refunds.contains_key(&refund) {
-            return Err(LedgerError::DuplicateRefund(refund));
-        }
-        let s = self.state.source(source)?;
-        let (c, unapplied) = self.state.source_balance(s);
-        let currency = self.state.cust(c).reg.currency;
-        self.in_currency(currency, amount, "the refund")?;
-        self.positive(amount, "the refund")?;
-        if amount.minor() > unapplied {
-            return Err(LedgerError::InsufficientUnapplied {
-                from: source,
-                available: Money::from_minor(unapplied, currency)?,
-                requested: amount,
-            });
-        }
+        self.state.check_refund(refund, source, amount)?;
         self.authorize(Authority::Refund, Some(amount))?;
         Ok(vec![Change::Refunded { refund, source, amount }])
     }

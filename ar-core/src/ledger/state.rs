@@ -795,21 +795,38 @@ impl State {
         Ok(AppPlan { source, customer, cash, parts })
     }
 
-    fn refund(&mut self, refund: RefundId, source: CashSource, amount: Money) -> Result<(), LedgerError> {
+    /// Checks a refund of `amount` from `source` under id `refund`: a new id, a
+    /// known source, its currency, positive and no more than is unapplied.
+    /// Returns the source and its customer.
+    pub fn check_refund(
+        &self,
+        refund: RefundId,
+        source: CashSource,
+        amount: Money,
+    ) -> Result<(Source, u32), LedgerError> {
         if self.refunds.contains_key(&refund) {
             return Err(LedgerError::DuplicateRefund(refund));
         }
         let s = self.source(source)?;
         let (c, unapplied) = self.source_balance(s);
         let currency = self.cust(c).reg.currency;
-        let m = minor_in(amount, currency, "the refund")?;
-        if m <= 0 || m > unapplied {
+        minor_in(amount, currency, "the refund")?;
+        if !amount.is_positive() {
+            return Err(LedgerError::NotPositive { what: "the refund", amount });
+        }
+        if amount.minor() > unapplied {
             return Err(LedgerError::InsufficientUnapplied {
                 from: source,
                 available: Money::from_minor(unapplied, currency)?,
                 requested: amount,
             });
         }
+        Ok((s, c))
+    }
+
+    fn refund(&mut self, refund: RefundId, source: CashSource, amount: Money) -> Result<(), LedgerError> {
+        let (s, c) = self.check_refund(refund, source, amount)?;
+        let m = amount.minor();
         let customer = &mut self.customers[c as usize];
         match s {
             Source::Payment(p) => {
