@@ -13,8 +13,12 @@ use rust_decimal::Decimal;
 
 /// The implementation of `compute_totals` before the fast paths, unchanged but
 /// for the names it reaches through the public API.
+mod reference_rounding;
+
+use reference_rounding::MODES;
+
 mod reference {
-    use std::cmp::Ordering;
+    use super::reference_rounding::{percent_of, round_ratio};
     use std::collections::BTreeMap;
 
     use ar_core::{
@@ -240,42 +244,7 @@ mod reference {
         }
         Ok(totals)
     }
-
-    pub fn percent_of(minor: i128, percent: Decimal, mode: Rounding) -> Option<i128> {
-        let percent = percent.normalize();
-        let numerator = minor.checked_mul(percent.mantissa())?;
-        let denominator = 10i128.checked_pow(percent.scale() + 2)?;
-        Some(round_ratio(numerator, denominator, mode))
-    }
-
-    pub fn round_ratio(numerator: i128, denominator: i128, mode: Rounding) -> i128 {
-        let quotient = numerator / denominator;
-        let remainder = (numerator % denominator).abs();
-        if remainder == 0 {
-            return quotient;
-        }
-        let parity = quotient % 2;
-        let fraction = match remainder.cmp(&(denominator - remainder)) {
-            Ordering::Less => Decimal::new(25, 2),
-            Ordering::Equal => Decimal::new(5, 1),
-            Ordering::Greater => Decimal::new(75, 2),
-        };
-        let fraction = if numerator < 0 { -fraction } else { fraction };
-        let stand_in = Decimal::from_i128_with_scale(parity, 0) + fraction;
-        let rounded = mode.round(stand_in, 0).mantissa();
-        quotient - parity + rounded
-    }
 }
-
-const MODES: [Rounding; 7] = [
-    Rounding::HalfUp,
-    Rounding::HalfEven,
-    Rounding::HalfDown,
-    Rounding::Up,
-    Rounding::Down,
-    Rounding::Ceiling,
-    Rounding::Floor,
-];
 
 /// Mostly everyday values, with tiny, huge, trailing-zero, negative and
 /// 28-decimal ones mixed in so overflow and error paths are reached.

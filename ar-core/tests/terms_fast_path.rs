@@ -16,7 +16,12 @@ use rust_decimal::Decimal;
 
 /// The implementation of `schedule` before the fast paths, unchanged but for the
 /// names it reaches through the public API.
+mod reference_rounding;
+
+use reference_rounding::MODES;
+
 mod reference {
+    use super::reference_rounding::percent_of;
     use std::cmp::Ordering;
 
     use ar_core::{
@@ -231,31 +236,6 @@ mod reference {
         NaiveDate::from_ymd_opt(date.year(), date.month() + 1, 1)?.pred_opt()
     }
 
-    fn percent_of(minor: i128, percent: Decimal, mode: Rounding) -> Option<i128> {
-        let percent = percent.normalize();
-        let numerator = minor.checked_mul(percent.mantissa())?;
-        let denominator = 10i128.checked_pow(percent.scale() + 2)?;
-        Some(round_ratio(numerator, denominator, mode))
-    }
-
-    fn round_ratio(numerator: i128, denominator: i128, mode: Rounding) -> i128 {
-        let quotient = numerator / denominator;
-        let remainder = (numerator % denominator).abs();
-        if remainder == 0 {
-            return quotient;
-        }
-        let parity = quotient % 2;
-        let fraction = match remainder.cmp(&(denominator - remainder)) {
-            Ordering::Less => Decimal::new(25, 2),
-            Ordering::Equal => Decimal::new(5, 1),
-            Ordering::Greater => Decimal::new(75, 2),
-        };
-        let fraction = if numerator < 0 { -fraction } else { fraction };
-        let stand_in = Decimal::from_i128_with_scale(parity, 0) + fraction;
-        let rounded = mode.round(stand_in, 0).mantissa();
-        quotient - parity + rounded
-    }
-
     fn split_signed(whole: i64, weights: &[i64]) -> Option<Vec<i64>> {
         let mut sum: i128 = weights.iter().map(|w| i128::from(*w)).sum();
         let flip = sum < 0;
@@ -286,16 +266,6 @@ mod reference {
         parts.into_iter().map(|p| i64::try_from(p * sign).ok()).collect()
     }
 }
-
-const MODES: [Rounding; 7] = [
-    Rounding::HalfUp,
-    Rounding::HalfEven,
-    Rounding::HalfDown,
-    Rounding::Up,
-    Rounding::Down,
-    Rounding::Ceiling,
-    Rounding::Floor,
-];
 
 /// A percent in several representations: everyday, 28 decimals (where `Decimal`
 /// sums round), out of range.
