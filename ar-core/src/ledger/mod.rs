@@ -169,25 +169,30 @@ impl Ledger {
         let head = decide::Head { id, date: effective_date, actor: &actor };
         let decision = decide::decide(&self.state, &self.config, head, action)?;
         let first = self.journal.len();
-        let mut plan = decision.plan;
-        for change in decision.changes {
-            // `decide` has checked everything each change needs, including what a
-            // later change in the same command needs from an earlier one: the
-            // fold only records.
-            self.state.apply_decided(&change, effective_date, plan.take())?;
-            let sequence = self.journal.len() as u64;
-            self.journal.push(Event {
-                sequence,
-                command: id,
-                fingerprint,
-                effective_date,
-                actor: actor.clone(),
-                change,
-            });
+        let (mut changes, mut plan) = (decision.changes, decision.plan);
+        // The last event takes the command's actor, the others a clone: a clone is
+        // two atomic increments, and each waits for every store before it.
+        let last = changes.pop();
+        for change in changes {
+            let event = Event { sequence: 0, command: id, fingerprint, effective_date, actor: actor.clone(), change };
+            self.record_decided(event, plan.take())?;
+        }
+        if let Some(change) = last {
+            self.record_decided(Event { sequence: 0, command: id, fingerprint, effective_date, actor, change }, plan)?;
         }
         let count = (self.journal.len() - first) as u32;
         self.commands.insert(id, CommandRecord { fingerprint, first: first as u64, count });
         Ok(&self.journal[first..])
+    }
+
+    /// Folds and journals an event `decide` has just made: it checked everything
+    /// each change needs, including what a later change of the same command needs
+    /// from an earlier one, so the fold only records.
+    fn record_decided(&mut self, mut event: Event, plan: Option<state::AppPlan>) -> Result<(), LedgerError> {
+        self.state.apply_decided(&event.change, event.effective_date, plan)?;
+        event.sequence = self.journal.len() as u64;
+        self.journal.push(event);
+        Ok(())
     }
 
     /// Folds one recorded event into the ledger (for a host rebuilding from its store).
