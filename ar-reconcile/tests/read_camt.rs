@@ -567,3 +567,30 @@ proptest! {
 // ---------------------------------------------------------------------------
 // Throughput (run with `cargo test --release -- --ignored --nocapture`)
 // ---------------------------------------------------------------------------
+
+#[test]
+fn document_adjustments_read_with_their_sign_and_reason() {
+    let xml = r#"<Document><BkToCstmrDbtCdtNtfctn><Ntfctn><Acct><Id><IBAN>X1</IBAN></Id><Ccy>EUR</Ccy></Acct>
+        <Ntry><Amt Ccy="EUR">93.50</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2024-03-04</Dt></BookgDt>
+        <NtryDtls><TxDtls><RmtInf><Strd>
+          <RfrdDocInf><Nb>INV-77</Nb></RfrdDocInf>
+          <RfrdDocAmt>
+            <DuePyblAmt Ccy="EUR">100.00</DuePyblAmt>
+            <AdjstmntAmtAndRsn><Amt Ccy="EUR">7.50</Amt><CdtDbtInd>DBIT</CdtDbtInd><Rsn>DAMG</Rsn><AddtlInf>2 cases broken</AddtlInf></AdjstmntAmtAndRsn>
+            <AdjstmntAmtAndRsn><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><AddtlInf>freight rebilled</AddtlInf></AdjstmntAmtAndRsn>
+            <AdjstmntAmtAndRsn><Amt Ccy="EUR">0.005</Amt><Rsn>BAD</Rsn></AdjstmntAmtAndRsn>
+            <RmtdAmt Ccy="EUR">93.50</RmtdAmt>
+          </RfrdDocAmt>
+        </Strd></RmtInf></TxDtls></NtryDtls></Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>"#;
+    let outcome = camt::read(xml.as_bytes());
+    let line = &outcome.statements[0].lines[0];
+    let remittance = &line.remittances[0];
+    assert_eq!(remittance.document, "INV-77");
+    assert_eq!(remittance.original, Some(eur(dec!(100.00))));
+    assert_eq!(remittance.paid, Some(eur(dec!(93.50))));
+    let adjustments: Vec<_> = remittance.adjustments.iter().map(|a| (a.amount, a.reason.as_str())).collect();
+    // DBIT is a decrease; without a reason code the additional information
+    // explains it; an amount off the currency's scale is left out and reported.
+    assert_eq!(adjustments, [(eur(dec!(-7.50)), "DAMG"), (eur(dec!(1.00)), "freight rebilled")]);
+    assert_eq!(codes(&outcome), [("bad_amount", Severity::Error)]);
+}

@@ -23,6 +23,7 @@
 //! | [`BankLine::remittance_text`] | every `RmtInf/Ustrd`, joined |
 //! | [`BankLine::references`] | `Strd/CdtrRefInf/Ref` (a valid ISO 11649 `RF…` → [`Reference::Creditor`], else [`Reference::Other`]), `Strd/RfrdDocInf/Nb` → [`Reference::Invoice`], and `RF…` references found in the `Ustrd` text |
 //! | [`BankLine::remittances`] | one per `Strd/RfrdDocInf/Nb` with `RfrdDocAmt/RmtdAmt` (paid), `DuePyblAmt` (original), `DscntApldAmt` (discount) |
+//! | [`Remittance::adjustments`](crate::Remittance::adjustments) | each `RfrdDocAmt/AdjstmntAmtAndRsn`: `Amt`, negative when `CdtDbtInd` is `DBIT` (a decrease), with `Rsn` as the reason, else `AddtlInf` |
 //!
 //! # Choices
 //!
@@ -75,7 +76,7 @@ use super::common::{
     normalize_creditor_reference, parse_amount, push_reference, push_text, warning,
 };
 use crate::statement::{
-    Balance, BankLine, Diagnostic, Direction, Position, ReadOutcome, Reference, Remittance, Statement,
+    Adjustment, Balance, BankLine, Diagnostic, Direction, Position, ReadOutcome, Reference, Remittance, Statement,
 };
 
 /// The deepest element nesting read. camt messages nest about 15 levels; anything
@@ -194,6 +195,9 @@ enum Tag {
     RmtdAmt,
     DuePyblAmt,
     DscntApldAmt,
+    AdjstmntAmtAndRsn,
+    Rsn,
+    AddtlInf,
     Other,
 }
 
@@ -251,6 +255,9 @@ impl Tag {
             "RmtdAmt" => Tag::RmtdAmt,
             "DuePyblAmt" => Tag::DuePyblAmt,
             "DscntApldAmt" => Tag::DscntApldAmt,
+            "AdjstmntAmtAndRsn" => Tag::AdjstmntAmtAndRsn,
+            "Rsn" => Tag::Rsn,
+            "AddtlInf" => Tag::AddtlInf,
             _ => Tag::Other,
         }
     }
@@ -306,6 +313,16 @@ enum Field {
     Remitted,
     DuePayable,
     Discount,
+    Adjustment(AdjustmentPart),
+}
+
+/// Which part of a remitted document's adjustment a value is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AdjustmentPart {
+    Amount,
+    Sign,
+    Reason,
+    Information,
 }
 
 fn field(path: &[Tag]) -> Option<Field> {
@@ -345,6 +362,10 @@ fn field(path: &[Tag]) -> Option<Field> {
         [.., RfrdDocAmt, RmtdAmt] => Field::Remitted,
         [.., RfrdDocAmt, DuePyblAmt] => Field::DuePayable,
         [.., RfrdDocAmt, DscntApldAmt] | [.., RfrdDocAmt, DscntApldAmt, Amt] => Field::Discount,
+        [.., RfrdDocAmt, AdjstmntAmtAndRsn, Amt] => Field::Adjustment(AdjustmentPart::Amount),
+        [.., RfrdDocAmt, AdjstmntAmtAndRsn, CdtDbtInd] => Field::Adjustment(AdjustmentPart::Sign),
+        [.., RfrdDocAmt, AdjstmntAmtAndRsn, Rsn] => Field::Adjustment(AdjustmentPart::Reason),
+        [.., RfrdDocAmt, AdjstmntAmtAndRsn, AddtlInf] => Field::Adjustment(AdjustmentPart::Information),
         _ => return None,
     };
     Some(field)
@@ -429,6 +450,26 @@ struct StrdBuilder {
     paid: Option<Money>,
     original: Option<Money>,
     discount: Option<Money>,
+    adjustments: Vec<AdjustmentBuilder>,
+}
+
+/// One `AdjstmntAmtAndRsn` as its parts arrive.
+#[derive(Debug, Default)]
+struct AdjustmentBuilder {
+    amount: Option<Money>,
+    direction: Option<Direction>,
+    reason: Option<String>,
+    information: Option<String>,
+    broken: bool,
+}
+
+impl AdjustmentBuilder {
+    /// The adjustment, signed: `DBIT` is a decrease. `None` without a usable amount.
+    fn build(self) -> Option<Adjustment> {
+        let amount = self.amount.filter(|_| !self.broken)?;
+        let amount = if self.direction == Some(Direction::Debit) { amount.negated() } else { amount };
+        Some(Adjustment { amount, reason: self.reason.or(self.information).unwrap_or_default() })
+    }
 }
 
 #[derive(Debug, Default)]
@@ -665,6 +706,9 @@ impl Parser {
                 self.strd_count += 1;
                 self.strd = Some(StrdBuilder::default());
             }
+            (Some(Tag::RfrdDocAmt), Tag::AdjstmntAmtAndRsn) => {
+                self.with_strd(|s| s.adjustments.push(AdjustmentBuilder::default()));
+            }
             _ => {}
         }
     }
@@ -858,8 +902,38 @@ impl Parser {
                     };
                 });
             }
+            Field::Adjustment(part) => self.assign_adjustment(part, value),
             _ => {}
         }
+    }
+
+    fn assign_adjustment(&mut self, part: AdjustmentPart, value: &str) {
+        match part {
+            AdjustmentPart::Amount => {
+                let amount = self.amount(value);
+                self.with_adjustment(|a| match amount {
+                    Some(amount) => a.amount = a.amount.or(Some(amount)),
+                    None => a.broken = true,
+                });
+            }
+            AdjustmentPart::Sign => {
+                let direction = self.direction(value);
+                self.with_adjustment(|a| match direction {
+                    Some(direction) => a.direction = Some(direction),
+                    None => a.broken = true,
+                });
+            }
+            AdjustmentPart::Reason => self.with_adjustment(|a| set_once(&mut a.reason, value)),
+            AdjustmentPart::Information => self.with_adjustment(|a| set_once(&mut a.information, value)),
+        }
+    }
+
+    fn with_adjustment(&mut self, f: impl FnOnce(&mut AdjustmentBuilder)) {
+        self.with_strd(|s| {
+            if let Some(adjustment) = s.adjustments.last_mut() {
+                f(adjustment);
+            }
+        });
     }
 
     fn with_statement(&mut self, f: impl FnOnce(&mut StatementBuilder)) {
@@ -1012,7 +1086,9 @@ impl Parser {
         for document in &strd.documents {
             push_reference(&mut entry.references, Reference::Invoice(document.clone()));
         }
-        let has_amounts = strd.paid.is_some() || strd.original.is_some() || strd.discount.is_some();
+        let adjustments: Vec<Adjustment> = strd.adjustments.into_iter().filter_map(AdjustmentBuilder::build).collect();
+        let has_amounts =
+            strd.paid.is_some() || strd.original.is_some() || strd.discount.is_some() || !adjustments.is_empty();
         let documents = match (&strd.documents[..], &strd.creditor_ref) {
             ([], Some(reference)) if has_amounts => vec![reference.clone()],
             _ => strd.documents,
@@ -1029,7 +1105,7 @@ impl Parser {
                 paid: strd.paid.filter(|_| amounts_apply),
                 original: strd.original.filter(|_| amounts_apply),
                 discount: strd.discount.filter(|_| amounts_apply),
-                adjustments: Vec::new(),
+                adjustments: if amounts_apply { adjustments.clone() } else { Vec::new() },
             });
         }
         self.outcome.diagnostics.extend(diagnostics);
