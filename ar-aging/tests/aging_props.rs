@@ -4,11 +4,14 @@
 
 use std::collections::BTreeMap;
 
+mod aging_support;
+
+use aging_support::{Row, build};
 use ar_aging::{
-    AgingBasis, AgingPolicy, AgingTotals, Buckets, Column, CustomerAging, DocumentKind, DocumentRef, FutureDocuments,
-    OpenItemRow, OpenItems, OpenItemsBuilder, Placement, Rates,
+    AgingBasis, AgingPolicy, AgingTotals, Buckets, Column, CustomerAging, DocumentKind, FutureDocuments, OpenItems,
+    Placement, Rates,
 };
-use ar_core::{CreditMemoId, Currency, CustomerId, DeductionId, InvoiceId, PaymentId, Rounding};
+use ar_core::{Currency, CustomerId, Rounding};
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -24,19 +27,6 @@ const KINDS: [DocumentKind; 5] = [
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2025, 6, 30).unwrap()
-}
-
-#[derive(Debug, Clone)]
-struct Spec {
-    customer: u128,
-    kind: DocumentKind,
-    currency: Currency,
-    document: NaiveDate,
-    due: NaiveDate,
-    amount: Decimal,
-    disputed: bool,
-    number: String,
-    id: u128,
 }
 
 #[derive(Debug, Clone)]
@@ -65,7 +55,7 @@ impl PolicySpec {
     }
 }
 
-fn spec_strategy(max_amount_minor: i64) -> impl Strategy<Value = Spec> {
+fn spec_strategy(max_amount_minor: i64) -> impl Strategy<Value = Row> {
     (
         0u128..8,
         0usize..5,
@@ -82,7 +72,7 @@ fn spec_strategy(max_amount_minor: i64) -> impl Strategy<Value = Spec> {
             let currency = CURRENCIES[currency];
             let document = as_of() + Duration::days(doc_offset);
             let signed = if kind.is_credit() { -minor } else { minor };
-            Spec {
+            Row {
                 customer,
                 kind,
                 currency,
@@ -111,39 +101,11 @@ fn policy_strategy() -> impl Strategy<Value = PolicySpec> {
         })
 }
 
-fn document(kind: DocumentKind, id: u128) -> DocumentRef {
-    match kind {
-        DocumentKind::Invoice => DocumentRef::Invoice(InvoiceId::from_u128(id)),
-        DocumentKind::DebitMemo => DocumentRef::DebitMemo(InvoiceId::from_u128(id)),
-        DocumentKind::CreditMemo => DocumentRef::CreditMemo(CreditMemoId::from_u128(id)),
-        DocumentKind::UnappliedCash => DocumentRef::UnappliedCash(PaymentId::from_u128(id)),
-        _ => DocumentRef::Deduction(DeductionId::from_u128(id)),
-    }
-}
-
-fn build(rows: &[Spec]) -> OpenItems {
-    let mut b = OpenItemsBuilder::new();
-    for r in rows {
-        let row = OpenItemRow::new(
-            CustomerId::from_u128(r.customer),
-            document(r.kind, r.id),
-            &r.number,
-            r.currency,
-            r.document,
-            r.due,
-            r.amount,
-        )
-        .disputed(r.disputed);
-        b.push(row).unwrap();
-    }
-    b.build()
-}
-
 /// Columns by (customer, currency), in `Decimal`: the reference, written from
 /// the definitions without the engine's thresholds or segments.
 type Reference = BTreeMap<(u128, Currency), Vec<Decimal>>;
 
-fn naive(rows: &[Spec], p: &PolicySpec) -> Reference {
+fn naive(rows: &[Row], p: &PolicySpec) -> Reference {
     let mut out = Reference::new();
     let n = p.bounds.len() + 1;
     for r in rows {
@@ -211,12 +173,12 @@ fn engine_customers(aging: &CustomerAging) -> BTreeMap<(u128, Currency), Vec<i12
     aging.rows().map(|(c, r)| ((c.as_uuid().as_u128(), r.currency()), all_cells(aging.policy(), &r))).collect()
 }
 
-fn rows_strategy() -> impl Strategy<Value = Vec<Spec>> {
+fn rows_strategy() -> impl Strategy<Value = Vec<Row>> {
     prop::collection::vec(spec_strategy(10_000_000), 0..60)
 }
 
 /// Splits rows among `k` shards by the chooser values.
-fn split(rows: &[Spec], choosers: &[usize], k: usize) -> Vec<Vec<Spec>> {
+fn split(rows: &[Row], choosers: &[usize], k: usize) -> Vec<Vec<Row>> {
     let mut shards = vec![Vec::new(); k];
     for (r, c) in rows.iter().zip(choosers.iter().cycle()) {
         shards[c % k].push(r.clone());

@@ -2,12 +2,14 @@
 //! boundary days, dates around the as-of date, placements and validation.
 #![allow(clippy::unwrap_used)] // tests may unwrap: a panic is a failed test
 
+mod aging_support;
+
+use aging_support::{Row, build};
 use ar_aging::{
     AgingBasis, AgingPolicy, AgingTotals, Buckets, Column, ConvertError, CustomerAging, DocumentKind, DocumentRef,
-    FutureDocuments, MergeError, OpenItemError, OpenItemRow, OpenItems, OpenItemsBuilder, Placement, PolicyError,
-    Rates,
+    FutureDocuments, MergeError, OpenItemError, OpenItemRow, OpenItemsBuilder, Placement, PolicyError, Rates,
 };
-use ar_core::{CreditMemoId, Currency, CustomerId, DeductionId, InvoiceId, PaymentId, Rounding};
+use ar_core::{CreditMemoId, Currency, CustomerId, InvoiceId, Rounding};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -18,18 +20,6 @@ fn date(s: &str) -> NaiveDate {
 
 fn gnucash_buckets() -> Buckets {
     Buckets::labeled(&[(-1, "Current"), (29, "0-30"), (59, "31-60"), (89, "61-90")], "91+").unwrap()
-}
-
-struct Row {
-    customer: u128,
-    kind: DocumentKind,
-    id: u128,
-    number: String,
-    currency: Currency,
-    document: NaiveDate,
-    due: NaiveDate,
-    amount: Decimal,
-    disputed: bool,
 }
 
 fn row(customer: u128, kind: DocumentKind, id: u128, currency: Currency, doc: &str, due: &str, amount: Decimal) -> Row {
@@ -44,34 +34,6 @@ fn row(customer: u128, kind: DocumentKind, id: u128, currency: Currency, doc: &s
         amount,
         disputed: false,
     }
-}
-
-fn document(kind: DocumentKind, id: u128) -> DocumentRef {
-    match kind {
-        DocumentKind::Invoice => DocumentRef::Invoice(InvoiceId::from_u128(id)),
-        DocumentKind::DebitMemo => DocumentRef::DebitMemo(InvoiceId::from_u128(id)),
-        DocumentKind::CreditMemo => DocumentRef::CreditMemo(CreditMemoId::from_u128(id)),
-        DocumentKind::UnappliedCash => DocumentRef::UnappliedCash(PaymentId::from_u128(id)),
-        _ => DocumentRef::Deduction(DeductionId::from_u128(id)),
-    }
-}
-
-fn build(rows: &[Row]) -> OpenItems {
-    let mut b = OpenItemsBuilder::new();
-    for r in rows {
-        let item = OpenItemRow::new(
-            CustomerId::from_u128(r.customer),
-            document(r.kind, r.id),
-            &r.number,
-            r.currency,
-            r.document,
-            r.due,
-            r.amount,
-        )
-        .disputed(r.disputed);
-        b.push(item).unwrap();
-    }
-    b.build()
 }
 
 fn buckets_of(totals: &AgingTotals, currency: Currency) -> Vec<i128> {
