@@ -9,7 +9,7 @@ use ar_aging::reports::*;
 use ar_core::*;
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
-use reports_support::{Sim, day0, ops};
+use reports_support::{Book, Sim, day0, ops};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -17,109 +17,30 @@ fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, day).unwrap()
 }
 
-struct Book {
-    ledger: Ledger,
-    next: u128,
-}
-
-impl Book {
-    fn new() -> Book {
-        let mut book = Book { ledger: Ledger::new(LedgerConfig::new()), next: 0 };
-        for id in [1u128, 2] {
-            book.run(
-                d(1, 1),
-                Action::RegisterCustomer(RegisterCustomer {
-                    customer: CustomerId::from_u128(id),
-                    name: format!("C{id}"),
-                    currency: Currency::USD,
-                    terms: PaymentTerms::net(10),
-                    credit_limit: None,
-                    collector: None,
-                }),
-            );
-        }
-        book
-    }
-
-    fn run(&mut self, date: NaiveDate, action: Action) {
-        self.next += 1;
-        let command = Command {
-            id: CommandId::from_u128(self.next),
-            effective_date: date,
-            actor: Actor::new("t", "clerk"),
-            action,
-        };
-        self.ledger.execute(command).unwrap();
-    }
-
-    fn invoice(&mut self, customer: u128, date: NaiveDate, amount: Decimal) -> InvoiceId {
-        let invoice = InvoiceId::from_u128(1000 + self.next);
-        self.run(
-            date,
-            Action::IssueInvoice(IssueInvoice {
-                invoice,
-                number: format!("INV-{}", self.next),
-                customer: CustomerId::from_u128(customer),
-                kind: InvoiceKind::Invoice,
-                document_date: date,
-                lines: vec![DocumentLine {
-                    description: "x".into(),
-                    quantity: Decimal::ONE,
-                    unit_price: amount,
-                    discount: None,
-                    taxes: vec![],
-                }],
-                discount: None,
-                terms: None,
-                tax_rounding: TaxRounding::PerLine,
-                rounding: Rounding::HalfUp,
-            }),
-        );
-        invoice
-    }
-
-    fn pay(&mut self, customer: u128, invoice: InvoiceId, date: NaiveDate, amount: Decimal) {
-        let payment = PaymentId::from_u128(5000 + self.next);
-        let money = Money::new(amount, Currency::USD).unwrap();
-        self.run(
-            date,
-            Action::ReceivePayment(ReceivePayment {
-                payment,
-                customer: CustomerId::from_u128(customer),
-                amount: money,
-                received: date,
-                method: PaymentMethod::Wire,
-                payer_reference: FreeText::default(),
-                remittance: FreeText::default(),
-                deposit: None,
-            }),
-        );
-        self.run(
-            date,
-            Action::ApplyCash(ApplyCash {
-                application: ApplicationId::from_u128(7000 + self.next),
-                source: CashSource::Payment(payment),
-                amount: None,
-                target: Target::Specific(vec![(invoice, money)]),
-                policy: ApplicationPolicy::new(),
-            }),
-        );
-    }
-}
-
-/// Customer 1 paid 100.00 4 days late and 300.00 12 days late: (400 + 3600) / 400 = 10
-/// days late on average. Customer 2 has one paid invoice (0 days late), fewer than the 2
-/// needed, so it gets the portfolio's average: (400 + 3600 + 0) / 600 = 6.67 → 7 days.
-fn book_with_history() -> (Book, InvoiceId, InvoiceId) {
+/// Two USD customers on net 10.
+fn book() -> Book {
     let mut book = Book::new();
-    let a = book.invoice(1, d(1, 1), dec!(100.00)); // due 1-11
-    let b = book.invoice(1, d(1, 5), dec!(300.00)); // due 1-15
-    let c = book.invoice(2, d(1, 5), dec!(200.00)); // due 1-15
-    book.pay(1, a, d(1, 15), dec!(100.00));
-    book.pay(1, b, d(1, 27), dec!(300.00));
-    book.pay(2, c, d(1, 15), dec!(200.00));
-    let open1 = book.invoice(1, d(2, 1), dec!(500.00)); // due 2-11
-    let open2 = book.invoice(2, d(2, 1), dec!(250.00)); // due 2-11
+    for id in [1u128, 2] {
+        book.register(d(1, 1), id, PaymentTerms::net(10), None);
+    }
+    book
+}
+
+/// Applies a payment whole to `invoice`.
+fn all_to(invoice: InvoiceId) -> impl FnOnce(Money) -> Target {
+    move |paid| Target::Specific(vec![(invoice, paid)])
+}
+
+fn book_with_history() -> (Book, InvoiceId, InvoiceId) {
+    let mut book = book();
+    let a = book.invoice(1, d(1, 1), dec!(100.00), None); // due 1-11
+    let b = book.invoice(1, d(1, 5), dec!(300.00), None); // due 1-15
+    let c = book.invoice(2, d(1, 5), dec!(200.00), None); // due 1-15
+    book.pay(1, d(1, 15), dec!(100.00), PaymentMethod::Wire, all_to(a));
+    book.pay(1, d(1, 27), dec!(300.00), PaymentMethod::Wire, all_to(b));
+    book.pay(2, d(1, 15), dec!(200.00), PaymentMethod::Wire, all_to(c));
+    let open1 = book.invoice(1, d(2, 1), dec!(500.00), None); // due 2-11
+    let open2 = book.invoice(2, d(2, 1), dec!(250.00), None); // due 2-11
     (book, open1, open2)
 }
 
@@ -151,8 +72,8 @@ fn expected_dates_come_from_the_customers_own_history() {
 #[test]
 fn backtest_compares_with_what_happened() {
     let (mut book, open1, open2) = book_with_history();
-    book.pay(1, open1, d(2, 21), dec!(500.00)); // as forecast
-    book.pay(2, open2, d(3, 4), dec!(250.00)); // two weeks later than forecast
+    book.pay(1, d(2, 21), dec!(500.00), PaymentMethod::Wire, all_to(open1)); // as forecast
+    book.pay(2, d(3, 4), dec!(250.00), PaymentMethod::Wire, all_to(open2)); // two weeks later than forecast
     let history = History::new(book.ledger.journal()).unwrap();
     let options = ForecastOptions::new().min_paid_invoices(2);
     let test = Backtest::run(&history, d(2, 2), &options).unwrap();

@@ -15,8 +15,7 @@ use ar_aging::reports::*;
 use ar_core::*;
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
-use reports_support::{Sim, day0, ops};
-use rust_decimal::Decimal;
+use reports_support::{Book, Sim, day0, ops};
 use rust_decimal_macros::dec;
 
 #[test]
@@ -59,107 +58,27 @@ fn days_beyond_terms_and_percent_current() {
     assert_eq!(percent_current(dec!(1), dec!(0)), None);
 }
 
-struct Book {
-    ledger: Ledger,
-    next: u128,
-}
-
 fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, m, day).unwrap()
 }
 
-impl Book {
-    fn new(customers: &[(u128, Option<&str>)]) -> Book {
-        let mut book = Book { ledger: Ledger::new(LedgerConfig::new()), next: 0 };
-        for (id, collector) in customers {
-            book.run(
-                d(1, 1),
-                Action::RegisterCustomer(RegisterCustomer {
-                    customer: CustomerId::from_u128(*id),
-                    name: format!("C{id}"),
-                    currency: Currency::USD,
-                    terms: PaymentTerms::net_30(),
-                    credit_limit: None,
-                    collector: collector.map(str::to_owned),
-                }),
-            );
-        }
-        book
+/// USD customers on net 30, each with its collector.
+fn book(customers: &[(u128, Option<&str>)]) -> Book {
+    let mut book = Book::new();
+    for (id, collector) in customers {
+        book.register(d(1, 1), *id, PaymentTerms::net_30(), *collector);
     }
-
-    fn run(&mut self, date: NaiveDate, action: Action) {
-        self.next += 1;
-        let command = Command {
-            id: CommandId::from_u128(self.next),
-            effective_date: date,
-            actor: Actor::new("t", "clerk"),
-            action,
-        };
-        self.ledger.execute(command).unwrap();
-    }
-
-    fn invoice(&mut self, customer: u128, date: NaiveDate, net: u32, amount: Decimal) -> InvoiceId {
-        let invoice = InvoiceId::from_u128(1000 + self.next);
-        self.run(
-            date,
-            Action::IssueInvoice(IssueInvoice {
-                invoice,
-                number: format!("INV-{}", self.next),
-                customer: CustomerId::from_u128(customer),
-                kind: InvoiceKind::Invoice,
-                document_date: date,
-                lines: vec![DocumentLine {
-                    description: "x".into(),
-                    quantity: Decimal::ONE,
-                    unit_price: amount,
-                    discount: None,
-                    taxes: vec![],
-                }],
-                discount: None,
-                terms: Some(PaymentTerms::net(net)),
-                tax_rounding: TaxRounding::PerLine,
-                rounding: Rounding::HalfUp,
-            }),
-        );
-        invoice
-    }
-
-    fn pay(&mut self, customer: u128, date: NaiveDate, amount: Decimal, method: PaymentMethod) {
-        let payment = PaymentId::from_u128(5000 + self.next);
-        self.run(
-            date,
-            Action::ReceivePayment(ReceivePayment {
-                payment,
-                customer: CustomerId::from_u128(customer),
-                amount: Money::new(amount, Currency::USD).unwrap(),
-                received: date,
-                method,
-                payer_reference: FreeText::default(),
-                remittance: FreeText::default(),
-                deposit: None,
-            }),
-        );
-        self.run(
-            date,
-            Action::ApplyCash(ApplyCash {
-                application: ApplicationId::from_u128(7000 + self.next),
-                source: CashSource::Payment(payment),
-                amount: None,
-                target: Target::OldestDueFirst,
-                policy: ApplicationPolicy::new(),
-            }),
-        );
-    }
+    book
 }
 
 /// CreditGuru's KPI-01 figures reproduced from a journal: AR 15,000 at the end of a
 /// 30-day period, 4,000 of it not yet due, 10,000 of credit sales in the period.
 #[test]
 fn kpi_01_from_a_journal() {
-    let mut book = Book::new(&[(1, Some("ana")), (2, Some("bo"))]);
-    book.invoice(1, d(3, 1), 10, dec!(5000.00)); // before the period, overdue at its end
-    book.invoice(1, d(4, 1), 0, dec!(6000.00)); // in the period, overdue at its end
-    book.invoice(2, d(4, 20), 60, dec!(4000.00)); // in the period, not yet due at its end
+    let mut book = book(&[(1, Some("ana")), (2, Some("bo"))]);
+    book.invoice(1, d(3, 1), dec!(5000.00), Some(PaymentTerms::net(10))); // before the period, overdue at its end
+    book.invoice(1, d(4, 1), dec!(6000.00), Some(PaymentTerms::net(0))); // in the period, overdue at its end
+    book.invoice(2, d(4, 20), dec!(4000.00), Some(PaymentTerms::net(60))); // in the period, not yet due at its end
     let history = History::new(book.ledger.journal()).unwrap();
     let report = KpiReport::build(&history, d(4, 1), d(4, 30), 1).unwrap();
     let usd = &report.company[0];
@@ -183,12 +102,13 @@ fn kpi_01_from_a_journal() {
 /// Collections, CEI and days beyond terms from a journal.
 #[test]
 fn collector_performance_from_a_journal() {
-    let mut book = Book::new(&[(1, Some("ana")), (2, None)]);
-    book.invoice(1, d(2, 1), 30, dec!(1000.00)); // due 3-3
-    book.invoice(1, d(2, 10), 30, dec!(3000.00)); // due 3-12
-    book.invoice(2, d(3, 5), 30, dec!(500.00));
-    book.pay(1, d(3, 12), dec!(3000.00), PaymentMethod::Wire); // oldest first: 1000 + 2000 of the second
-    book.pay(1, d(3, 13), dec!(1000.00), PaymentMethod::Cash); // the rest: both paid by 3-13
+    let mut book = book(&[(1, Some("ana")), (2, None)]);
+    book.invoice(1, d(2, 1), dec!(1000.00), Some(PaymentTerms::net(30))); // due 3-3
+    book.invoice(1, d(2, 10), dec!(3000.00), Some(PaymentTerms::net(30))); // due 3-12
+    book.invoice(2, d(3, 5), dec!(500.00), Some(PaymentTerms::net(30)));
+    // Oldest first: 1000 + 2000 of the second; then the rest, both paid by 3-13.
+    book.pay(1, d(3, 12), dec!(3000.00), PaymentMethod::Wire, |_| Target::OldestDueFirst);
+    book.pay(1, d(3, 13), dec!(1000.00), PaymentMethod::Cash, |_| Target::OldestDueFirst);
     let history = History::new(book.ledger.journal()).unwrap();
     let report = KpiReport::build(&history, d(3, 1), d(3, 31), 1).unwrap();
     let ana = &report.collectors.iter().find(|(n, _)| n.as_deref() == Some("ana")).unwrap().1;

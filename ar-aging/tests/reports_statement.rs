@@ -13,7 +13,7 @@ use ar_aging::reports::{ActivityKind, ActivityStatement, History, OpenItemStatem
 use ar_core::*;
 use chrono::{Days, NaiveDate};
 use proptest::prelude::*;
-use reports_support::{Sim, day0, ops};
+use reports_support::{Book, Sim, day0, one_line_invoice, ops};
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
@@ -21,48 +21,20 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-struct Gnucash {
-    ledger: Ledger,
-    next: u128,
-}
+/// The ledger AGE-01 is driven through: GnuCash's own ids and numbers.
+struct Gnucash(Book);
 
 const CUSTOMER: CustomerId = CustomerId::from_u128(1);
 
 impl Gnucash {
     fn run(&mut self, date: NaiveDate, action: Action) {
-        self.next += 1;
-        let command = Command {
-            id: CommandId::from_u128(self.next),
-            effective_date: date,
-            actor: Actor::new("t", "clerk"),
-            action,
-        };
-        self.ledger.execute(command).unwrap();
+        self.0.run(date, action);
     }
 
     fn invoice(&mut self, n: u128, number: &str, posted: NaiveDate, due: NaiveDate, amount: Decimal) {
-        let days = (due - posted).num_days() as u32;
-        self.run(
-            posted,
-            Action::IssueInvoice(IssueInvoice {
-                invoice: InvoiceId::from_u128(n),
-                number: number.into(),
-                customer: CUSTOMER,
-                kind: InvoiceKind::Invoice,
-                document_date: posted,
-                lines: vec![DocumentLine {
-                    description: number.into(),
-                    quantity: Decimal::ONE,
-                    unit_price: amount,
-                    discount: None,
-                    taxes: vec![],
-                }],
-                discount: None,
-                terms: Some(PaymentTerms::net(days)),
-                tax_rounding: TaxRounding::PerLine,
-                rounding: Rounding::HalfUp,
-            }),
-        );
+        let terms = PaymentTerms::net((due - posted).num_days() as u32);
+        let action = one_line_invoice(InvoiceId::from_u128(n), number.into(), CUSTOMER, posted, amount, Some(terms));
+        self.run(posted, action);
     }
 
     fn pay(&mut self, n: u128, invoice: u128, date: NaiveDate, amount: Decimal) {
@@ -95,7 +67,7 @@ impl Gnucash {
 
 /// AGE-01's documents, driven through the ledger.
 fn gnucash_ledger() -> Ledger {
-    let mut g = Gnucash { ledger: Ledger::new(LedgerConfig::new()), next: 0 };
+    let mut g = Gnucash(Book::new());
     g.run(
         d(1980, 1, 1),
         Action::RegisterCustomer(RegisterCustomer {
@@ -136,7 +108,7 @@ fn gnucash_ledger() -> Ledger {
             rounding: Rounding::HalfUp,
         }),
     );
-    g.ledger
+    g.0.ledger
 }
 
 #[test]

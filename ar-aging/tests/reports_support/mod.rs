@@ -452,3 +452,122 @@ impl Sim {
         }
     }
 }
+
+/// A ledger the report scenario tests drive by hand: every command gets the next
+/// id, and a refused command fails the test.
+pub struct Book {
+    pub ledger: Ledger,
+    pub next: u128,
+}
+
+impl Book {
+    pub fn new() -> Book {
+        Book { ledger: Ledger::new(LedgerConfig::new()), next: 0 }
+    }
+
+    pub fn run(&mut self, date: NaiveDate, action: Action) {
+        self.next += 1;
+        let command = Command {
+            id: CommandId::from_u128(self.next),
+            effective_date: date,
+            actor: Actor::new("t", "clerk"),
+            action,
+        };
+        self.ledger.execute(command).unwrap();
+    }
+
+    /// Registers a USD customer.
+    pub fn register(&mut self, date: NaiveDate, customer: u128, terms: PaymentTerms, collector: Option<&str>) {
+        let action = Action::RegisterCustomer(RegisterCustomer {
+            customer: CustomerId::from_u128(customer),
+            name: format!("C{customer}"),
+            currency: Currency::USD,
+            terms,
+            credit_limit: None,
+            collector: collector.map(str::to_owned),
+        });
+        self.run(date, action);
+    }
+
+    /// Issues a one-line invoice (the customer's terms unless `terms` is given);
+    /// its id and number come from the command counter.
+    pub fn invoice(
+        &mut self,
+        customer: u128,
+        date: NaiveDate,
+        amount: Decimal,
+        terms: Option<PaymentTerms>,
+    ) -> InvoiceId {
+        let invoice = InvoiceId::from_u128(1000 + self.next);
+        let number = format!("INV-{}", self.next);
+        let action = one_line_invoice(invoice, number, CustomerId::from_u128(customer), date, amount, terms);
+        self.run(date, action);
+        invoice
+    }
+
+    /// Receives `amount` USD by `method` and applies it to what `target` names
+    /// (given the payment's amount); ids come from the command counter.
+    pub fn pay(
+        &mut self,
+        customer: u128,
+        date: NaiveDate,
+        amount: Decimal,
+        method: PaymentMethod,
+        target: impl FnOnce(Money) -> Target,
+    ) {
+        let payment = PaymentId::from_u128(5000 + self.next);
+        let money = Money::new(amount, Currency::USD).unwrap();
+        self.run(
+            date,
+            Action::ReceivePayment(ReceivePayment {
+                payment,
+                customer: CustomerId::from_u128(customer),
+                amount: money,
+                received: date,
+                method,
+                payer_reference: FreeText::default(),
+                remittance: FreeText::default(),
+                deposit: None,
+            }),
+        );
+        self.run(
+            date,
+            Action::ApplyCash(ApplyCash {
+                application: ApplicationId::from_u128(7000 + self.next),
+                source: CashSource::Payment(payment),
+                amount: None,
+                target: target(money),
+                policy: ApplicationPolicy::new(),
+            }),
+        );
+    }
+}
+
+/// Issuing a one-line invoice of `amount`, described by its number.
+pub fn one_line_invoice(
+    invoice: InvoiceId,
+    number: String,
+    customer: CustomerId,
+    date: NaiveDate,
+    amount: Decimal,
+    terms: Option<PaymentTerms>,
+) -> Action {
+    Action::IssueInvoice(IssueInvoice {
+        invoice,
+        lines: vec![DocumentLine {
+            description: number.clone(),
+            quantity: Decimal::ONE,
+            unit_price: amount,
+            discount: None,
+            taxes: vec![],
+        }],
+        number,
+        customer,
+        kind: InvoiceKind::Invoice,
+        document_date: date,
+        discount: None,
+        terms,
+        tax_rounding: TaxRounding::PerLine,
+        rounding: Rounding::HalfUp,
+    })
+}
