@@ -6,9 +6,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
-use ar_core::{CreditMemoId, Currency, CustomerId, DeductionId, InvoiceId, MAX_MINOR_UNITS, Money, PaymentId};
+use ar_core::{
+    CreditMemoId, Currency, CustomerId, DeductionId, IdHasher, InvoiceId, MAX_MINOR_UNITS, Money, PaymentId,
+};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -305,38 +307,6 @@ pub enum OpenItemError {
         /// The limit reached.
         limit: u64,
     },
-}
-
-/// A deterministic multiply-rotate hasher for the customer index: std's default
-/// hasher seeds itself from the OS, which a pure library must not read. The map
-/// is never iterated, so its order cannot leak into results.
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(c);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-        for &b in chunks.remainder() {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(26) ^ n).wrapping_mul(0xf135_7aea_2e62_a9c5);
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0 ^ (self.0 >> 29)
-    }
 }
 
 const NO_COLLECTOR: u32 = u32::MAX;

@@ -6,14 +6,25 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-/// A fast folded-multiply hasher for the ledger's internal id indexes.
-/// Map iteration order is never exposed: queries sort their output.
+/// A fast, seedless hasher for maps keyed by ids: the ledger's indexes use it,
+/// and so may a host or another `ar` crate that must not read the OS randomness
+/// std's default hasher seeds itself with. Never let such a map's iteration
+/// order reach an output: sort first.
 ///
 /// The 128-bit product folded onto itself carries every input bit into the low
 /// bits hashbrown picks buckets with: counter-like UUIDs (`from_u128(n)`, whose
 /// varying bytes sit at the end) spread as well as random ones.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
+///
+/// ```
+/// use std::collections::HashMap;
+/// use std::hash::BuildHasherDefault;
+/// use ar_core::{CustomerId, IdHasher};
+/// let mut index: HashMap<CustomerId, u32, BuildHasherDefault<IdHasher>> = HashMap::default();
+/// index.insert(CustomerId::from_u128(7), 0);
+/// assert_eq!(index.get(&CustomerId::from_u128(7)), Some(&0));
+/// ```
+#[derive(Debug, Default, Clone, Copy)]
+pub struct IdHasher(u64);
 
 const K: u64 = 0xf135_7aea_2e62_a9c5;
 const K2: u64 = 0x9e37_79b9_7f4a_7c15;

@@ -70,6 +70,7 @@ pub use event::{
     Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, DeductionOpened, Event, InvoiceIssued,
     WriteOffLine,
 };
+pub use hashing::IdHasher;
 pub use ids::{
     ApplicationId, CommandId, CreditMemoId, CustomerId, DeductionId, DepositId, DisputeId, InvoiceId, PaymentId,
     RefundId,
