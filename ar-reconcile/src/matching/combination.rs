@@ -1,14 +1,15 @@
 //! Bounded subset-sum search: which open items of a customer add up to a payment.
 //!
 //! The search is a depth-first walk over the items in the order given (oldest
-//! first), with two bounds that cut most of the tree: the largest sum the
-//! remaining slots could still reach, and the smallest value still available.
+//! first), with two bounds that cut most of the tree: the largest and the
+//! smallest sum the remaining slots could still reach.
 //! The walk does not descend to the last two items of a combination: it meets
 //! them in the middle, looking the last item up in the values sorted by amount
 //! and the last two up in the pair sums sorted by amount (binary searches). A
 //! combination of `k` items therefore costs about `n^(k-2) · log n` steps at
-//! worst instead of `n^k`. The pair table is built for up to
-//! [`PAIR_TABLE_ITEMS_MAX`] items; above that only the last item is looked up.
+//! worst instead of `n^k`. The pair table is built once the search reaches
+//! three items, for up to [`PAIR_TABLE_ITEMS_MAX`] items; above that only the
+//! last item is looked up.
 //! Every step counts against a budget, so a customer with thousands of open
 //! items cannot stall a run.
 //!
@@ -85,9 +86,10 @@ pub(crate) struct Subsets<'a> {
     values: &'a [i64],
     k: usize,
     /// `top[i * (k + 1) + r]`: the sum of the `r` largest positive values in `values[i..]`.
-    top: Vec<i128>,
-    /// The smallest positive value in `values[i..]` (`i128::MAX` if none).
-    min_from: Vec<i128>,
+    top: Vec<u64>,
+    /// `bottom[i * (k + 1) + r]`: the sum of the `r` smallest positive values in
+    /// `values[i..]`, `u64::MAX` if it has fewer than `r`.
+    bottom: Vec<u64>,
     /// Positive values with their indexes, sorted by (value, index).
     sorted: Vec<(i64, usize)>,
     /// Each distinct value in `sorted` → where its block starts.
@@ -103,59 +105,74 @@ impl<'a> Subsets<'a> {
         let k = max_items.min(positive);
         let n = values.len();
         let width = k + 1;
-        let mut top = vec![0i128; (n + 1) * width];
-        let mut min_from = vec![i128::MAX; n + 1];
-        let mut best: Vec<i64> = Vec::with_capacity(k + 1);
+        let mut top = vec![0u64; (n + 1) * width];
+        let mut bottom = vec![u64::MAX; (n + 1) * width];
+        bottom[n * width] = 0;
+        // The `k` largest and the `k` smallest positive values of `values[i..]`.
+        let mut largest: Vec<i64> = Vec::with_capacity(k + 1);
+        let mut smallest: Vec<i64> = Vec::with_capacity(k + 1);
         for i in (0..n).rev() {
             let v = values[i];
-            min_from[i] = min_from[i + 1];
             if v > 0 {
-                min_from[i] = min_from[i].min(i128::from(v));
-                let at = best.partition_point(|b| *b >= v);
-                best.insert(at, v);
-                best.truncate(k);
+                largest.insert(largest.partition_point(|b| *b >= v), v);
+                largest.truncate(k);
+                smallest.insert(smallest.partition_point(|b| *b <= v), v);
+                smallest.truncate(k);
             }
-            let mut running = 0i128;
+            bottom[i * width] = 0;
+            let (mut high, mut low) = (0u64, 0u64);
             for r in 1..width {
-                if let Some(b) = best.get(r - 1) {
-                    running += i128::from(*b);
+                if let Some(b) = largest.get(r - 1) {
+                    high = high.saturating_add(*b as u64);
                 }
-                top[i * width + r] = running;
+                top[i * width + r] = high;
+                if let Some(b) = smallest.get(r - 1) {
+                    low = low.saturating_add(*b as u64);
+                    bottom[i * width + r] = low;
+                }
             }
         }
         let mut sorted: Vec<(i64, usize)> =
             values.iter().enumerate().filter(|(_, v)| **v > 0).map(|(i, v)| (*v, i)).collect();
         sorted.sort_unstable();
         let single_blocks = SumIndex::of_blocks(sorted.len(), |at| sorted.get(at).map(|(v, _)| *v as u64));
-        Subsets { values, k, top, min_from, sorted, single_blocks, pairs: None }
+        Subsets { values, k, top, bottom, sorted, single_blocks, pairs: None }
     }
 
     /// The search of [`find_subset`] for `target` within `budget` steps.
     pub(crate) fn find(&mut self, target: RangeInclusive<i64>, budget: u64) -> SubsetSearch {
-        let lo = i128::from((*target.start()).max(1));
-        let hi = i128::from(*target.end());
+        // Sums are of positive values, in `u64` and saturating: a saturated sum
+        // stays above any target, as the true sum does.
+        let lo = (*target.start()).max(1) as u64;
+        let hi = (*target.end()).max(0) as u64;
         if self.k == 0 || lo > hi {
             return SubsetSearch::NotFound { steps: 0 };
         }
-        if self.k >= 2 && self.pairs.is_none() && self.sorted.len() <= PAIR_TABLE_ITEMS_MAX {
-            self.pairs = Some(PairTable::new(self.values));
-        }
-        if lo != hi
-            && let Some(pairs) = &mut self.pairs
-        {
-            pairs.order();
-        }
-        let mut search = Search { tables: self, lo, hi, steps: 0, budget, path: Vec::with_capacity(self.k) };
+        let (mut steps, mut path) = (0, Vec::with_capacity(self.k));
         // With no subset of fewer than `size` items, the walk's first find has exactly `size`.
         for size in 1..=self.k {
-            search.path.clear();
+            // A pair is found by a lookup per item; the pair table pays off from three items on.
+            if size == 3 && self.pairs.is_none() && self.sorted.len() <= PAIR_TABLE_ITEMS_MAX {
+                self.pairs = Some(PairTable::new(self.values));
+            }
+            if lo != hi
+                && let Some(pairs) = &mut self.pairs
+            {
+                pairs.order();
+            }
+            path.clear();
+            let mut search = Search { tables: self, lo, hi, steps, budget, path };
+            if !search.reachable(0, size, 0) {
+                (steps, path) = (search.steps, search.path);
+                continue;
+            }
             match search.walk(0, size, 0) {
                 Walk::Found => return SubsetSearch::Found { indexes: search.path, steps: search.steps },
-                Walk::NotFound => {}
+                Walk::NotFound => (steps, path) = (search.steps, search.path),
                 Walk::Exhausted => return SubsetSearch::Exhausted { steps: search.steps },
             }
         }
-        SubsetSearch::NotFound { steps: search.steps }
+        SubsetSearch::NotFound { steps }
     }
 }
 
@@ -228,8 +245,8 @@ impl PairTable {
         }
     }
 
-    fn sum(&self, block: usize) -> i128 {
-        self.blocks.get(block).map_or(0, |b| i128::from(b.0))
+    fn sum(&self, block: usize) -> u64 {
+        self.blocks.get(block).map_or(0, |b| b.0)
     }
 
     /// Puts the blocks in ascending sum order, for range targets.
@@ -244,7 +261,7 @@ impl PairTable {
     /// The blocks whose sum lies in `lo..=hi`, in ascending sum order: one
     /// probe for a single sum, else a binary search of the ordered blocks
     /// (see [`PairTable::order`]).
-    fn blocks_in(&self, lo: i128, hi: i128) -> impl Iterator<Item = usize> + '_ {
+    fn blocks_in(&self, lo: u64, hi: u64) -> impl Iterator<Item = usize> + '_ {
         let exact = exact_need(lo, hi).map(|need| self.by_sum.get(need));
         let from = match exact {
             Some(_) => self.by_order.len(),
@@ -314,8 +331,8 @@ impl SumIndex {
 }
 
 /// An exact need that a table of sums of positive values may hold.
-fn exact_need(lo: i128, hi: i128) -> Option<u64> {
-    if lo == hi { u64::try_from(lo).ok() } else { None }
+fn exact_need(lo: u64, hi: u64) -> Option<u64> {
+    (lo == hi).then_some(lo)
 }
 
 enum Walk {
@@ -326,16 +343,25 @@ enum Walk {
 
 struct Search<'t, 'a> {
     tables: &'t Subsets<'a>,
-    lo: i128,
-    hi: i128,
+    lo: u64,
+    hi: u64,
     steps: u64,
     budget: u64,
     path: Vec<usize>,
 }
 
 impl Search<'_, '_> {
-    fn top(&self, from: usize, slots: usize) -> i128 {
+    fn top(&self, from: usize, slots: usize) -> u64 {
         self.tables.top.get(from * (self.tables.k + 1) + slots).copied().unwrap_or(0)
+    }
+
+    fn bottom(&self, from: usize, slots: usize) -> u64 {
+        self.tables.bottom.get(from * (self.tables.k + 1) + slots).copied().unwrap_or(u64::MAX)
+    }
+
+    /// `true` if `slots` more items from `values[from..]` can bring `sum` into range.
+    fn reachable(&self, from: usize, slots: usize, sum: u64) -> bool {
+        sum.saturating_add(self.top(from, slots)) >= self.lo && sum.saturating_add(self.bottom(from, slots)) <= self.hi
     }
 
     fn tick(&mut self) -> bool {
@@ -343,15 +369,15 @@ impl Search<'_, '_> {
         self.steps <= self.budget
     }
 
-    /// Searches subsets of `values[start..]` with at most `slots` more items.
-    fn walk(&mut self, start: usize, slots: usize, sum: i128) -> Walk {
-        if sum + self.top(start, slots) < self.lo {
-            return Walk::NotFound;
-        }
-        match self.tables.min_from.get(start) {
-            Some(min) if *min != i128::MAX && sum + *min <= self.hi => {}
-            _ => return Walk::NotFound,
-        }
+    /// Searches subsets of `values[start..]` with exactly `slots` more items.
+    ///
+    /// [`Subsets::find`] deepens one item at a time, so when the walk for a
+    /// size starts, no smaller subset sums into range: a completion with fewer
+    /// items than `slots` cannot exist, and the bounds may assume exactly
+    /// `slots` (the sum of the `slots` largest, and of the `slots` smallest,
+    /// values left).
+    /// The caller has checked that `slots` more items can reach the target.
+    fn walk(&mut self, start: usize, slots: usize, sum: u64) -> Walk {
         if slots == 1 {
             return self.last(start, sum);
         }
@@ -366,17 +392,14 @@ impl Search<'_, '_> {
             if !self.tick() {
                 return Walk::Exhausted;
             }
-            if sum + self.top(j, slots) < self.lo {
+            if sum.saturating_add(self.top(j, slots)) < self.lo {
                 break;
             }
-            let with = sum + i128::from(v);
-            if with > self.hi {
+            let with = sum.saturating_add(v as u64);
+            if !self.reachable(j + 1, slots - 1, with) {
                 continue;
             }
             self.path.push(j);
-            if with >= self.lo {
-                return Walk::Found;
-            }
             match self.walk(j + 1, slots - 1, with) {
                 Walk::Found => return Walk::Found,
                 Walk::Exhausted => return Walk::Exhausted,
@@ -388,16 +411,13 @@ impl Search<'_, '_> {
         Walk::NotFound
     }
 
-    /// The lexicographically smallest completion with one or two items from
-    /// `start` on: a single item `[j]` wins over any pair `[i, l]` with `j <= i`.
-    fn last_two(&mut self, start: usize, sum: i128) -> Walk {
-        let single = match self.smallest_single(start, sum) {
-            Ok(found) => found,
-            Err(()) => return Walk::Exhausted,
-        };
+    /// The lexicographically smallest pair `[i, l]` with `start <= i` that
+    /// completes the sum. (A single item cannot: see [`Search::walk`].)
+    fn last_two(&mut self, start: usize, sum: u64) -> Walk {
         let Some(table) = &self.tables.pairs else { return Walk::NotFound };
         let mut pair: Option<(usize, usize)> = None;
-        for block in table.blocks_in(self.lo - sum, self.hi - sum) {
+        // `sum <= hi` here: `walk` checked that the pair can still fit.
+        for block in table.blocks_in(self.lo.saturating_sub(sum), self.hi.saturating_sub(sum)) {
             self.steps += 1;
             if self.steps > self.budget {
                 return Walk::Exhausted;
@@ -409,18 +429,18 @@ impl Search<'_, '_> {
                 pair = Some(pair.map_or(found, |p| p.min(found)));
             }
         }
-        match (single, pair) {
-            (Some(j), Some((i, _))) if j <= i => self.path.push(j),
-            (Some(j), None) => self.path.push(j),
-            (_, Some((i, l))) => self.path.extend([i, l]),
-            (None, None) => return Walk::NotFound,
+        match pair {
+            Some((i, l)) => {
+                self.path.extend([i, l]);
+                Walk::Found
+            }
+            None => Walk::NotFound,
         }
-        Walk::Found
     }
 
     /// The smallest index `>= start` whose value completes the sum: a lookup per
     /// distinct value in range instead of a scan.
-    fn last(&mut self, start: usize, sum: i128) -> Walk {
+    fn last(&mut self, start: usize, sum: u64) -> Walk {
         match self.smallest_single(start, sum) {
             Ok(Some(i)) => {
                 self.path.push(i);
@@ -433,16 +453,16 @@ impl Search<'_, '_> {
 
     /// The smallest index `>= start` whose value completes the sum, `Err` when
     /// the budget runs out.
-    fn smallest_single(&mut self, start: usize, sum: i128) -> Result<Option<usize>, ()> {
+    fn smallest_single(&mut self, start: usize, sum: u64) -> Result<Option<usize>, ()> {
         let sorted = &self.tables.sorted;
-        let (need_lo, need_hi) = (self.lo - sum, self.hi - sum);
+        let (need_lo, need_hi) = (self.lo.saturating_sub(sum), self.hi.saturating_sub(sum));
         let mut at = match exact_need(need_lo, need_hi) {
             Some(need) => self.tables.single_blocks.get(need).unwrap_or(sorted.len()),
-            None => sorted.partition_point(|(v, _)| i128::from(*v) < need_lo),
+            None => sorted.partition_point(|(v, _)| (*v as u64) < need_lo),
         };
         let mut best: Option<usize> = None;
         while let Some(&(v, _)) = sorted.get(at) {
-            if i128::from(v) > need_hi {
+            if v as u64 > need_hi {
                 break;
             }
             self.steps += 1;
@@ -491,5 +511,93 @@ mod tests {
         assert!(matches!(r, SubsetSearch::NotFound { .. }));
         let r = find_subset(&values, 7_001..=7_001, SubsetLimits { max_items: 6, max_steps: 50 });
         assert!(matches!(r, SubsetSearch::Exhausted { steps } if steps == 51), "{r:?}");
+    }
+
+    /// The first subset of one, then two, then three items (indexes ascending,
+    /// lexicographic order) whose sum lies in `lo..=hi`.
+    fn first_of_up_to_three(values: &[i64], lo: i64, hi: i64, k: usize) -> Option<Vec<usize>> {
+        let fits = |sum: i64| (lo.max(1)..=hi).contains(&sum);
+        let n = values.len();
+        let positive = |i: &usize| values[*i] > 0;
+        let single = (0..n).filter(positive).find(|&i| fits(values[i])).map(|i| vec![i]);
+        let pair = || {
+            (0..n)
+                .filter(positive)
+                .find_map(|i| (i + 1..n).filter(positive).find(|&j| fits(values[i] + values[j])).map(|j| vec![i, j]))
+        };
+        let triple = || {
+            (0..n).filter(positive).find_map(|i| {
+                (i + 1..n).filter(positive).find_map(|j| {
+                    (j + 1..n)
+                        .filter(positive)
+                        .find(|&l| fits(values[i] + values[j] + values[l]))
+                        .map(|l| vec![i, j, l])
+                })
+            })
+        };
+        single.or_else(|| (k >= 2).then(pair).flatten()).or_else(|| (k >= 3).then(triple).flatten())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Above the pair table's size the walk looks up only the last item;
+        /// it still picks what enumeration picks.
+        #[test]
+        fn without_a_pair_table_equals_enumeration(
+            values in proptest::collection::vec(-3i64..5_000, PAIR_TABLE_ITEMS_MAX + 1..=PAIR_TABLE_ITEMS_MAX + 40),
+            picks in proptest::collection::vec(0usize..1_000, 1..=3),
+            width in 0i64..3,
+            k in 1usize..=3,
+        ) {
+            let mut chosen: Vec<usize> = picks.iter().map(|p| p % values.len()).collect();
+            chosen.sort_unstable();
+            chosen.dedup();
+            let lo = chosen.iter().map(|&i| values[i].max(1)).sum::<i64>();
+            let hi = lo + width;
+            let limits = SubsetLimits { max_items: k, max_steps: u64::MAX };
+            let expected = first_of_up_to_three(&values, lo, hi, k);
+            proptest::prop_assert_eq!(found(find_subset(&values, lo..=hi, limits)), expected);
+        }
+    }
+
+    /// The fewest, then lexicographically smallest, indexes whose sum (exact,
+    /// in `i128`) lies in `lo..=hi`.
+    fn enumerate_exact(values: &[i64], lo: i64, hi: i64, k: usize) -> Option<Vec<usize>> {
+        let mut best: Option<Vec<usize>> = None;
+        for mask in 1u32..(1 << values.len()) {
+            let idx: Vec<usize> = (0..values.len()).filter(|i| mask & (1 << i) != 0).collect();
+            let sum: i128 = idx.iter().map(|&i| i128::from(values[i])).sum();
+            let fits = idx.len() <= k && idx.iter().all(|&i| values[i] > 0);
+            if fits && (i128::from(lo.max(1))..=i128::from(hi)).contains(&sum) {
+                best = best.filter(|b| (b.len(), b) <= (idx.len(), &idx)).or(Some(idx));
+            }
+        }
+        best
+    }
+
+    #[test]
+    fn sums_beyond_i64_never_match() {
+        let limits = SubsetLimits { max_items: 3, max_steps: 1_000 };
+        let max = i64::MAX;
+        assert_eq!(found(find_subset(&[max - 1, 2, 3], max..=max, limits)), None);
+        assert_eq!(found(find_subset(&[max - 1, 2, 1], max..=max, limits)), Some(vec![0, 2]));
+        assert_eq!(found(find_subset(&[max, max, 1], max..=max, limits)), Some(vec![0]));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Values near `i64::MAX`: sums of several overflow `i64` and must not wrap into range.
+        #[test]
+        fn huge_values_equal_exact_enumeration(
+            values in proptest::collection::vec(proptest::prop_oneof![1i64..100, (i64::MAX / 4)..=i64::MAX], 0..=8),
+            lo in proptest::prop_oneof![1i64..300, (i64::MAX / 2)..=i64::MAX],
+            k in 1usize..=4,
+        ) {
+            let hi = lo.saturating_add(50);
+            let limits = SubsetLimits { max_items: k, max_steps: u64::MAX };
+            proptest::prop_assert_eq!(found(find_subset(&values, lo..=hi, limits)), enumerate_exact(&values, lo, hi, k));
+        }
     }
 }
