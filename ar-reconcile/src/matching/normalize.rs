@@ -362,6 +362,8 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
         #[test]
         fn ascii_fast_path_equals_the_char_path(raw in "[ -~]{0,24}") {
             let (mut fast, mut slow) = (Vec::new(), String::new());
