@@ -256,7 +256,39 @@ pub fn normalize_name(raw: &str) -> String {
 /// [`normalize_name`] into a reused buffer (cleared first).
 pub(crate) fn normalize_name_into(raw: &str, out: &mut String) {
     out.clear();
-    // Words are written with one space between them as they are met.
+    if raw.is_ascii() {
+        normalize_ascii_name(raw.as_bytes(), out);
+    } else {
+        normalize_name_chars(raw, out);
+    }
+    // The list is sorted (a test checks), so a binary search finds a word.
+    while let Some(space) = out.rfind(' ') {
+        if out.get(space + 1..).is_none_or(|last| LEGAL_SUFFIXES.binary_search(&last).is_err()) {
+            break;
+        }
+        out.truncate(space);
+    }
+}
+
+/// The rules of [`normalize_name`] for ASCII, the common case: letters and
+/// digits in upper case, dots and apostrophes dropped, anything else a gap.
+fn normalize_ascii_name(raw: &[u8], out: &mut String) {
+    let mut gap = false;
+    for &b in raw {
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(char::from(b.to_ascii_uppercase()));
+        } else if b != b'.' && b != b'\'' {
+            gap = true;
+        }
+    }
+}
+
+/// Words are written with one space between them as they are met.
+fn normalize_name_chars(raw: &str, out: &mut String) {
     let mut gap = false;
     let mut emit = |out: &mut String, c: char| {
         if c.is_whitespace() {
@@ -280,12 +312,6 @@ pub(crate) fn normalize_name_into(raw: &str, out: &mut String) {
             c if c.is_alphanumeric() => c.to_uppercase().for_each(|c| emit(out, c)),
             _ => emit(out, ' '),
         }
-    }
-    while let Some(space) = out.rfind(' ') {
-        if !out.get(space + 1..).is_some_and(|last| LEGAL_SUFFIXES.contains(&last)) {
-            break;
-        }
-        out.truncate(space);
     }
 }
 
@@ -386,6 +412,11 @@ mod tests {
     }
 
     /// The first implementation, kept as the reference for the buffered one.
+    #[test]
+    fn legal_suffixes_are_sorted_for_binary_search() {
+        assert!(LEGAL_SUFFIXES.windows(2).all(|w| w[0] < w[1]));
+    }
+
     fn normalize_name_naive(raw: &str) -> String {
         let mut spelled = String::with_capacity(raw.len());
         for c in raw.chars() {
@@ -423,6 +454,14 @@ mod tests {
         ) {
             let raw = words.join(" ");
             proptest::prop_assert_eq!(normalize_name(&raw), normalize_name_naive(&raw));
+        }
+
+        #[test]
+        fn ascii_name_path_equals_the_char_path(raw in "[ -~]{0,30}") {
+            let (mut fast, mut slow) = (String::new(), String::new());
+            normalize_ascii_name(raw.as_bytes(), &mut fast);
+            normalize_name_chars(&raw, &mut slow);
+            proptest::prop_assert_eq!(fast, slow);
         }
 
         #[test]
