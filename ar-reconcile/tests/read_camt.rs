@@ -1,4 +1,4 @@
-//! The camt.053/054 reader against real and hand-written files, hostile input and
+//! The camt.052/053/054 reader against real and hand-written files, hostile input and
 //! random mutations.
 #![cfg(feature = "camt")]
 #![allow(clippy::unwrap_used)]
@@ -17,6 +17,8 @@ const GENKGO: &[u8] = include_bytes!("data/camt/genkgo_multi_statement_camt053_v
 const CAMT054: &[u8] = include_bytes!("data/camt/camt054_v08_remittance.xml");
 const CAMT053_V08: &[u8] = include_bytes!("data/camt/camt053_v08_statement.xml");
 const LATIN1: &[u8] = include_bytes!("data/camt/camt053_v08_latin1.xml");
+const CAMT052_V02: &[u8] = include_bytes!("data/camt/camt052_v02_report.xml");
+const CAMT052_V08: &[u8] = include_bytes!("data/camt/camt052_v08_intraday.xml");
 
 fn data(name: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/data/camt/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -284,6 +286,75 @@ fn camt053_v08_with_prefixes_reads_and_reconciles() {
 }
 
 #[test]
+fn camt052_report_reads_like_a_statement_and_reconciles_on_its_booked_entries() {
+    let outcome = camt::read(CAMT052_V02);
+    assert_eq!(
+        outcome.diagnostics,
+        [Diagnostic {
+            severity: Severity::Warning,
+            position: element("Document/BkToCstmrAcctRpt/Rpt[1]/Ntry[3]"),
+            code: "entry_not_booked".into(),
+            message: "the entry has status PDNG, not BOOK (booked), and is left out".into(),
+        }]
+    );
+    let [report] = outcome.statements.as_slice() else { panic!("one report") };
+    assert_eq!(report.id.as_deref(), Some("RPT-20240506-1700-01"));
+    assert_eq!(report.account, "DE89370400440532013000");
+    assert_eq!(report.currency, Currency::EUR);
+    let opening = report.opening.as_ref().unwrap();
+    assert_eq!((opening.amount, opening.date), (eur(dec!(1000.00)), date(2024, 5, 6)));
+    let closing = report.closing.as_ref().unwrap();
+    assert_eq!((closing.amount, closing.date), (eur(dec!(1175.50)), date(2024, 5, 6)), "CLBD, not the interim ITBD");
+    assert_eq!(closing_from_lines(report), i128::from(closing.amount.minor()), "the pending 500.00 is not counted");
+
+    let [credit, fee] = report.lines.as_slice() else { panic!("two booked entries") };
+    assert_eq!(credit.amount, eur(dec!(250.00)));
+    assert_eq!(credit.booking_date, date(2024, 5, 6));
+    assert_eq!(credit.bank_reference.as_deref(), Some("BANK-0506-0001"));
+    assert_eq!(credit.end_to_end_id.as_deref(), Some("ACME-PAY-7781"));
+    assert_eq!(credit.counterparty_name.as_deref(), Some("ACME Handels GmbH"));
+    assert_eq!(credit.counterparty_account.as_deref(), Some("DE02120300000000202051"));
+    assert_eq!(credit.remittance_text, "INV-2024-0042 thank you");
+    assert_eq!(credit.transaction_code.as_deref(), Some("NTRF+166"));
+    assert_eq!(fee.amount, eur(dec!(-74.50)));
+    assert_eq!(fee.remittance_text, "Account fees April");
+}
+
+#[test]
+fn camt052_intraday_reports_without_closing_balances_are_read_unchecked() {
+    let outcome = camt::read(CAMT052_V08);
+    assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new(), "no closing balance, so nothing to check");
+    let [eur_report, usd_report] = outcome.statements.as_slice() else { panic!("two reports") };
+    assert_eq!(eur_report.id.as_deref(), Some("IDR-20240507-1100-EUR"));
+    assert_eq!((eur_report.opening.as_ref(), eur_report.closing.as_ref()), (None, None), "ITBD is interim");
+    let [credit] = eur_report.lines.as_slice() else { panic!("one booked entry") };
+    assert_eq!(credit.amount, eur(dec!(3304.75)));
+    assert_eq!(credit.booking_date, date(2024, 5, 7), "the date part of DtTm, as written");
+    assert_eq!(credit.value_date, Some(date(2024, 5, 7)));
+    assert_eq!(credit.end_to_end_id, None, "NOTPROVIDED is no id");
+    assert_eq!(credit.transaction_code.as_deref(), Some("PMNT/RCDT/ESCT"));
+    assert_eq!(credit.counterparty_name.as_deref(), Some("Initech Europe BV"));
+    assert_eq!(credit.counterparty_account.as_deref(), Some("NL91ABNA0417164300"));
+    assert_eq!(credit.references, [Reference::Creditor("RF18539007547034".into())]);
+
+    assert_eq!(usd_report.account, "400-7788-01", "Acct/Id/Othr/Id");
+    assert_eq!(usd_report.currency, Currency::USD);
+    let [debit] = usd_report.lines.as_slice() else { panic!("one booked entry") };
+    assert_eq!(debit.amount, money(dec!(-1200.00), Currency::USD));
+    assert_eq!(debit.counterparty_name.as_deref(), Some("Office Supplies Inc"), "the creditor on a debit");
+}
+
+#[test]
+fn a_report_element_outside_a_report_message_is_not_read() {
+    // `Rpt` belongs under `BkToCstmrAcctRpt`: inside a statement message it is an unknown element.
+    let xml = br#"<Document><BkToCstmrStmt><Rpt><Acct><Id><IBAN>X1</IBAN></Id><Ccy>EUR</Ccy></Acct>
+        <Ntry><Amt Ccy="EUR">1.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>
+        </Rpt></BkToCstmrStmt></Document>"#;
+    let outcome = camt::read(xml);
+    assert!(outcome.statements.is_empty());
+}
+
+#[test]
 fn latin1_declared_file_decodes() {
     let outcome = camt::read(LATIN1);
     assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new());
@@ -548,7 +619,7 @@ proptest! {
 
     #[test]
     fn mutated_real_files_never_panic(
-        source in prop::sample::select(vec![GENKGO, CAMT054, CAMT053_V08, LATIN1]),
+        source in prop::sample::select(vec![GENKGO, CAMT054, CAMT053_V08, LATIN1, CAMT052_V02, CAMT052_V08]),
         mutations in prop::collection::vec(mutation(), 1..6),
     ) {
         let outcome = camt::read(&apply(source, &mutations));

@@ -1,6 +1,7 @@
 //! ISO 20022 bank-to-customer cash management messages: camt.053 statements
-//! (`BkToCstmrStmt/Stmt`) and camt.054 debit/credit notifications
-//! (`BkToCstmrDbtCdtNtfctn/Ntfctn`), versions .001.02 through .001.13.
+//! (`BkToCstmrStmt/Stmt`), camt.054 debit/credit notifications
+//! (`BkToCstmrDbtCdtNtfctn/Ntfctn`) and camt.052 intraday account reports
+//! (`BkToCstmrAcctRpt/Rpt`), versions .001.02 through .001.13.
 //!
 //! Elements are matched on their local names, so every version's namespace
 //! (`urn:iso:std:iso:20022:tech:xsd:camt.053.001.08`, …) and any prefix read alike.
@@ -9,7 +10,7 @@
 //!
 //! # What is read
 //!
-//! | model | camt element (under `Stmt` or `Ntfctn`) |
+//! | model | camt element (under `Stmt`, `Ntfctn` or `Rpt`) |
 //! |---|---|
 //! | [`Statement::id`] | `Id` |
 //! | [`Statement::account`] | `Acct/Id/IBAN`, else `Acct/Id/Othr/Id` |
@@ -34,6 +35,10 @@
 //! - **Booked entries only.** An entry whose status is not `BOOK` (pending `PDNG`,
 //!   information `INFO`) is left out with an `entry_not_booked` warning: it has not
 //!   moved money and must not be applied as cash.
+//! - **A report reads like a statement.** A camt.052 `Rpt` becomes one
+//!   [`Statement`]. Its interim balances (`ITBD`, `ITAV`, …) are not read, so the
+//!   opening + entries = closing check runs only on a report that carries `OPBD`
+//!   (or `PRCD`) and `CLBD`; its pending entries are left out like any other.
 //! - **The counterparty follows the direction**: the debtor pays us on a credit, we
 //!   pay the creditor on a debit. The other party is usually the account holder.
 //! - **Reversals need no special case**: with `RvslInd` true, `CdtDbtInd` already
@@ -83,7 +88,7 @@ use crate::statement::{
 /// far deeper is not a bank statement.
 pub const MAX_DEPTH: usize = 128;
 
-/// Reads a camt.053 or camt.054 message.
+/// Reads a camt.052, camt.053 or camt.054 message.
 ///
 /// Never fails and never panics: what could not be read is reported in
 /// [`ReadOutcome::diagnostics`], each with its element path.
@@ -147,8 +152,10 @@ enum Tag {
     Document,
     BkToCstmrStmt,
     BkToCstmrDbtCdtNtfctn,
+    BkToCstmrAcctRpt,
     Stmt,
     Ntfctn,
+    Rpt,
     Id,
     Acct,
     Iban,
@@ -207,8 +214,10 @@ impl Tag {
             "Document" => Tag::Document,
             "BkToCstmrStmt" => Tag::BkToCstmrStmt,
             "BkToCstmrDbtCdtNtfctn" => Tag::BkToCstmrDbtCdtNtfctn,
+            "BkToCstmrAcctRpt" => Tag::BkToCstmrAcctRpt,
             "Stmt" => Tag::Stmt,
             "Ntfctn" => Tag::Ntfctn,
+            "Rpt" => Tag::Rpt,
             "Id" => Tag::Id,
             "Acct" => Tag::Acct,
             "IBAN" => Tag::Iban,
@@ -262,9 +271,24 @@ impl Tag {
         }
     }
 
+    /// A statement, notification or report: what becomes one [`Statement`].
+    fn is_message_part(self) -> bool {
+        matches!(self, Tag::Stmt | Tag::Ntfctn | Tag::Rpt)
+    }
+
+    /// `true` if `part` is the statement-like element this message holds.
+    fn holds(self, part: Tag) -> bool {
+        matches!(
+            (self, part),
+            (Tag::BkToCstmrStmt, Tag::Stmt)
+                | (Tag::BkToCstmrDbtCdtNtfctn, Tag::Ntfctn)
+                | (Tag::BkToCstmrAcctRpt, Tag::Rpt)
+        )
+    }
+
     /// Elements whose position among their siblings is shown in diagnostics.
     fn is_counted(self) -> bool {
-        matches!(self, Tag::Stmt | Tag::Ntfctn | Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd)
+        matches!(self, Tag::Stmt | Tag::Ntfctn | Tag::Rpt | Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd)
     }
 }
 
@@ -328,9 +352,9 @@ enum AdjustmentPart {
 fn field(path: &[Tag]) -> Option<Field> {
     use Tag::*;
     let field = match path {
-        [.., Stmt | Ntfctn, Id] => Field::StatementId,
-        [.., Stmt | Ntfctn, Acct, Id, Iban] | [.., Stmt | Ntfctn, Acct, Id, Othr, Id] => Field::Account,
-        [.., Stmt | Ntfctn, Acct, Ccy] => Field::AccountCurrency,
+        [.., Stmt | Ntfctn | Rpt, Id] => Field::StatementId,
+        [.., Stmt | Ntfctn | Rpt, Acct, Id, Iban] | [.., Stmt | Ntfctn | Rpt, Acct, Id, Othr, Id] => Field::Account,
+        [.., Stmt | Ntfctn | Rpt, Acct, Ccy] => Field::AccountCurrency,
         [.., Bal, Tp, CdOrPrtry, Cd] => Field::BalanceCode,
         [.., Bal, Amt] => Field::BalanceAmount,
         [.., Bal, CdtDbtInd] => Field::BalanceSign,
@@ -634,7 +658,7 @@ impl Parser {
             self.push_sibling_index(tag);
         }
         self.tags.push(tag);
-        if matches!(tag, Tag::Stmt | Tag::Ntfctn)
+        if tag.is_message_part()
             && let Some(statement) = self.statement.as_mut()
             && statement.path.is_empty()
         {
@@ -649,7 +673,7 @@ impl Parser {
     fn push_sibling_index(&mut self, tag: Tag) {
         use std::fmt::Write;
         let n = match tag {
-            Tag::Stmt | Tag::Ntfctn => self.statement_count,
+            Tag::Stmt | Tag::Ntfctn | Tag::Rpt => self.statement_count,
             Tag::Bal => self.balance_count,
             Tag::Ntry => self.entry_count,
             Tag::TxDtls => self.tx_count,
@@ -659,13 +683,14 @@ impl Parser {
         let _ = write!(self.path, "[{n}]");
     }
 
-    /// Refuses a document that is not a camt.053/054 message.
+    /// Refuses a document that is not a camt.052/053/054 message.
     fn check_structure(&mut self, tag: Tag, name: &str) -> Result<(), Stop> {
         if self.root_closed {
             return Err(self.fatal(self.here(), "malformed_xml", "there is content after the document element"));
         }
         match (self.tags.as_slice(), tag) {
-            ([], Tag::Document) | ([Tag::Document], Tag::BkToCstmrStmt | Tag::BkToCstmrDbtCdtNtfctn) => Ok(()),
+            ([], Tag::Document)
+            | ([Tag::Document], Tag::BkToCstmrStmt | Tag::BkToCstmrDbtCdtNtfctn | Tag::BkToCstmrAcctRpt) => Ok(()),
             ([], _) => Err(self.fatal(
                 Position::Element(name.to_owned()),
                 "unsupported_message",
@@ -674,7 +699,7 @@ impl Parser {
             ([Tag::Document], _) => Err(self.fatal(
                 Position::Element(format!("{}/{name}", self.path)),
                 "unsupported_message",
-                format!("<{name}> is not a camt.053 statement or camt.054 notification"),
+                format!("<{name}> is not a camt.052 report, camt.053 statement or camt.054 notification"),
             )),
             _ => Ok(()),
         }
@@ -684,16 +709,16 @@ impl Parser {
     fn open(&mut self, tag: Tag) {
         let parent = self.tags.last().copied();
         match (parent, tag) {
-            (Some(Tag::BkToCstmrStmt), Tag::Stmt) | (Some(Tag::BkToCstmrDbtCdtNtfctn), Tag::Ntfctn) => {
+            (Some(parent), tag) if parent.holds(tag) => {
                 self.statement_count += 1;
                 (self.balance_count, self.entry_count) = (0, 0);
                 self.statement = Some(StatementBuilder::default());
             }
-            (Some(Tag::Stmt | Tag::Ntfctn), Tag::Bal) if self.statement.is_some() => {
+            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Bal) if self.statement.is_some() => {
                 self.balance_count += 1;
                 self.balance = Some(BalanceBuilder::default());
             }
-            (Some(Tag::Stmt | Tag::Ntfctn), Tag::Ntry) if self.statement.is_some() => {
+            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Ntry) if self.statement.is_some() => {
                 self.entry_count += 1;
                 self.tx_count = 0;
                 self.entry = Some(EntryBuilder::default());
@@ -790,13 +815,13 @@ impl Parser {
     fn close(&mut self, tag: Tag) {
         let parent = self.tags.len().checked_sub(2).and_then(|i| self.tags.get(i)).copied();
         match (parent, tag) {
-            (Some(Tag::BkToCstmrStmt), Tag::Stmt) | (Some(Tag::BkToCstmrDbtCdtNtfctn), Tag::Ntfctn) => {
+            (Some(parent), tag) if parent.holds(tag) => {
                 if let Some(statement) = self.statement.take() {
                     self.push_statement(statement, true);
                 }
             }
-            (Some(Tag::Stmt | Tag::Ntfctn), Tag::Bal) => self.close_balance(),
-            (Some(Tag::Stmt | Tag::Ntfctn), Tag::Ntry) => self.close_entry(),
+            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Bal) => self.close_balance(),
+            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Ntry) => self.close_entry(),
             (Some(Tag::RmtInf), Tag::Strd) => self.close_strd(),
             _ => {}
         }
