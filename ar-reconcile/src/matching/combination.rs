@@ -375,8 +375,8 @@ impl Search<'_, '_> {
     /// size starts, no smaller subset sums into range: a completion with fewer
     /// items than `slots` cannot exist, and the bounds may assume exactly
     /// `slots` (the sum of the `slots` largest, and of the `slots` smallest,
-    /// values left).
-    /// The caller has checked that `slots` more items can reach the target.
+    /// values left). The caller has checked that `slots` more items can reach
+    /// the target.
     fn walk(&mut self, start: usize, slots: usize, sum: u64) -> Walk {
         if slots == 1 {
             return self.last(start, sum);
