@@ -288,7 +288,7 @@ impl Tag {
 
     /// Elements whose position among their siblings is shown in diagnostics.
     fn is_counted(self) -> bool {
-        matches!(self, Tag::Stmt | Tag::Ntfctn | Tag::Rpt | Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd)
+        self.is_message_part() || matches!(self, Tag::Bal | Tag::Ntry | Tag::TxDtls | Tag::Strd)
     }
 }
 
@@ -673,7 +673,7 @@ impl Parser {
     fn push_sibling_index(&mut self, tag: Tag) {
         use std::fmt::Write;
         let n = match tag {
-            Tag::Stmt | Tag::Ntfctn | Tag::Rpt => self.statement_count,
+            t if t.is_message_part() => self.statement_count,
             Tag::Bal => self.balance_count,
             Tag::Ntry => self.entry_count,
             Tag::TxDtls => self.tx_count,
@@ -714,11 +714,11 @@ impl Parser {
                 (self.balance_count, self.entry_count) = (0, 0);
                 self.statement = Some(StatementBuilder::default());
             }
-            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Bal) if self.statement.is_some() => {
+            (Some(part), Tag::Bal) if part.is_message_part() && self.statement.is_some() => {
                 self.balance_count += 1;
                 self.balance = Some(BalanceBuilder::default());
             }
-            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Ntry) if self.statement.is_some() => {
+            (Some(part), Tag::Ntry) if part.is_message_part() && self.statement.is_some() => {
                 self.entry_count += 1;
                 self.tx_count = 0;
                 self.entry = Some(EntryBuilder::default());
@@ -820,8 +820,8 @@ impl Parser {
                     self.push_statement(statement, true);
                 }
             }
-            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Bal) => self.close_balance(),
-            (Some(Tag::Stmt | Tag::Ntfctn | Tag::Rpt), Tag::Ntry) => self.close_entry(),
+            (Some(part), Tag::Bal) if part.is_message_part() => self.close_balance(),
+            (Some(part), Tag::Ntry) if part.is_message_part() => self.close_entry(),
             (Some(Tag::RmtInf), Tag::Strd) => self.close_strd(),
             _ => {}
         }
