@@ -349,6 +349,22 @@ fn a_report_element_outside_a_report_message_is_not_read() {
 }
 
 #[test]
+fn a_later_account_currency_does_not_overrule_the_one_entries_were_checked_against() {
+    // The first report's end tag is broken, so the second report nests inside it
+    // and its USD account currency arrives after a EUR entry was read.
+    let xml = br#"<Document><BkToCstmrAcctRpt><Rpt><Acct><Id><IBAN>X1</IBAN></Id><Ccy>EUR</Ccy></Acct>
+        <Ntry><Amt Ccy="EUR">10.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2024-01-02</Dt></BookgDt></Ntry>
+        =/Rpt><Rpt><Acct><Id><Othr><Id>400</Id></Othr></Id><Ccy>USD</Ccy></Acct></Rpt>
+        </Rpt></BkToCstmrAcctRpt></Document>"#;
+    let outcome = camt::read(xml);
+    assert_well_formed(&outcome);
+    assert_eq!(codes(&outcome), [("currency_mismatch", Severity::Error)]);
+    let [report] = outcome.statements.as_slice() else { panic!("one report") };
+    assert_eq!(report.currency, Currency::EUR);
+    assert_eq!(report.lines[0].amount, eur(dec!(10.00)));
+}
+
+#[test]
 fn latin1_declared_file_decodes() {
     let outcome = camt::read(LATIN1);
     assert_eq!(outcome.diagnostics, Vec::<Diagnostic>::new());

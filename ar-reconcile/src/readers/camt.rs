@@ -830,12 +830,28 @@ impl Parser {
 
 /// Leaf values.
 impl Parser {
+    /// The first currency a statement names (or shows in an amount) stays its
+    /// currency: entries and balances were checked against it, so a later,
+    /// different `Acct/Ccy` (a stray nested element in a broken file) is
+    /// reported and ignored rather than left to contradict them.
+    fn set_account_currency(&mut self, currency: Currency) {
+        let Some(known) = self.statement.as_ref().map(|s| s.account_currency.or(s.seen_currency)) else { return };
+        match known {
+            Some(known) if known != currency => {
+                let message =
+                    format!("the account currency {currency} contradicts {known} given before it; {known} is kept");
+                self.report(error(self.here(), "currency_mismatch", message));
+            }
+            _ => self.with_statement(|s| s.account_currency = Some(currency)),
+        }
+    }
+
     fn assign(&mut self, field: Field, value: &str) {
         match field {
             Field::StatementId => self.with_statement(|s| set_once(&mut s.id, value)),
             Field::Account => self.with_statement(|s| set_once(&mut s.account, value)),
             Field::AccountCurrency => match Currency::from_code(value) {
-                Ok(currency) => self.with_statement(|s| s.account_currency = Some(currency)),
+                Ok(currency) => self.set_account_currency(currency),
                 Err(bad) => self.report(error(self.here(), "bad_currency", bad.to_string())),
             },
             Field::BalanceCode => self.with_balance(|b| set_once(&mut b.code, value)),
