@@ -265,14 +265,12 @@ impl Planner<'_> {
         if !settle {
             return Ok(());
         }
-        let candidates: Vec<usize> = match self.lines.len() {
-            0 => Vec::new(),
-            n if self.lines.iter().all(|l| l.cash + l.discount > 0) => (0..n).collect(),
-            n => (0..n).filter(|k| self.lines[*k].cash + self.lines[*k].discount > 0).collect(),
-        };
         let mut ids_used = 0usize;
-        for k in candidates {
+        for k in 0..self.lines.len() {
             let line = self.lines[k];
+            if line.cash + line.discount <= 0 {
+                continue;
+            }
             let inv = self.state.inv(line.invoice);
             let residual = inv.collectible() - line.cash - line.discount;
             if residual <= 0 {

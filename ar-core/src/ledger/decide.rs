@@ -28,9 +28,29 @@ pub(crate) struct Head<'a> {
 /// What a command changes, with what `decide` worked out on the way that the
 /// fold would otherwise work out again.
 pub(crate) struct Decision {
-    pub changes: Vec<Change>,
+    pub changes: Changes,
     /// The parts per invoice of the application among the changes, if the planner made it.
     pub plan: Option<AppPlan>,
+}
+
+/// The changes of one command. Most commands make exactly one, kept inline:
+/// a vector for it would cost an allocation per command.
+pub(crate) enum Changes {
+    One(Change),
+    Many(Vec<Change>),
+}
+
+impl Changes {
+    /// All changes but the last, and the last.
+    pub fn split_last(self) -> (Vec<Change>, Option<Change>) {
+        match self {
+            Changes::One(change) => (Vec::new(), Some(change)),
+            Changes::Many(mut changes) => {
+                let last = changes.pop();
+                (changes, last)
+            }
+        }
+    }
 }
 
 /// The changes `action` makes, or why it is refused. The documents a command
@@ -45,17 +65,19 @@ pub(crate) fn decide(
     if let Action::ApplyCash(cmd) = &action {
         let (applied, plan) = plan_application(state, cmd)?;
         ctx.authorize_write_offs(&applied)?;
-        return Ok(Decision { changes: vec![Change::CashApplied(Arc::new(applied))], plan: Some(plan) });
+        return Ok(Decision { changes: Changes::One(Change::CashApplied(Arc::new(applied))), plan: Some(plan) });
     }
     decide_owned(&ctx, action).map(|changes| Decision { changes, plan: None })
 }
 
-fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Vec<Change>, LedgerError> {
+fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Changes, LedgerError> {
     match action {
-        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))]),
-        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd),
-        Action::ReceivePayment(cmd) => ctx.receive(cmd),
-        other => decide_borrowed(ctx, &other),
+        Action::IssueInvoice(cmd) => {
+            ctx.issue_invoice(cmd).map(|doc| Changes::One(Change::InvoiceIssued(Arc::new(doc))))
+        }
+        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd).map(Changes::Many),
+        Action::ReceivePayment(cmd) => ctx.receive(cmd).map(|paid| Changes::One(Change::PaymentReceived(paid))),
+        other => decide_borrowed(ctx, &other).map(Changes::Many),
     }
 }
 
@@ -85,9 +107,11 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
             Ok(vec![Change::HoldReleased { customer: *customer }])
         }
         Action::VoidInvoice { invoice, reason } => ctx.void(*invoice, reason),
-        Action::IssueInvoice(cmd) => decide_owned(ctx, Action::IssueInvoice(cmd.clone())),
-        Action::IssueCreditMemo(cmd) => decide_owned(ctx, Action::IssueCreditMemo(cmd.clone())),
-        Action::ReceivePayment(cmd) => decide_owned(ctx, Action::ReceivePayment(cmd.clone())),
+        Action::IssueInvoice(cmd) => {
+            ctx.issue_invoice(cmd.clone()).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))])
+        }
+        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd.clone()),
+        Action::ReceivePayment(cmd) => ctx.receive(cmd.clone()).map(|paid| vec![Change::PaymentReceived(paid)]),
         Action::ApplyCash(cmd) => {
             let (applied, _) = plan_application(state, cmd)?;
             ctx.authorize_write_offs(&applied)?;
@@ -351,7 +375,7 @@ impl Ctx<'_> {
         Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
     }
 
-    fn receive(&self, cmd: ReceivePayment) -> Result<Vec<Change>, LedgerError> {
+    fn receive(&self, cmd: ReceivePayment) -> Result<Arc<ReceivePayment>, LedgerError> {
         if self.state.payment_ix.contains_key(&cmd.payment) {
             return Err(LedgerError::DuplicateId { kind: "payment", id: cmd.payment.as_uuid() });
         }
@@ -359,7 +383,7 @@ impl Ctx<'_> {
         self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
         self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
-        Ok(vec![Change::PaymentReceived(Arc::new(cmd))])
+        Ok(Arc::new(cmd))
     }
 
     fn unapply(&self, application: ApplicationId) -> Result<Vec<Change>, LedgerError> {

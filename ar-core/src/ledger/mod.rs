@@ -169,10 +169,9 @@ impl Ledger {
         let head = decide::Head { id, date: effective_date, actor: &actor };
         let decision = decide::decide(&self.state, &self.config, head, action)?;
         let first = self.journal.len();
-        let (mut changes, mut plan) = (decision.changes, decision.plan);
+        let ((changes, last), mut plan) = (decision.changes.split_last(), decision.plan);
         // The last event takes the command's actor, the others a clone: a clone is
         // two atomic increments, and each waits for every store before it.
-        let last = changes.pop();
         for change in changes {
             let event = Event { sequence: 0, command: id, fingerprint, effective_date, actor: actor.clone(), change };
             self.record_decided(event, plan.take())?;
