@@ -281,26 +281,28 @@ fn next_index(len: usize) -> Result<u32, LedgerError> {
 }
 
 impl State {
+    // `ok_or(id)`, not `ok_or(error)`: an error built eagerly is built and
+    // dropped on every lookup that succeeds.
     pub fn customer(&self, id: CustomerId) -> Result<u32, LedgerError> {
-        self.customer_ix.get(&id).copied().ok_or(LedgerError::UnknownCustomer(id))
+        self.customer_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownCustomer)
     }
     pub fn invoice(&self, id: InvoiceId) -> Result<u32, LedgerError> {
-        self.invoice_ix.get(&id).copied().ok_or(LedgerError::UnknownInvoice(id))
+        self.invoice_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownInvoice)
     }
     pub fn payment(&self, id: PaymentId) -> Result<u32, LedgerError> {
-        self.payment_ix.get(&id).copied().ok_or(LedgerError::UnknownPayment(id))
+        self.payment_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownPayment)
     }
     pub fn credit(&self, id: CreditMemoId) -> Result<u32, LedgerError> {
-        self.credit_ix.get(&id).copied().ok_or(LedgerError::UnknownCreditMemo(id))
+        self.credit_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownCreditMemo)
     }
     pub fn application(&self, id: ApplicationId) -> Result<u32, LedgerError> {
-        self.application_ix.get(&id).copied().ok_or(LedgerError::UnknownApplication(id))
+        self.application_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownApplication)
     }
     pub fn deduction(&self, id: DeductionId) -> Result<u32, LedgerError> {
-        self.deduction_ix.get(&id).copied().ok_or(LedgerError::UnknownDeduction(id))
+        self.deduction_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownDeduction)
     }
     pub fn dispute(&self, id: DisputeId) -> Result<u32, LedgerError> {
-        self.dispute_ix.get(&id).copied().ok_or(LedgerError::UnknownDispute(id))
+        self.dispute_ix.get(&id).copied().ok_or(id).map_err(LedgerError::UnknownDispute)
     }
     pub fn cust(&self, ix: u32) -> &Customer {
         &self.customers[ix as usize]
