@@ -7,6 +7,9 @@ use chrono::NaiveDate;
 
 use super::grouping::Grouped;
 use super::index::{MatchIndex, NONE, PayerKeys};
+use super::proposal::SummaryBuilder;
+use super::references::Ref;
+use super::settle::Open;
 use super::{
     Allocation, CustomerDirectory, Evidence, MatchError, MatchOutcome, MatchPolicy, OpenInvoice, Pass, Proposal,
     Shortfall, Tier,
@@ -78,7 +81,7 @@ pub struct Matcher<'a> {
 }
 
 /// Mutable state of one run.
-pub(crate) struct RunState {
+pub(crate) struct RunState<'l> {
     /// Invoice row → how much earlier lines of this run settled (zero-filled, so
     /// a run over a million items does not copy their amounts up front).
     pub(crate) settled: Vec<i64>,
@@ -87,9 +90,30 @@ pub(crate) struct RunState {
     pub(crate) key: Vec<u8>,
     pub(crate) buf: Vec<u8>,
     pub(crate) hits: Vec<u32>,
+    /// More scratch, so a line allocates only what its proposal keeps: the
+    /// references a pass found, a prefix word joined to its number, the open
+    /// amounts of the invoices considered, and a draft's parts. A step takes a
+    /// buffer, fills it and gives it back (see [`RunState::give_back`]).
+    pub(crate) refs: Vec<Ref<'l>>,
+    pub(crate) joined: String,
+    pub(crate) opens: Vec<Open>,
+    pub(crate) parts: Vec<Part>,
 }
 
-impl RunState {
+impl RunState<'_> {
+    fn new(items: usize) -> Self {
+        RunState {
+            settled: vec![0; items],
+            key: Vec::new(),
+            buf: Vec::new(),
+            hits: Vec::new(),
+            refs: Vec::new(),
+            joined: String::new(),
+            opens: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+
     /// `true` if no earlier line of this run settled anything on `row`.
     pub(crate) fn untouched(&self, row: u32) -> bool {
         self.settled.get(row as usize).is_none_or(|s| *s == 0)
@@ -97,6 +121,20 @@ impl RunState {
 
     fn settled(&self, row: u32) -> i64 {
         self.settled.get(row as usize).copied().unwrap_or(0)
+    }
+
+    /// An empty parts list for a draft, with the capacity earlier lines grew.
+    pub(crate) fn take_parts(&mut self) -> Vec<Part> {
+        std::mem::take(&mut self.parts)
+    }
+
+    /// Puts a scratch buffer back emptied, unless the one in place already has
+    /// more room (a draft that never took the buffer hands back an empty one).
+    pub(crate) fn give_back<T>(slot: &mut Vec<T>, mut buffer: Vec<T>) {
+        buffer.clear();
+        if buffer.capacity() >= slot.capacity() {
+            *slot = buffer;
+        }
     }
 }
 
@@ -130,6 +168,12 @@ pub(crate) struct Draft {
 impl Draft {
     pub(crate) fn new(evidence: Vec<Evidence>) -> Self {
         Draft { customer: NONE, parts: Vec::new(), tier: Tier::Unmatched, evidence }
+    }
+
+    /// Replaces the parts, keeping the buffer.
+    pub(crate) fn set_parts(&mut self, parts: impl Iterator<Item = Part>) {
+        self.parts.clear();
+        self.parts.extend(parts);
     }
 }
 
@@ -188,7 +232,7 @@ impl<'a> Matcher<'a> {
     }
 
     /// The open amount left on `row` in this run, in minor units.
-    pub(crate) fn remaining(&self, state: &RunState, row: u32) -> i64 {
+    pub(crate) fn remaining(&self, state: &RunState<'_>, row: u32) -> i64 {
         self.items.get(row as usize).map_or(0, |item| item.open_amount.minor() - state.settled(row))
     }
 
@@ -199,18 +243,18 @@ impl<'a> Matcher<'a> {
 
     /// Proposes, for each line in order, how it pays which invoices.
     pub fn run(&self, lines: &[BankLine]) -> MatchOutcome {
-        let mut state =
-            RunState { settled: vec![0; self.items.len()], key: Vec::new(), buf: Vec::new(), hits: Vec::new() };
-        let mut outcome = MatchOutcome { proposals: Vec::with_capacity(lines.len()), ..MatchOutcome::default() };
+        let mut state = RunState::new(self.items.len());
+        let mut proposals = Vec::with_capacity(lines.len());
+        let mut summary = SummaryBuilder::default();
         for (index, line) in lines.iter().enumerate() {
             let proposal = self.propose(&mut state, index, line);
-            outcome.summary.add(&proposal);
-            outcome.proposals.push(proposal);
+            summary.add(&proposal);
+            proposals.push(proposal);
         }
-        outcome
+        MatchOutcome { proposals, summary: summary.build() }
     }
 
-    fn propose(&self, state: &mut RunState, index: usize, line: &BankLine) -> Proposal {
+    fn propose<'l>(&self, state: &mut RunState<'l>, index: usize, line: &'l BankLine) -> Proposal {
         let ctx = LineCtx {
             index,
             line,
@@ -242,7 +286,7 @@ impl<'a> Matcher<'a> {
     }
 
     /// Turns a draft into a proposal and takes what it settles off the open amounts.
-    fn finish(&self, state: &mut RunState, ctx: &LineCtx<'_>, draft: Draft) -> Proposal {
+    fn finish(&self, state: &mut RunState<'_>, ctx: &LineCtx<'_>, draft: Draft) -> Proposal {
         let cur = ctx.currency;
         let mut allocations = Vec::with_capacity(draft.parts.len());
         let mut write_offs = Vec::new();
@@ -271,6 +315,7 @@ impl<'a> Matcher<'a> {
             }
         }
         let tier = draft.tier;
+        RunState::give_back(&mut state.parts, draft.parts);
         Proposal {
             line: ctx.index,
             amount: ctx.line.amount,
@@ -296,7 +341,7 @@ impl<'a> Matcher<'a> {
 
     /// The discount available on `row` for this line: only on an invoice no
     /// earlier line touched, within the offer's date plus grace days.
-    pub(crate) fn discount_available(&self, state: &RunState, ctx: &LineCtx<'_>, row: u32) -> i64 {
+    pub(crate) fn discount_available(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, row: u32) -> i64 {
         let Some(item) = self.items.get(row as usize) else { return 0 };
         if !self.policy.takes_discounts() || item.discounts.is_empty() || !state.untouched(row) {
             return 0;

@@ -7,7 +7,7 @@ use crate::Reference;
 
 impl Matcher<'_> {
     /// The customer whose known account the payer's account is.
-    pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>, state: &mut RunState) -> Option<u32> {
+    pub(crate) fn payer_by_account(&self, ctx: &LineCtx<'_>, state: &mut RunState<'_>) -> Option<u32> {
         let account = ctx.line.counterparty_account.as_deref()?;
         normalize_account_into(account, &mut state.key);
         if state.key.is_empty() { None } else { self.index.account(&state.key) }

@@ -122,10 +122,35 @@ pub struct Tally {
 }
 
 impl Tally {
-    pub(crate) fn add(&mut self, amount: Money) {
+    #[cfg(test)]
+    fn add(&mut self, amount: Money) {
         self.lines += 1;
         let total = self.amounts.entry(amount.currency()).or_insert_with(|| Money::zero(amount.currency()));
         *total = total.checked_add(amount).unwrap_or(*total);
+    }
+}
+
+/// A [`Tally`] being counted: a run has one or a few currencies, so a short
+/// list searched in order is cheaper per line than a map lookup. The sums are
+/// taken with the same operation in the same order as a map of totals would.
+#[derive(Debug, Default)]
+struct TallyBuilder {
+    lines: usize,
+    totals: Vec<Money>,
+}
+
+impl TallyBuilder {
+    fn add(&mut self, amount: Money) {
+        self.lines += 1;
+        let add = |total: Money| total.checked_add(amount).unwrap_or(total);
+        match self.totals.iter_mut().find(|t| t.currency() == amount.currency()) {
+            Some(total) => *total = add(*total),
+            None => self.totals.push(add(Money::zero(amount.currency()))),
+        }
+    }
+
+    fn build(self) -> Tally {
+        Tally { lines: self.lines, amounts: self.totals.into_iter().map(|t| (t.currency(), t)).collect() }
     }
 }
 
@@ -145,15 +170,35 @@ impl Summary {
     pub fn tier(&self, tier: Tier) -> &Tally {
         &self.tiers[tier as usize]
     }
+}
 
+/// A [`Summary`] counted line by line.
+#[derive(Debug, Default)]
+pub(crate) struct SummaryBuilder {
+    tiers: [TallyBuilder; 4],
+    skipped: TallyBuilder,
+    auto_apply: TallyBuilder,
+}
+
+impl SummaryBuilder {
     pub(crate) fn add(&mut self, proposal: &Proposal) {
         if proposal.skipped {
             self.skipped.add(proposal.amount);
             return;
         }
-        self.tiers[proposal.tier as usize].add(proposal.amount);
+        if let Some(tally) = self.tiers.get_mut(proposal.tier as usize) {
+            tally.add(proposal.amount);
+        }
         if proposal.auto_apply {
             self.auto_apply.add(proposal.amount);
+        }
+    }
+
+    pub(crate) fn build(self) -> Summary {
+        Summary {
+            tiers: self.tiers.map(TallyBuilder::build),
+            skipped: self.skipped.build(),
+            auto_apply: self.auto_apply.build(),
         }
     }
 }
@@ -165,4 +210,70 @@ pub struct MatchOutcome {
     pub proposals: Vec<Proposal>,
     /// Counts and amounts per tier.
     pub summary: Summary,
+}
+
+#[cfg(test)]
+mod tests {
+    use ar_core::MAX_MINOR_UNITS;
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn proposal(amount: Money, tier: Tier, skipped: bool, auto_apply: bool) -> Proposal {
+        Proposal {
+            line: 0,
+            amount,
+            customer: None,
+            allocations: Vec::new(),
+            write_offs: Vec::new(),
+            deductions: Vec::new(),
+            unapplied: Money::zero(amount.currency()),
+            tier,
+            auto_apply,
+            skipped,
+            evidence: Vec::new(),
+        }
+    }
+
+    /// The summary as a map of totals per tally counts it, one line at a time.
+    fn reference(proposals: &[Proposal]) -> Summary {
+        let mut summary = Summary::default();
+        for p in proposals {
+            if p.skipped {
+                summary.skipped.add(p.amount);
+                continue;
+            }
+            summary.tiers[p.tier as usize].add(p.amount);
+            if p.auto_apply {
+                summary.auto_apply.add(p.amount);
+            }
+        }
+        summary
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        /// The builder gives the summary a map of totals gives, in every
+        /// currency, including sums that would pass the largest amount (which
+        /// leave the total as it was).
+        #[test]
+        fn summary_builder_equals_a_map_of_totals(
+            lines in prop::collection::vec((0..3usize, prop_oneof![0..1_000_000i64, (MAX_MINOR_UNITS - 10)..=MAX_MINOR_UNITS], 0..4usize, any::<bool>(), any::<bool>()), 0..60),
+        ) {
+            let currencies = [Currency::EUR, Currency::USD, Currency::JPY];
+            let proposals: Vec<Proposal> = lines
+                .iter()
+                .map(|&(c, minor, tier, skipped, auto)| {
+                    let amount = Money::from_minor(minor, currencies[c]).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    Ok(proposal(amount, Tier::ALL[tier], skipped, auto))
+                })
+                .collect::<Result<_, TestCaseError>>()?;
+            let mut builder = SummaryBuilder::default();
+            for p in &proposals {
+                builder.add(p);
+            }
+            prop_assert_eq!(builder.build(), reference(&proposals));
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! Passes (a) and (b): invoices a bank line names, by structured reference or
 //! in its free text.
 
-use std::borrow::Cow;
-
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
@@ -20,7 +18,8 @@ pub(crate) enum Found<'l> {
     },
     /// A token of the text, or a prefix word joined to the number after it.
     Text {
-        token: Cow<'l, str>,
+        prefix: Option<&'l str>,
+        token: &'l str,
     },
 }
 
@@ -32,57 +31,70 @@ pub(crate) struct Ref<'l> {
     pub(crate) found: Found<'l>,
 }
 
+impl Found<'_> {
+    /// The text as the evidence shows it: a prefix word and its number joined
+    /// by one space.
+    fn shown(&self) -> String {
+        match self {
+            Found::Structured { reference, .. } => (*reference).to_owned(),
+            Found::Text { prefix: Some(prefix), token } => [prefix, " ", token].concat(),
+            Found::Text { prefix: None, token } => (*token).to_owned(),
+        }
+    }
+}
+
 /// The referenced invoices that may be settled, and the customer they belong to.
-pub(crate) struct Referenced<'l> {
+pub(crate) struct Referenced<'r, 'l> {
     pub(crate) customer: u32,
-    pub(crate) refs: Vec<Ref<'l>>,
+    pub(crate) refs: &'r [Ref<'l>],
 }
 
 impl Matcher<'_> {
-    /// Pass (a): remittance documents, structured references and the end-to-end id.
+    /// Pass (a): remittance documents, structured references and the end-to-end id,
+    /// into `refs` (cleared first).
     pub(crate) fn structured_refs<'l>(
         &self,
         ctx: &LineCtx<'l>,
-        state: &mut RunState,
+        state: &mut RunState<'_>,
+        refs: &mut Vec<Ref<'l>>,
         evidence: &mut Vec<Evidence>,
-    ) -> Vec<Ref<'l>> {
+    ) {
         let line = ctx.line;
-        let mut refs = Vec::new();
+        refs.clear();
         for r in &line.remittances {
             let paid = r.paid.filter(|m| m.currency() == ctx.currency).map(|m| m.minor());
-            self.lookup(state, &r.document, &r.document, ReferenceSource::Remittance, paid, true, &mut refs, evidence);
+            self.lookup(state, &r.document, &r.document, ReferenceSource::Remittance, paid, true, refs, evidence);
         }
         for reference in &line.references {
             match reference {
                 Reference::Invoice(s) => {
-                    self.lookup(state, s, s, ReferenceSource::Invoice, None, true, &mut refs, evidence);
+                    self.lookup(state, s, s, ReferenceSource::Invoice, None, true, refs, evidence);
                 }
                 Reference::Creditor(s) => {
                     // The creditor's own reference sits inside the RF envelope.
                     let body = creditor_reference_body(s);
                     let source = ReferenceSource::Creditor;
-                    let found = self.lookup(state, s, s, source, None, body.is_none(), &mut refs, evidence);
+                    let found = self.lookup(state, s, s, source, None, body.is_none(), refs, evidence);
                     if let (false, Some(body)) = (found, body) {
-                        self.lookup(state, &body, s, source, None, true, &mut refs, evidence);
+                        self.lookup(state, &body, s, source, None, true, refs, evidence);
                     }
                 }
                 Reference::Other(s) => {
-                    self.lookup(state, s, s, ReferenceSource::Other, None, false, &mut refs, evidence);
+                    self.lookup(state, s, s, ReferenceSource::Other, None, false, refs, evidence);
                 }
             }
         }
         if let Some(e2e) = &line.end_to_end_id {
-            self.lookup(state, e2e, e2e, ReferenceSource::EndToEndId, None, false, &mut refs, evidence);
+            self.lookup(state, e2e, e2e, ReferenceSource::EndToEndId, None, false, refs, evidence);
         }
-        dedup_rows(&mut refs);
-        refs
+        dedup_rows(refs);
     }
 
     /// Looks `reference` up; evidence names it as `shown` (the text as written).
     #[allow(clippy::too_many_arguments)]
     fn lookup<'l>(
         &self,
-        state: &mut RunState,
+        state: &mut RunState<'_>,
         reference: &str,
         shown: &'l str,
         source: ReferenceSource,
@@ -107,28 +119,30 @@ impl Matcher<'_> {
         !state.hits.is_empty()
     }
 
-    /// Pass (b): invoice numbers in the free text. A prefix word joins the token
-    /// after it (`INV 00042`); a bare number needs the policy's minimum digits.
-    pub(crate) fn text_refs<'l>(&self, ctx: &LineCtx<'l>, state: &mut RunState) -> Vec<Ref<'l>> {
+    /// Pass (b): invoice numbers in the free text, into `refs` (cleared first).
+    /// A prefix word joins the token after it (`INV 00042`); a bare number
+    /// needs the policy's minimum digits.
+    pub(crate) fn text_refs<'l>(&self, ctx: &LineCtx<'l>, state: &mut RunState<'_>, refs: &mut Vec<Ref<'l>>) {
         let prefixes = self.policy.prefixes();
         let has_digits = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
         let mut words = tokens(&ctx.line.remittance_text).peekable();
-        let mut refs = Vec::new();
-        let mut joined = String::new();
+        refs.clear();
         while let Some(word) = words.next() {
             // Document numbers in free text carry digits; a word without any is
             // looked at only as a prefix joined to the number after it (`INV 42`).
-            let is_joined = !has_digits(word);
-            if is_joined {
+            let (prefix, token) = if has_digits(word) {
+                (None, word)
+            } else {
                 match words.peek() {
                     Some(next) if has_digits(next) && is_prefix_word(word, prefixes) => {
-                        joined.clear();
-                        joined.extend([word, " ", next]);
+                        state.joined.clear();
+                        state.joined.extend([word, " ", next]);
+                        (Some(word), *next)
                     }
                     _ => continue,
                 }
-            }
-            let candidate: &str = if is_joined { &joined } else { word };
+            };
+            let candidate: &str = if prefix.is_some() { &state.joined } else { token };
             let bare = !candidate.chars().any(char::is_alphabetic);
             if bare && digit_count(candidate) < self.policy.reference_digits_min() {
                 continue;
@@ -140,32 +154,30 @@ impl Matcher<'_> {
             state.hits.clear();
             self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
             for &row in &state.hits {
-                let token = if is_joined { Cow::Owned(joined.clone()) } else { Cow::Borrowed(word) };
-                refs.push(Ref { row, paid: None, found: Found::Text { token } });
+                refs.push(Ref { row, paid: None, found: Found::Text { prefix, token } });
             }
         }
-        dedup_rows(&mut refs);
-        refs
+        dedup_rows(refs);
     }
 
-    /// Keeps the referenced invoices that can take money from this line: in its
-    /// currency, of one customer, still open. Says why the others were left out.
+    /// Keeps in `refs` the referenced invoices that can take money from this
+    /// line: in its currency, of one customer, still open. Says why the others
+    /// were left out.
     ///
     /// The customer is the payer's (by account) when a reference belongs to it;
     /// otherwise the first customer whose referenced invoices explain the amount
     /// on their own; otherwise the customer of the first reference.
-    pub(crate) fn referenced<'l>(
+    pub(crate) fn referenced<'r, 'l>(
         &self,
-        state: &RunState,
+        state: &RunState<'_>,
         ctx: &LineCtx<'_>,
-        refs: Vec<Ref<'l>>,
+        refs: &'r mut Vec<Ref<'l>>,
         payer: Option<u32>,
         evidence: &mut Vec<Evidence>,
         settled_hint: &mut Option<(u32, u32)>,
-    ) -> Option<Referenced<'l>> {
-        let customer = self.choose_customer(state, ctx, &refs, payer).unwrap_or(NONE);
-        let mut kept = Vec::with_capacity(refs.len());
-        for r in refs {
+    ) -> Option<Referenced<'r, 'l>> {
+        let customer = self.choose_customer(state, ctx, refs, payer).unwrap_or(NONE);
+        refs.retain(|r| {
             let item = &self.items[r.row as usize];
             let owner = self.owner(r.row);
             if item.currency() != ctx.currency {
@@ -173,35 +185,36 @@ impl Matcher<'_> {
                     document: item.number.clone(),
                     currency: item.currency().code().to_owned(),
                 });
+                false
             } else if owner != customer {
                 evidence.push(Evidence::ReferenceOtherCustomer {
                     document: item.number.clone(),
                     customer_name: self.customer_name(owner),
                 });
+                false
             } else if self.remaining(state, r.row) == 0 {
                 evidence.push(Evidence::ReferenceNotOpen { document: item.number.clone() });
                 settled_hint.get_or_insert((customer, r.row));
+                false
             } else {
+                let document = item.number.clone();
                 evidence.push(match &r.found {
-                    Found::Structured { source, reference } => Evidence::ReferenceMatched {
-                        source: *source,
-                        reference: (*reference).to_owned(),
-                        document: item.number.clone(),
-                    },
-                    Found::Text { token } => {
-                        Evidence::ReferenceInText { token: token.to_string(), document: item.number.clone() }
+                    Found::Structured { source, .. } => {
+                        Evidence::ReferenceMatched { source: *source, reference: r.found.shown(), document }
                     }
+                    Found::Text { .. } => Evidence::ReferenceInText { token: r.found.shown(), document },
                 });
-                kept.push(r);
+                true
             }
-        }
-        (!kept.is_empty()).then_some(Referenced { customer, refs: kept })
+        });
+        let refs: &'r [Ref<'l>] = refs;
+        (!refs.is_empty()).then_some(Referenced { customer, refs })
     }
 
     /// The customer of the referenced invoices in the line's currency: see [`Matcher::referenced`].
     fn choose_customer(
         &self,
-        state: &RunState,
+        state: &RunState<'_>,
         ctx: &LineCtx<'_>,
         refs: &[Ref<'_>],
         payer: Option<u32>,

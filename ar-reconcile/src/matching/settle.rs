@@ -3,12 +3,12 @@
 
 use super::combination::{SubsetLimits, SubsetSearch, Subsets, find_subset};
 use super::matcher::{Draft, LineCtx, Part, RunState};
-use super::references::Referenced;
+use super::references::{Ref, Referenced};
 use super::{Evidence, Matcher, Pass, Tier};
 
 /// An invoice row a proposal may settle, in minor units.
 #[derive(Debug, Clone, Copy)]
-struct Open {
+pub(crate) struct Open {
     row: u32,
     /// Open amount left in this run.
     left: i64,
@@ -28,23 +28,31 @@ impl Open {
 
 impl Matcher<'_> {
     /// Runs the passes in order for one credit line.
-    pub(crate) fn decide(&self, state: &mut RunState, ctx: &LineCtx<'_>) -> Draft {
+    pub(crate) fn decide<'l>(&self, state: &mut RunState<'l>, ctx: &LineCtx<'l>) -> Draft {
+        let mut refs = std::mem::take(&mut state.refs);
+        let draft = self.decide_with(state, ctx, &mut refs);
+        RunState::give_back(&mut state.refs, refs);
+        draft
+    }
+
+    /// [`Matcher::decide`] with a buffer for the references each pass finds.
+    fn decide_with<'l>(&self, state: &mut RunState<'_>, ctx: &LineCtx<'l>, refs: &mut Vec<Ref<'l>>) -> Draft {
         let mut evidence = Vec::new();
         let payer = self.payer_by_account(ctx, state);
         let mut hint = None;
-        let refs = self.structured_refs(ctx, state, &mut evidence);
+        self.structured_refs(ctx, state, refs, &mut evidence);
         if !refs.is_empty()
             && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
         {
-            return self.settle_referenced(state, ctx, found, Tier::Certain, payer, evidence);
+            return self.settle_referenced(state, ctx, &found, Tier::Certain, payer, evidence);
         }
         if self.policy.last_pass_run() >= Pass::Text {
-            let refs = self.text_refs(ctx, state);
+            self.text_refs(ctx, state, refs);
             if !refs.is_empty()
                 && let Some(found) = self.referenced(state, ctx, refs, payer, &mut evidence, &mut hint)
             {
                 if self.text_plausible(state, ctx, &found, payer) {
-                    return self.settle_referenced(state, ctx, found, Tier::High, payer, evidence);
+                    return self.settle_referenced(state, ctx, &found, Tier::High, payer, evidence);
                 }
                 let documents = found.refs.iter().map(|r| self.document(r.row)).collect();
                 evidence.push(Evidence::TextReferenceNotUsed { documents });
@@ -67,51 +75,63 @@ impl Matcher<'_> {
     /// to equal an invoice number. It counts as a reference only if the amount
     /// fits those invoices (in full, net, as a subset or short within
     /// tolerance) or the payer's account or name is their customer.
-    fn text_plausible(&self, state: &RunState, ctx: &LineCtx<'_>, found: &Referenced<'_>, payer: Option<u32>) -> bool {
-        let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
+    fn text_plausible(
+        &self,
+        state: &mut RunState<'_>,
+        ctx: &LineCtx<'_>,
+        found: &Referenced<'_, '_>,
+        payer: Option<u32>,
+    ) -> bool {
+        let mut opens = std::mem::take(&mut state.opens);
+        self.opens(state, ctx, found.refs, &mut opens);
+        let plausible =
+            self.amount_fits(ctx, &opens) || payer == Some(found.customer) || self.named_payer_is(ctx, found.customer);
+        RunState::give_back(&mut state.opens, opens);
+        plausible
+    }
+
+    /// The amount pays `opens` in full, net, as a subset or short within tolerance.
+    fn amount_fits(&self, ctx: &LineCtx<'_>, opens: &[Open]) -> bool {
         let amount = i128::from(ctx.amount);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
         let short = open - amount;
-        let fits = short == 0
+        short == 0
             || (discounts > 0 && open - discounts == amount)
             || (short > 0 && short <= self.tolerance(ctx, open))
             || (opens.len() > 1 && {
                 let values: Vec<i64> = opens.iter().map(|o| o.left).collect();
                 let limits = SubsetLimits { max_items: opens.len(), max_steps: self.policy.combination_steps_max() };
                 matches!(find_subset(&values, ctx.amount..=ctx.amount, limits), SubsetSearch::Found { .. })
-            });
-        fits || payer == Some(found.customer) || self.named_payer_is(ctx, found.customer)
-    }
-
-    fn opens(&self, state: &RunState, ctx: &LineCtx<'_>, rows: impl Iterator<Item = u32>) -> Vec<Open> {
-        rows.map(|row| Open {
-            row,
-            left: self.remaining(state, row),
-            discount: self.discount_available(state, ctx, row),
-        })
-        .collect()
-    }
-
-    /// A customer's items in the line's currency with something left open, oldest first.
-    fn customer_opens(&self, state: &RunState, ctx: &LineCtx<'_>, customer: u32) -> Vec<Open> {
-        let takes_discounts = self.policy.takes_discounts();
-        self.grouped()
-            .items_of(customer)
-            .iter()
-            .filter(|r| r.currency == ctx.currency)
-            .filter_map(|r| {
-                let row = r.row();
-                let settled = state.settled.get(row as usize).copied().unwrap_or(0);
-                let left = r.open - settled;
-                let discount = if takes_discounts && r.offers_discount && settled == 0 {
-                    self.discount_available(state, ctx, row)
-                } else {
-                    0
-                };
-                (left > 0).then_some(Open { row, left, discount })
             })
-            .collect()
+    }
+
+    /// The referenced rows as open amounts, into `opens` (cleared first).
+    fn opens(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, refs: &[Ref<'_>], opens: &mut Vec<Open>) {
+        opens.clear();
+        opens.extend(refs.iter().map(|r| Open {
+            row: r.row,
+            left: self.remaining(state, r.row),
+            discount: self.discount_available(state, ctx, r.row),
+        }));
+    }
+
+    /// A customer's items in the line's currency with something left open,
+    /// oldest first, into `opens` (cleared first).
+    fn customer_opens(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, customer: u32, opens: &mut Vec<Open>) {
+        let takes_discounts = self.policy.takes_discounts();
+        opens.clear();
+        opens.extend(self.grouped().items_of(customer).iter().filter(|r| r.currency == ctx.currency).filter_map(|r| {
+            let row = r.row();
+            let settled = state.settled.get(row as usize).copied().unwrap_or(0);
+            let left = r.open - settled;
+            let discount = if takes_discounts && r.offers_discount && settled == 0 {
+                self.discount_available(state, ctx, row)
+            } else {
+                0
+            };
+            (left > 0).then_some(Open { row, left, discount })
+        }));
     }
 
     fn document(&self, row: u32) -> String {
@@ -127,9 +147,9 @@ impl Matcher<'_> {
     /// a deduction. `base` is the tier an exact fit earns.
     fn settle_referenced(
         &self,
-        state: &RunState,
+        state: &mut RunState<'_>,
         ctx: &LineCtx<'_>,
-        found: Referenced<'_>,
+        found: &Referenced<'_, '_>,
         base: Tier,
         payer: Option<u32>,
         mut evidence: Vec<Evidence>,
@@ -154,54 +174,66 @@ impl Matcher<'_> {
             }
             None => {}
         }
-        let opens = self.opens(state, ctx, found.refs.iter().map(|r| r.row));
-        let mut draft = Draft { customer: found.customer, parts: Vec::new(), tier: base, evidence };
+        let mut draft = Draft { customer: found.customer, parts: state.take_parts(), tier: base, evidence };
+        let mut opens = std::mem::take(&mut state.opens);
+        self.opens(state, ctx, found.refs, &mut opens);
+        self.settle_opens(state, ctx, found.refs, &opens, &mut draft);
+        RunState::give_back(&mut state.opens, opens);
+        draft
+    }
+
+    /// [`Matcher::settle_referenced`] once the referenced rows are open amounts.
+    fn settle_opens(
+        &self,
+        state: &RunState<'_>,
+        ctx: &LineCtx<'_>,
+        refs: &[Ref<'_>],
+        opens: &[Open],
+        draft: &mut Draft,
+    ) {
         let amount = i128::from(ctx.amount);
-        let stated: Option<i128> = found
-            .refs
+        let stated: Option<i128> = refs
             .iter()
-            .zip(&opens)
+            .zip(opens)
             .map(|(r, o)| r.paid.filter(|p| *p >= 0).or(r.paid.is_none().then_some(o.left)).map(i128::from))
             .sum();
-        if found.refs.iter().any(|r| r.paid.is_some()) && stated == Some(amount) {
-            let paid: Vec<Option<i64>> = found.refs.iter().map(|r| r.paid).collect();
-            self.per_document(ctx, &opens, &paid, &mut draft);
-            return draft;
+        if refs.iter().any(|r| r.paid.is_some()) && stated == Some(amount) {
+            self.per_document(ctx, opens, refs, draft);
+            return;
         }
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
         if open == amount {
-            draft.parts = opens.iter().map(Open::full).collect();
+            draft.set_parts(opens.iter().map(Open::full));
             let documents = opens.iter().map(|o| self.document(o.row)).collect();
             draft.evidence.push(Evidence::AmountMatches { amount: ctx.line.amount, documents });
-            return draft;
+            return;
         }
         if discounts > 0 && open - discounts == amount {
-            draft.parts = opens.iter().map(Open::net).collect();
-            self.discount_evidence(ctx, &opens, &mut draft);
-            return draft;
+            draft.set_parts(opens.iter().map(Open::net));
+            self.discount_evidence(ctx, opens, draft);
+            return;
         }
-        if opens.len() > 1 && self.referenced_subset(ctx, &opens, &mut draft) {
-            return draft;
+        if opens.len() > 1 && self.referenced_subset(ctx, opens, draft) {
+            return;
         }
         if amount > open {
-            draft.parts = opens.iter().map(Open::full).collect();
+            draft.set_parts(opens.iter().map(Open::full));
             draft.evidence.push(Evidence::Overpayment {
                 amount: self.money((amount - open) as i64, ctx),
-                customer_name: self.customer_name(found.customer),
+                customer_name: self.customer_name(draft.customer),
             });
             draft.tier = Tier::NeedsReview;
-            return draft;
+            return;
         }
-        self.short_payment(state, ctx, &opens, &mut draft);
-        draft
+        self.short_payment(state, ctx, opens, draft);
     }
 
     /// A remittance advice states what it pays per document: allocate that, and
     /// explain each document's shortfall as a discount, a write-off or a deduction.
-    fn per_document(&self, ctx: &LineCtx<'_>, opens: &[Open], paid: &[Option<i64>], draft: &mut Draft) {
+    fn per_document(&self, ctx: &LineCtx<'_>, opens: &[Open], refs: &[Ref<'_>], draft: &mut Draft) {
         let mut excess = 0i64;
-        for (o, p) in opens.iter().zip(paid) {
+        for (o, p) in opens.iter().zip(refs.iter().map(|r| &r.paid)) {
             let stated = p.unwrap_or(o.left);
             let applied = stated.min(o.left);
             excess += stated - applied;
@@ -285,7 +317,7 @@ impl Matcher<'_> {
     /// Less was paid than the referenced invoices: a write-off within tolerance
     /// (of the gross or the net amount), else the money fills the invoices in
     /// the order referenced and the one left short gets a deduction.
-    fn short_payment(&self, state: &RunState, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
+    fn short_payment(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
         let amount = i128::from(ctx.amount);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
@@ -298,7 +330,7 @@ impl Matcher<'_> {
             }
             let Some(last) = opens.last().filter(|l| i128::from(l.left) >= short) else { continue };
             let short = short as i64;
-            draft.parts = opens.iter().map(|o| if net { o.net() } else { o.full() }).collect();
+            draft.set_parts(opens.iter().map(|o| if net { o.net() } else { o.full() }));
             if let Some(part) = draft.parts.last_mut() {
                 part.applied -= short;
                 part.write_off = short;
@@ -333,7 +365,7 @@ impl Matcher<'_> {
 
     /// Says so when a single invoice is short by exactly a discount that had
     /// already ended on the booking date.
-    fn expired_discount_evidence(&self, state: &RunState, opens: &[Open], short: i128, draft: &mut Draft) {
+    fn expired_discount_evidence(&self, state: &RunState<'_>, opens: &[Open], short: i128, draft: &mut Draft) {
         let [o] = opens else { return };
         let item = &self.items[o.row as usize];
         if !state.untouched(o.row) {
@@ -352,29 +384,34 @@ impl Matcher<'_> {
     /// Passes (d), (e) and (f) over the identified customer's open items.
     fn settle_customer(
         &self,
-        state: &RunState,
+        state: &mut RunState<'_>,
         ctx: &LineCtx<'_>,
         customer: u32,
         cap: Tier,
         evidence: Vec<Evidence>,
     ) -> Draft {
-        let mut draft = Draft { customer, parts: Vec::new(), tier: cap.min(Tier::High), evidence };
-        let opens = self.customer_opens(state, ctx, customer);
-        let name = self.customer_name(customer);
-        if self.single_item(ctx, &opens, &name, &mut draft) {
-            return draft;
+        let mut draft = Draft { customer, parts: state.take_parts(), tier: cap.min(Tier::High), evidence };
+        let mut opens = std::mem::take(&mut state.opens);
+        self.customer_opens(state, ctx, customer, &mut opens);
+        self.settle_customer_opens(ctx, &opens, &mut draft);
+        RunState::give_back(&mut state.opens, opens);
+        draft
+    }
+
+    /// [`Matcher::settle_customer`] once the customer's items are open amounts.
+    fn settle_customer_opens(&self, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
+        let name = self.customer_name(draft.customer);
+        if self.single_item(ctx, opens, &name, draft) {
+            return;
         }
         if self.policy.last_pass_run() < Pass::Combination {
             draft.evidence.push(Evidence::StoppedAfter { pass: self.policy.last_pass_run() });
-            self.unapplied(ctx, &name, &mut draft);
-            return draft;
+            self.unapplied(ctx, &name, draft);
+            return;
         }
-        let exhausted = match self.combination(ctx, &opens, &name, &mut draft) {
-            Ok(()) => return draft,
-            Err(exhausted) => exhausted,
-        };
-        self.leftover(ctx, &opens, &name, exhausted, &mut draft);
-        draft
+        if let Err(exhausted) = self.combination(ctx, opens, &name, draft) {
+            self.leftover(ctx, opens, &name, exhausted, draft);
+        }
     }
 
     /// Pass (d): one open item equal to the amount, gross then net of its discount.
@@ -460,7 +497,7 @@ impl Matcher<'_> {
         name: &str,
         draft: &mut Draft,
     ) {
-        draft.parts = chosen.iter().map(|o| if net { o.net() } else { o.full() }).collect();
+        draft.set_parts(chosen.iter().map(|o| if net { o.net() } else { o.full() }));
         if let [one] = chosen {
             draft.evidence.push(Evidence::SingleOpenItem {
                 document: self.document(one.row),
@@ -498,7 +535,7 @@ impl Matcher<'_> {
         draft.tier = draft.tier.min(Tier::NeedsReview);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         if !opens.is_empty() && open < i128::from(ctx.amount) {
-            draft.parts = opens.iter().map(Open::full).collect();
+            draft.set_parts(opens.iter().map(Open::full));
             draft.evidence.push(Evidence::Overpayment {
                 amount: self.money(ctx.amount - open as i64, ctx),
                 customer_name: name.to_owned(),
