@@ -28,6 +28,9 @@ pub(crate) enum Found<'l> {
 pub(crate) struct Ref<'l> {
     pub(crate) row: u32,
     pub(crate) paid: Option<i64>,
+    /// The dense number of the invoice's customer: looked up once in
+    /// [`Matcher::referenced`], which asks for it several times.
+    pub(crate) owner: u32,
     pub(crate) found: Found<'l>,
 }
 
@@ -114,7 +117,7 @@ impl Matcher<'_> {
             evidence.push(Evidence::ReferenceUnknown { source, reference: shown.to_owned() });
         }
         for &row in &state.hits {
-            refs.push(Ref { row, paid, found: Found::Structured { source, reference: shown } });
+            refs.push(Ref { row, paid, owner: NONE, found: Found::Structured { source, reference: shown } });
         }
         !state.hits.is_empty()
     }
@@ -154,7 +157,7 @@ impl Matcher<'_> {
             state.hits.clear();
             self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
             for &row in &state.hits {
-                refs.push(Ref { row, paid: None, found: Found::Text { prefix, token } });
+                refs.push(Ref { row, paid: None, owner: NONE, found: Found::Text { prefix, token } });
             }
         }
         dedup_rows(refs);
@@ -176,10 +179,13 @@ impl Matcher<'_> {
         evidence: &mut Vec<Evidence>,
         settled_hint: &mut Option<(u32, u32)>,
     ) -> Option<Referenced<'r, 'l>> {
+        for r in refs.iter_mut() {
+            r.owner = self.owner(r.row);
+        }
         let customer = self.choose_customer(state, ctx, refs, payer).unwrap_or(NONE);
         refs.retain(|r| {
             let item = &self.items[r.row as usize];
-            let owner = self.owner(r.row);
+            let owner = r.owner;
             if item.currency() != ctx.currency {
                 evidence.push(Evidence::ReferenceOtherCurrency {
                     document: item.number.clone(),
@@ -220,7 +226,7 @@ impl Matcher<'_> {
         payer: Option<u32>,
     ) -> Option<u32> {
         let in_currency = || refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency);
-        let owner = |r: &Ref<'_>| self.owner(r.row);
+        let owner = |r: &Ref<'_>| r.owner;
         if let Some(p) = payer.filter(|p| in_currency().any(|r| owner(r) == *p)) {
             return Some(p);
         }

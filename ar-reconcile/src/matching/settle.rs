@@ -37,7 +37,8 @@ impl Matcher<'_> {
 
     /// [`Matcher::decide`] with a buffer for the references each pass finds.
     fn decide_with<'l>(&self, state: &mut RunState<'_>, ctx: &LineCtx<'l>, refs: &mut Vec<Ref<'l>>) -> Draft {
-        let mut evidence = Vec::new();
+        // Every path explains itself, most in up to four entries: one allocation.
+        let mut evidence = Vec::with_capacity(4);
         let payer = self.payer_by_account(ctx, state);
         let mut hint = None;
         self.structured_refs(ctx, state, refs, &mut evidence);
