@@ -338,8 +338,17 @@ pub fn normalize_account(raw: &str) -> String {
 /// [`normalize_account`] into a reused buffer (cleared first).
 pub(crate) fn normalize_account_into(raw: &str, out: &mut Vec<u8>) {
     out.clear();
-    // Bytes of other chars are never ASCII, so a byte loop keeps exactly the ASCII letters and digits.
-    out.extend(raw.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_uppercase()));
+    // Bytes of other chars are never ASCII, so a byte loop keeps exactly the
+    // ASCII letters and digits. An account as banks send it often has nothing
+    // to drop: then it is copied whole and upper-cased in place, instead of
+    // pushed a byte at a time.
+    let bytes = raw.as_bytes();
+    if bytes.iter().fold(true, |all, b| all & b.is_ascii_alphanumeric()) {
+        out.extend_from_slice(bytes);
+        out.make_ascii_uppercase();
+    } else {
+        out.extend(bytes.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase));
+    }
 }
 
 /// Splits free remittance text into candidate reference tokens.
@@ -479,6 +488,14 @@ mod tests {
             normalize_ascii_name(raw.as_bytes(), &mut fast);
             normalize_name_chars(&raw, &mut slow);
             proptest::prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn account_keeps_ascii_letters_and_digits_in_upper_case(
+            raw in proptest::prop_oneof!["[a-zA-Z0-9]{0,30}", "[ -~äÄßé€\u{a0}]{0,40}"],
+        ) {
+            let want: String = raw.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+            proptest::prop_assert_eq!(normalize_account(&raw), want);
         }
 
         #[test]
