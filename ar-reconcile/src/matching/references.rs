@@ -265,7 +265,9 @@ fn dedup_rows(refs: &mut Vec<Ref<'_>>) {
     for i in 0..refs.len() {
         if !refs[..kept].iter().any(|k| k.row == refs[i].row) {
             // Everything between `kept` and `i` is dropped, so the order of the kept stays.
-            refs.swap(kept, i);
+            if kept != i {
+                refs.swap(kept, i);
+            }
             kept += 1;
         }
     }
