@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use ar_core::{Currency, CustomerId, InvoiceId, MAX_MINOR_UNITS, Money};
+use ar_core::{Currency, CustomerId, InvoiceId, Money};
 use serde::{Deserialize, Serialize};
 
 use super::Evidence;
@@ -142,15 +142,15 @@ struct TallyBuilder {
 impl TallyBuilder {
     fn add(&mut self, amount: Money) {
         self.lines += 1;
-        let minor = amount.minor();
-        // `Money::checked_add`'s rule: a sum past the largest amount is refused
-        // and the total stays as it was.
+        let (minor, currency) = (amount.minor(), amount.currency());
+        // `Money::checked_add`'s rule: a sum `Money` refuses (past the largest
+        // amount) leaves the total as it was. `from_minor` owns that bound.
         let add = |total: i64| {
-            total.checked_add(minor).filter(|sum| sum.unsigned_abs() <= MAX_MINOR_UNITS.unsigned_abs()).unwrap_or(total)
+            total.checked_add(minor).filter(|sum| Money::from_minor(*sum, currency).is_ok()).unwrap_or(total)
         };
-        match self.totals.iter_mut().find(|(currency, _)| *currency == amount.currency()) {
+        match self.totals.iter_mut().find(|(c, _)| *c == currency) {
             Some((_, total)) => *total = add(*total),
-            None => self.totals.push((amount.currency(), add(0))),
+            None => self.totals.push((currency, add(0))),
         }
     }
 
@@ -224,6 +224,7 @@ pub struct MatchOutcome {
 
 #[cfg(test)]
 mod tests {
+    use ar_core::MAX_MINOR_UNITS;
     use proptest::prelude::*;
 
     use super::*;
