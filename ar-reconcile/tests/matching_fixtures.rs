@@ -110,7 +110,7 @@ fn money(amount: &str, currency: &str) -> Money {
 fn directory(rows: &[CustomerRow]) -> CustomerDirectory {
     rows.iter()
         .map(|r| {
-            let mut c = Customer::new(CustomerId::from_u128(r.id), &r.name);
+            let mut c = Customer::new(CustomerId::from_u128(r.id), r.name.as_str());
             c.accounts = r.accounts.clone();
             c.aliases = r.aliases.clone();
             c.references = r.references.clone();
@@ -124,7 +124,7 @@ fn invoice(r: &InvoiceRow) -> OpenInvoice {
     let mut item = OpenInvoice::new(
         InvoiceId::from_u128(r.id),
         CustomerId::from_u128(r.customer),
-        &r.number,
+        r.number.as_str(),
         money(&r.amount, &r.currency),
         r.date.as_deref().map_or(due, date),
         due,

@@ -195,7 +195,7 @@ fn build(w: &World) -> (CustomerDirectory, Vec<OpenInvoice>, Vec<BankLine>) {
                 remittances: if l.remit {
                     refs.iter()
                         .map(|&r| Remittance {
-                            document: items[r].number.clone(),
+                            document: items[r].number.to_string(),
                             paid: Some(money(items[r].open_amount.minor() - l.delta.min(items[r].open_amount.minor()))),
                             original: None,
                             discount: None,

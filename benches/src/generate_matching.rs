@@ -323,7 +323,7 @@ impl Lines<'_> {
             let second = &self.items[other as usize];
             minor += second.open_amount.minor();
             invoices.push(second.invoice);
-            numbers.push(second.number.clone());
+            numbers.push(second.number.to_string());
         }
         let mut line = blank(date, minor);
         let order = self.rng.range(10_000, 99_999);

@@ -1,6 +1,8 @@
 //! [`CustomerDirectory`]: what the matcher knows about who pays: accounts, names
 //! and the references customers put on their payments.
 
+use std::sync::Arc;
+
 use ar_core::CustomerId;
 use serde::{Deserialize, Serialize};
 
@@ -20,8 +22,9 @@ use serde::{Deserialize, Serialize};
 pub struct Customer {
     /// The customer.
     pub id: CustomerId,
-    /// The name shown to people, also matched against payer names.
-    pub name: String,
+    /// The name shown to people, also matched against payer names; shared with
+    /// the evidence that names the customer.
+    pub name: Arc<str>,
     /// Other names the customer pays under.
     pub aliases: Vec<String>,
     /// Accounts (IBANs or local numbers) the customer pays from.
@@ -33,7 +36,7 @@ pub struct Customer {
 
 impl Customer {
     /// A customer with a name and nothing else.
-    pub fn new(id: CustomerId, name: impl Into<String>) -> Self {
+    pub fn new(id: CustomerId, name: impl Into<Arc<str>>) -> Self {
         Customer { id, name: name.into(), aliases: Vec::new(), accounts: Vec::new(), references: Vec::new() }
     }
 

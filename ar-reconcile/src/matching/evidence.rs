@@ -1,6 +1,7 @@
 //! [`Evidence`]: why the matcher proposed what it did, in words a clerk reads.
 
 use std::fmt;
+use std::sync::Arc;
 
 use ar_core::{CustomerId, Money};
 use chrono::NaiveDate;
@@ -64,14 +65,14 @@ pub enum Evidence {
         /// The reference as written.
         reference: String,
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
     },
     /// An invoice number was found in the free remittance text.
     ReferenceInText {
         /// The text as written.
         token: String,
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
     },
     /// A structured reference matches no open invoice.
     ReferenceUnknown {
@@ -84,24 +85,24 @@ pub enum Evidence {
     /// payer, so they are taken for other numbers (an order, a delivery note).
     TextReferenceNotUsed {
         /// The invoices' document numbers.
-        documents: Vec<String>,
+        documents: Vec<Arc<str>>,
     },
     /// A referenced invoice has nothing left open in this run.
     ReferenceNotOpen {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
     },
     /// A referenced invoice belongs to a customer other than the one paying.
     ReferenceOtherCustomer {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The name of the customer it belongs to.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// A referenced invoice is in another currency than the payment.
     ReferenceOtherCurrency {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The invoice currency's code.
         currency: String,
     },
@@ -112,7 +113,7 @@ pub enum Evidence {
         /// The customer.
         customer: CustomerId,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// The payer's account belongs to a customer other than the one whose
     /// invoices the line references.
@@ -120,7 +121,7 @@ pub enum Evidence {
         /// The account as the bank gave it.
         account: String,
         /// The name of the customer the account belongs to.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// The payer's name, normalized, is a customer's name.
     PayerName {
@@ -129,7 +130,7 @@ pub enum Evidence {
         /// The customer.
         customer: CustomerId,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// The payer's name fits several customers, so it identifies none.
     PayerNameAmbiguous {
@@ -145,21 +146,21 @@ pub enum Evidence {
         /// The customer.
         customer: CustomerId,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// The customer is the one a referenced invoice belongs to.
     CustomerOfInvoice {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The customer.
         customer: CustomerId,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// The remittance advice states the amount paid on a document.
     RemittedAmount {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The amount stated.
         paid: Money,
     },
@@ -168,12 +169,12 @@ pub enum Evidence {
         /// The amount.
         amount: Money,
         /// The invoices' document numbers.
-        documents: Vec<String>,
+        documents: Vec<Arc<str>>,
     },
     /// An invoice is paid net of its early-payment discount.
     NetOfDiscount {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The discount taken.
         discount: Money,
         /// The offer's last day.
@@ -182,7 +183,7 @@ pub enum Evidence {
     /// The shortfall equals a discount whose date had passed on the booking date.
     DiscountExpired {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The discount that was offered.
         discount: Money,
         /// The offer's last day.
@@ -202,9 +203,9 @@ pub enum Evidence {
     /// One open item of the customer equals the amount.
     SingleOpenItem {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
         /// `true` if it equals the amount net of its discount.
         net_of_discount: bool,
     },
@@ -215,7 +216,7 @@ pub enum Evidence {
         /// Their total (net of discounts where taken).
         total: Money,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
         /// `true` if the items are taken net of their discounts.
         net_of_discount: bool,
     },
@@ -236,35 +237,35 @@ pub enum Evidence {
     /// A short payment within tolerance is written off.
     WriteOff {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The amount written off.
         amount: Money,
     },
     /// A short payment beyond tolerance is proposed as a deduction.
     Deduction {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
         /// The deduction.
         amount: Money,
     },
     /// A referenced invoice got nothing: the amount ran out before it.
     NothingLeftFor {
         /// The invoice's document number.
-        document: String,
+        document: Arc<str>,
     },
     /// More was paid than the invoices: the rest stays on the customer.
     Overpayment {
         /// The amount left unapplied.
         amount: Money,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// Nothing explains the amount: it stays on the customer unapplied.
     UnappliedOnCustomer {
         /// The amount.
         amount: Money,
         /// The customer's name.
-        customer_name: String,
+        customer_name: Arc<str>,
     },
     /// No customer could be identified.
     Unidentified {
@@ -316,7 +317,7 @@ impl fmt::Display for Amount {
     }
 }
 
-fn list(documents: &[String]) -> String {
+fn list(documents: &[Arc<str>]) -> String {
     match documents {
         [one] => format!("invoice {one}"),
         many => format!("invoices {}", many.join(", ")),

@@ -312,14 +312,18 @@ impl AccountKeys {
 
 fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
     if !item.open_amount.is_positive() {
-        return Err(MatchError::NotOpen { invoice: item.invoice, number: item.number.clone(), open: item.open_amount });
+        return Err(MatchError::NotOpen {
+            invoice: item.invoice,
+            number: item.number.to_string(),
+            open: item.open_amount,
+        });
     }
     for offer in &item.discounts {
         let d = offer.amount;
         if d.currency() != item.currency() || !d.is_positive() || d.minor() >= item.open_amount.minor() {
             return Err(MatchError::BadDiscount {
                 invoice: item.invoice,
-                number: item.number.clone(),
+                number: item.number.to_string(),
                 discount: d,
                 open: item.open_amount,
             });
@@ -341,7 +345,7 @@ fn check_duplicates(items: &[OpenInvoice], by_id: &HashIndex) -> Result<(), Matc
         }
     });
     match first.and_then(|row| items.get(row as usize)) {
-        Some(y) => Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.clone() }),
+        Some(y) => Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.to_string() }),
         None => Ok(()),
     }
 }
@@ -405,7 +409,7 @@ impl PayerKeys {
             let entry = entry as u32;
             // A customer listed under one name twice is still one customer.
             let own = names.len();
-            for name in std::iter::once(&c.name).chain(&c.aliases) {
+            for name in std::iter::once(&*c.name).chain(c.aliases.iter().map(String::as_str)) {
                 normalize_name_into(name, &mut name_buf);
                 let hash = key_hash(name_buf.as_bytes());
                 if !name_buf.is_empty() && !names[own..].iter().any(|k| k.0 == hash) {
@@ -505,7 +509,7 @@ mod lookup_tests {
                 .enumerate()
                 .map(|(i, n)| {
                     let open = Money::from_minor(100, Currency::EUR).unwrap_or_else(|_| Money::zero(Currency::EUR));
-                    OpenInvoice::new(InvoiceId::from_u128(i as u128), CustomerId::from_u128(1), n, open, day, day)
+                    OpenInvoice::new(InvoiceId::from_u128(i as u128), CustomerId::from_u128(1), n.as_str(), open, day, day)
                 })
                 .collect();
             let index = MatchIndex::build(&items, &CustomerDirectory::new(), &prefixes).map_err(|e| TestCaseError::fail(e.to_string()))?;

@@ -34,7 +34,8 @@ pub fn open_invoices(items: &[OpenItem]) -> Vec<OpenInvoice> {
                 return None;
             }
             let open = item.open.checked_sub(item.disputed).ok().filter(|m| m.is_positive())?;
-            let row = OpenInvoice::new(invoice, item.customer, &item.number, open, item.document_date, item.due_date);
+            let row =
+                OpenInvoice::new(invoice, item.customer, item.number.as_str(), open, item.document_date, item.due_date);
             // A discount is only for a whole, undisputed invoice of one open installment:
             // an invoice with several installments is matched on its open amount.
             let open_installments: Vec<_> = item.installments.iter().filter(|i| i.open.is_positive()).collect();

@@ -1,6 +1,6 @@
 //! [`Matcher`]: the indexes of one set of open items, and the run over bank lines.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ar_core::{Currency, CustomerId, Money};
 use chrono::NaiveDate;
@@ -60,7 +60,7 @@ use crate::BankLine;
 /// let outcome = matcher.run(&[line]);
 /// let proposal = &outcome.proposals[0];
 /// assert_eq!(proposal.customer, Some(acme));
-/// assert_eq!(proposal.allocations[0].document, "INV-00042");
+/// assert_eq!(&*proposal.allocations[0].document, "INV-00042");
 /// assert_eq!(proposal.tier, Tier::High);
 /// assert_eq!(
 ///     proposal.evidence[0].to_string(),
@@ -332,10 +332,10 @@ impl<'a> Matcher<'a> {
     }
 
     /// The name people know a customer by: the directory's, else its id.
-    pub(crate) fn customer_name(&self, customer: u32) -> String {
+    pub(crate) fn customer_name(&self, customer: u32) -> Arc<str> {
         match self.directory.customers().get(customer as usize) {
             Some(c) => c.name.clone(),
-            None => self.customer_id(customer).map(|id| id.to_string()).unwrap_or_default(),
+            None => self.customer_id(customer).map(|id| Arc::from(id.to_string())).unwrap_or_else(|| Arc::from("")),
         }
     }
 

@@ -1,6 +1,8 @@
 //! [`OpenInvoice`]: one open receivable as the matcher sees it (a host row today,
 //! the ledger's open-items query later).
 
+use std::sync::Arc;
+
 use ar_core::{Currency, CustomerId, DiscountOffer, InvoiceId, Money};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -34,8 +36,9 @@ pub struct OpenInvoice {
     pub invoice: InvoiceId,
     /// The customer who owes it.
     pub customer: CustomerId,
-    /// The document number as issued (`INV-00042`).
-    pub number: String,
+    /// The document number as issued (`INV-00042`), shared with the proposals
+    /// and evidence that name it.
+    pub number: Arc<str>,
     /// The document date.
     pub document_date: NaiveDate,
     /// The due date.
@@ -52,7 +55,7 @@ impl OpenInvoice {
     pub fn new(
         invoice: InvoiceId,
         customer: CustomerId,
-        number: impl Into<String>,
+        number: impl Into<Arc<str>>,
         open_amount: Money,
         document_date: NaiveDate,
         due_date: NaiveDate,

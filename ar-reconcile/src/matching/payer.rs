@@ -51,7 +51,8 @@ impl Matcher<'_> {
         let Some(payer_name) = ctx.line.counterparty_name.as_deref() else { return false };
         let Some(c) = self.directory.customers().get(customer as usize) else { return false };
         let key = normalize_name(payer_name);
-        !key.is_empty() && std::iter::once(&c.name).chain(&c.aliases).any(|n| normalize_name(n) == key)
+        !key.is_empty()
+            && std::iter::once(&*c.name).chain(c.aliases.iter().map(String::as_str)).any(|n| normalize_name(n) == key)
     }
 
     fn payer_by_name(&self, ctx: &LineCtx<'_>, evidence: &mut Vec<Evidence>) -> Option<u32> {
@@ -65,7 +66,9 @@ impl Matcher<'_> {
             .names(&key)
             .filter(|c| {
                 self.directory.customers().get(*c as usize).is_some_and(|entry| {
-                    std::iter::once(&entry.name).chain(&entry.aliases).any(|n| normalize_name(n) == key)
+                    std::iter::once(&*entry.name)
+                        .chain(entry.aliases.iter().map(String::as_str))
+                        .any(|n| normalize_name(n) == key)
                 })
             })
             .collect();

@@ -1,6 +1,7 @@
 //! What the matcher proposes for each bank line, and a summary of a run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use ar_core::{Currency, CustomerId, InvoiceId, Money};
 use serde::{Deserialize, Serialize};
@@ -52,7 +53,7 @@ pub struct Allocation {
     /// The invoice.
     pub invoice: InvoiceId,
     /// Its document number.
-    pub document: String,
+    pub document: Arc<str>,
     /// Cash applied from the bank line.
     pub applied: Money,
     /// Early-payment discount taken.
@@ -69,7 +70,7 @@ pub struct Shortfall {
     /// The invoice.
     pub invoice: InvoiceId,
     /// Its document number.
-    pub document: String,
+    pub document: Arc<str>,
     /// The amount.
     pub amount: Money,
 }

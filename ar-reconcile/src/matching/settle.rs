@@ -1,6 +1,8 @@
 //! How an amount settles invoices: the referenced ones (after passes a and b) or
 //! the customer's open items (passes d, e and f), and the order the passes run in.
 
+use std::sync::Arc;
+
 use super::combination::{SubsetLimits, SubsetSearch, Subsets, find_subset};
 use super::matcher::{Draft, LineCtx, Part, RunState};
 use super::references::{Ref, Referenced};
@@ -135,7 +137,7 @@ impl Matcher<'_> {
         }));
     }
 
-    fn document(&self, row: u32) -> String {
+    fn document(&self, row: u32) -> Arc<str> {
         self.items[row as usize].number.clone()
     }
 
@@ -416,14 +418,14 @@ impl Matcher<'_> {
     }
 
     /// Pass (d): one open item equal to the amount, gross then net of its discount.
-    fn single_item(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, draft: &mut Draft) -> bool {
+    fn single_item(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &Arc<str>, draft: &mut Draft) -> bool {
         let gross = opens.iter().find(|o| o.left == ctx.amount).map(|o| (o.full(), false));
         let net =
             || opens.iter().find(|o| o.discount > 0 && o.left - o.discount == ctx.amount).map(|o| (o.net(), true));
         let Some((part, net_of_discount)) = gross.or_else(net) else { return false };
         draft.evidence.push(Evidence::SingleOpenItem {
             document: self.document(part.row),
-            customer_name: name.to_owned(),
+            customer_name: name.clone(),
             net_of_discount,
         });
         if net_of_discount && let Some(o) = opens.iter().find(|o| o.row == part.row) {
@@ -435,7 +437,7 @@ impl Matcher<'_> {
 
     /// Pass (e): a combination of open items, exact gross, exact net, then short
     /// within tolerance. `Err(true)` if the work budget ran out.
-    fn combination(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, draft: &mut Draft) -> Result<(), bool> {
+    fn combination(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &Arc<str>, draft: &mut Draft) -> Result<(), bool> {
         let mut steps = 0u64;
         let mut exhausted = false;
         let gross: Vec<i64> = opens.iter().map(|o| o.left).collect();
@@ -495,21 +497,21 @@ impl Matcher<'_> {
         total: i64,
         short: i64,
         net: bool,
-        name: &str,
+        name: &Arc<str>,
         draft: &mut Draft,
     ) {
         draft.set_parts(chosen.iter().map(|o| if net { o.net() } else { o.full() }));
         if let [one] = chosen {
             draft.evidence.push(Evidence::SingleOpenItem {
                 document: self.document(one.row),
-                customer_name: name.to_owned(),
+                customer_name: name.clone(),
                 net_of_discount: net,
             });
         } else {
             draft.evidence.push(Evidence::Combination {
                 count: chosen.len(),
                 total: self.money(total, ctx),
-                customer_name: name.to_owned(),
+                customer_name: name.clone(),
                 net_of_discount: net,
             });
         }
@@ -532,14 +534,14 @@ impl Matcher<'_> {
 
     /// Pass (f): more than everything open is an overpayment; less than the only
     /// open item is a deduction on it; anything else stays unapplied.
-    fn leftover(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &str, exhausted: bool, draft: &mut Draft) {
+    fn leftover(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &Arc<str>, exhausted: bool, draft: &mut Draft) {
         draft.tier = draft.tier.min(Tier::NeedsReview);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         if !opens.is_empty() && open < i128::from(ctx.amount) {
             draft.set_parts(opens.iter().map(Open::full));
             draft.evidence.push(Evidence::Overpayment {
                 amount: self.money(ctx.amount - open as i64, ctx),
-                customer_name: name.to_owned(),
+                customer_name: name.clone(),
             });
             return;
         }
@@ -561,8 +563,8 @@ impl Matcher<'_> {
         self.unapplied(ctx, name, draft);
     }
 
-    fn unapplied(&self, ctx: &LineCtx<'_>, name: &str, draft: &mut Draft) {
+    fn unapplied(&self, ctx: &LineCtx<'_>, name: &Arc<str>, draft: &mut Draft) {
         draft.tier = draft.tier.min(Tier::NeedsReview);
-        draft.evidence.push(Evidence::UnappliedOnCustomer { amount: ctx.line.amount, customer_name: name.to_owned() });
+        draft.evidence.push(Evidence::UnappliedOnCustomer { amount: ctx.line.amount, customer_name: name.clone() });
     }
 }
