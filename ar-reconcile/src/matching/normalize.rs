@@ -83,15 +83,21 @@ pub fn normalize_document(raw: &str, prefixes: &[String]) -> String {
 
 /// [`normalize_document`] into a reused byte buffer (cleared first).
 pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut Vec<u8>) {
-    out.clear();
-    if raw.is_ascii() {
-        normalize_ascii(raw.as_bytes(), prefixes, out);
-    } else {
-        let mut text = String::with_capacity(raw.len());
-        normalize_chars(raw, &mut text);
-        strip_prefix(prefixes, &mut text);
-        out.extend_from_slice(text.as_bytes());
+    if !normalize_ascii(raw.as_bytes(), prefixes, out) {
+        normalize_unicode(raw, prefixes, out);
     }
+}
+
+/// The char path, kept out of line: document numbers are nearly always ASCII,
+/// and the hot path stays small without it.
+#[cold]
+#[inline(never)]
+fn normalize_unicode(raw: &str, prefixes: &[String], out: &mut Vec<u8>) {
+    let mut text = String::with_capacity(raw.len());
+    normalize_chars(raw, &mut text);
+    strip_prefix(prefixes, &mut text);
+    out.clear();
+    out.extend_from_slice(text.as_bytes());
 }
 
 fn normalize_chars(raw: &str, out: &mut String) {
@@ -135,49 +141,119 @@ fn normalize_chars(raw: &str, out: &mut String) {
     close_digits(run, zeros_pending, digits_written, out);
 }
 
-/// The same rules over ASCII bytes, the common case, a digit group at a time.
-/// The output holds only letters until the first digit group, so that is
-/// where a prefix is recognised and dropped.
-fn normalize_ascii(raw: &[u8], prefixes: &[String], out: &mut Vec<u8>) {
+/// The same rules over ASCII bytes, the common case, into `out` (cleared
+/// first); `false` as soon as a byte is not ASCII, for the char path to redo.
+///
+/// Most numbers are one word, separators and then digits (`INV-00042`,
+/// `inv42`, `SO 7`), so that head is read in two scans and the word compared
+/// with the prefixes where it stands in `raw`, before anything is written:
+/// a prefix that goes is never copied. A digit group is found eight bytes at
+/// a time and copied whole.
+fn normalize_ascii(raw: &[u8], prefixes: &[String], out: &mut Vec<u8>) -> bool {
+    out.clear();
     // Never longer than the input: a dot between two digit groups stands where
     // the separator between them was.
     out.reserve(raw.len());
-    let mut digits_last = false;
-    let mut any_digit = false;
-    let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        i += 1;
-        if b.is_ascii_digit() {
-            if !any_digit {
-                any_digit = true;
-                if !out.is_empty() && prefixes.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(out)) {
-                    out.clear();
-                }
+    // `split_at` below only takes counts of the slice it splits, so never panics.
+    let letters = raw.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(raw.len());
+    let (word, after) = raw.split_at(letters);
+    let gap = after.iter().position(|b| b.is_ascii_alphanumeric() || !b.is_ascii()).unwrap_or(after.len());
+    let mut rest = after.get(gap..).unwrap_or_default();
+    match rest.first() {
+        None => {
+            out.extend_from_slice(word);
+            out.make_ascii_uppercase();
+            return true;
+        }
+        Some(b) if b.is_ascii_digit() => {
+            if word.is_empty() || !prefixes.iter().any(|p| same_letters(p.as_bytes(), word)) {
+                out.extend_from_slice(word);
+                out.make_ascii_uppercase();
             }
-            // Two digit groups only meet across a separator: keep them apart.
-            if digits_last {
-                out.push(b'.');
+        }
+        Some(_) => {
+            // More letters after a gap (`SO-A7`), or not ASCII: letters a byte
+            // at a time up to the first digit, then the prefix test on them all.
+            out.extend_from_slice(word);
+            out.make_ascii_uppercase();
+            if !push_letters(&mut rest, out) {
+                return false;
             }
-            // Leading zeros go; a group of only zeros keeps one, so "INV-000"
-            // does not vanish.
-            let mut first = b;
-            while first == b'0'
-                && let Some(&next) = raw.get(i).filter(|n| n.is_ascii_digit())
-            {
-                first = next;
-                i += 1;
+            if rest.is_empty() {
+                return true;
             }
-            out.push(first);
-            while let Some(&next) = raw.get(i).filter(|n| n.is_ascii_digit()) {
-                out.push(next);
-                i += 1;
+            if prefixes.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(out)) {
+                out.clear();
             }
-            digits_last = true;
-        } else if b.is_ascii_alphabetic() {
-            out.push(b.to_ascii_uppercase());
-            digits_last = false;
         }
     }
+    // Here `rest` starts with a digit, so every turn takes a group of at least
+    // one byte and the loop ends.
+    let mut digits_last = false;
+    loop {
+        // Two digit groups only meet across a separator: keep them apart.
+        if digits_last {
+            out.push(b'.');
+        }
+        let (group, tail) = rest.split_at(digits_len(rest));
+        // Leading zeros go; a group of only zeros keeps one, so "INV-000"
+        // does not vanish.
+        let zeros = group.iter().take_while(|&&b| b == b'0').count();
+        out.extend_from_slice(group.get(zeros..).filter(|g| !g.is_empty()).unwrap_or(b"0"));
+        rest = tail;
+        let len = out.len();
+        if !push_letters(&mut rest, out) {
+            return false;
+        }
+        if rest.is_empty() {
+            return true;
+        }
+        digits_last = out.len() == len;
+    }
+}
+
+/// Pushes the letters of `rest` upper-cased and drops its separators, up to
+/// its first digit; `false` at a byte that is not ASCII.
+fn push_letters(rest: &mut &[u8], out: &mut Vec<u8>) -> bool {
+    while let Some((&b, tail)) = rest.split_first() {
+        if b.is_ascii_digit() {
+            break;
+        }
+        if b.is_ascii_alphabetic() {
+            out.push(b.to_ascii_uppercase());
+        } else if !b.is_ascii() {
+            return false;
+        }
+        *rest = tail;
+    }
+    true
+}
+
+/// `prefix.eq_ignore_ascii_case(word)` for a `word` of ASCII letters only:
+/// then setting the case bit on both sides is enough, as only a letter's two
+/// cases differ in nothing but that bit.
+fn same_letters(prefix: &[u8], word: &[u8]) -> bool {
+    prefix.len() == word.len() && prefix.iter().zip(word).all(|(p, w)| p | 0x20 == w | 0x20)
+}
+
+/// How many bytes at the start of `bytes` are ASCII digits, eight at a time
+/// while eight are left.
+fn digits_len(bytes: &[u8]) -> usize {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (words, _) = bytes.as_chunks::<8>();
+    let mut n = 0;
+    for word in words {
+        // Digits become 0..=9. Adding 0x76 to a byte's low seven bits sets its
+        // top bit from 10 up, without a carry into the next byte; a byte with
+        // its own top bit set is no digit either.
+        let t = u64::from_le_bytes(*word) ^ 0x3030_3030_3030_3030;
+        let stop = (((t & !HIGH) + 0x7676_7676_7676_7676) | t) & HIGH;
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    n + bytes.get(n..).unwrap_or_default().iter().take_while(|b| b.is_ascii_digit()).count()
 }
 
 fn close_digits(run: Run, zeros_pending: bool, digits_written: bool, out: &mut String) {
@@ -337,18 +413,58 @@ pub fn normalize_account(raw: &str) -> String {
 
 /// [`normalize_account`] into a reused buffer (cleared first).
 pub(crate) fn normalize_account_into(raw: &str, out: &mut Vec<u8>) {
-    out.clear();
     // Bytes of other chars are never ASCII, so a byte loop keeps exactly the
     // ASCII letters and digits. An account as banks send it often has nothing
-    // to drop: then it is copied whole and upper-cased in place, instead of
-    // pushed a byte at a time.
+    // to drop: then it is copied whole and upper-cased in place, eight bytes
+    // at a time.
     let bytes = raw.as_bytes();
-    if bytes.iter().fold(true, |all, b| all & b.is_ascii_alphanumeric()) {
-        out.extend_from_slice(bytes);
-        out.make_ascii_uppercase();
-    } else {
+    if !copy_alphanumeric_upper(bytes, out) {
+        out.clear();
         out.extend(bytes.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase));
     }
+}
+
+/// `bytes` upper-cased into `out` (cleared first) when it is at least eight
+/// bytes long and every byte is an ASCII letter or digit; otherwise `false`
+/// and `out` untouched. The last eight bytes are taken as a word of their own,
+/// overlapping the others: testing or upper-casing a byte twice does no harm.
+fn copy_alphanumeric_upper(bytes: &[u8], out: &mut Vec<u8>) -> bool {
+    let Some(last) = bytes.last_chunk::<8>() else { return false };
+    let (words, _) = bytes.as_chunks::<8>();
+    if !words.iter().chain([last]).all(|w| all_alphanumeric(u64::from_le_bytes(*w))) {
+        return false;
+    }
+    out.clear();
+    out.extend_from_slice(bytes);
+    let (words, _) = out.as_chunks_mut::<8>();
+    words.iter_mut().for_each(upper_case);
+    out.last_chunk_mut::<8>().into_iter().for_each(upper_case);
+    true
+}
+
+/// Whether all eight bytes of `word` are ASCII letters or digits. Once no
+/// byte has its top bit set, each sum below stays inside its byte, and its
+/// top bit says whether the byte reached the bound.
+fn all_alphanumeric(word: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const fn each(byte: u8) -> u64 {
+        u64::from_le_bytes([byte; 8])
+    }
+    if word & HIGH != 0 {
+        return false;
+    }
+    let digit = (word + each(0x80 - b'0')) & !(word + each(0x80 - b'9' - 1));
+    // Clearing bit 5 brings `a..=z` onto `A..=Z` and no other byte there.
+    let folded = word & !each(0x20);
+    let letter = (folded + each(0x80 - b'A')) & !(folded + each(0x80 - b'Z' - 1));
+    (digit | letter) & HIGH == HIGH
+}
+
+/// Upper-cases eight ASCII letters or digits: of those only the lower-case
+/// letters have bits 6 and 5 both set, and clearing bit 5 there upper-cases.
+fn upper_case(chunk: &mut [u8; 8]) {
+    let word = u64::from_le_bytes(*chunk);
+    *chunk = (word & !((word >> 1) & word & 0x2020_2020_2020_2020)).to_le_bytes();
 }
 
 /// Splits free remittance text into candidate reference tokens.
@@ -389,7 +505,7 @@ pub(crate) fn creditor_reference_body(raw: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use proptest::strategy::Strategy;
+    use proptest::strategy::{Just, Strategy};
 
     use super::*;
 
@@ -406,7 +522,7 @@ mod tests {
     /// The ASCII path gives what the char path gives (no prefixes).
     fn fast_path_agrees(raw: &str) -> Result<(), proptest::test_runner::TestCaseError> {
         let (mut fast, mut slow) = (Vec::new(), String::new());
-        normalize_ascii(raw.as_bytes(), &[], &mut fast);
+        proptest::prop_assert!(normalize_ascii(raw.as_bytes(), &[], &mut fast));
         normalize_chars(raw, &mut slow);
         proptest::prop_assert_eq!(fast, slow.as_bytes());
         Ok(())
@@ -433,11 +549,166 @@ mod tests {
         ) {
             let prefixes: Vec<String> = ["INV", "INVOICE", "RE", "RG", "NR"].map(str::to_owned).to_vec();
             let (mut fast, mut slow) = (Vec::new(), String::new());
-            normalize_ascii(raw.as_bytes(), &prefixes, &mut fast);
+            proptest::prop_assert!(normalize_ascii(raw.as_bytes(), &prefixes, &mut fast));
             normalize_chars(&raw, &mut slow);
             strip_prefix(&prefixes, &mut slow);
             proptest::prop_assert_eq!(fast, slow.as_bytes());
         }
+    }
+
+    /// `normalize_document_into` as it was before it read the head and digit
+    /// groups in runs, kept as the oracle for the faster one.
+    fn normalize_document_before(raw: &str, prefixes: &[String], out: &mut Vec<u8>) {
+        out.clear();
+        if raw.is_ascii() {
+            normalize_ascii_before(raw.as_bytes(), prefixes, out);
+        } else {
+            let mut text = String::with_capacity(raw.len());
+            normalize_chars(raw, &mut text);
+            strip_prefix(prefixes, &mut text);
+            out.extend_from_slice(text.as_bytes());
+        }
+    }
+
+    fn normalize_ascii_before(raw: &[u8], prefixes: &[String], out: &mut Vec<u8>) {
+        out.reserve(raw.len());
+        let mut digits_last = false;
+        let mut any_digit = false;
+        let mut i = 0;
+        while let Some(&b) = raw.get(i) {
+            i += 1;
+            if b.is_ascii_digit() {
+                if !any_digit {
+                    any_digit = true;
+                    if !out.is_empty() && prefixes.iter().any(|p| p.as_bytes().eq_ignore_ascii_case(out)) {
+                        out.clear();
+                    }
+                }
+                if digits_last {
+                    out.push(b'.');
+                }
+                let mut first = b;
+                while first == b'0'
+                    && let Some(&next) = raw.get(i).filter(|n| n.is_ascii_digit())
+                {
+                    first = next;
+                    i += 1;
+                }
+                out.push(first);
+                while let Some(&next) = raw.get(i).filter(|n| n.is_ascii_digit()) {
+                    out.push(next);
+                    i += 1;
+                }
+                digits_last = true;
+            } else if b.is_ascii_alphabetic() {
+                out.push(b.to_ascii_uppercase());
+                digits_last = false;
+            }
+        }
+    }
+
+    /// `normalize_account_into` as it was before it worked a word at a time.
+    fn normalize_account_before(raw: &str, out: &mut Vec<u8>) {
+        out.clear();
+        let bytes = raw.as_bytes();
+        if bytes.iter().fold(true, |all, b| all & b.is_ascii_alphanumeric()) {
+            out.extend_from_slice(bytes);
+            out.make_ascii_uppercase();
+        } else {
+            out.extend(bytes.iter().filter(|b| b.is_ascii_alphanumeric()).map(u8::to_ascii_uppercase));
+        }
+    }
+
+    /// Pieces of document numbers as payers write them: prefixes in mixed
+    /// case, digit groups with and without leading zeros, groups of only
+    /// zeros, separators, stray letters, and now and then a byte that is not
+    /// ASCII (so the char path is taken) or a char at the edge of a class.
+    fn document_piece() -> impl Strategy<Value = String> {
+        proptest::prop_oneof![
+            4 => proptest::sample::select(&["INV", "inv", "Inv", "iNv", "INVOICE", "re", "Re", "RG", "nr", "NR", "SO", "x", "Q"][..])
+                .prop_map(str::to_owned),
+            4 => "[0-9]{1,12}",
+            3 => "0{1,9}[0-9]{0,9}",
+            2 => "0{1,4}",
+            4 => proptest::sample::select(&["-", ".", "/", " ", "  ", "\t", "-/", " - "][..]).prop_map(str::to_owned),
+            2 => "[a-zA-Z]{1,4}",
+            1 => proptest::sample::select(&["ä", "É", "ß", "١", "Ⅻ", "\u{a0}", "@", "[", "`", "{", "\u{7f}"][..]).prop_map(str::to_owned),
+        ]
+    }
+
+    fn document_number() -> impl Strategy<Value = String> {
+        proptest::prop_oneof![
+            1 => Just(String::new()),
+            1 => "[0-9]{1,20}",
+            1 => "0{1,20}",
+            1 => (0u32..=1_100_000).prop_map(|n| format!("INV-{n:08}")),
+            6 => proptest::collection::vec(document_piece(), 0..7).prop_map(|p| p.concat()),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6_000))]
+
+        #[test]
+        fn document_normal_form_is_the_one_before_the_run_reader(
+            raw in document_number(),
+            prefixes in proptest::prop_oneof![
+                Just(["INV", "INVOICE", "RE", "RG", "NR"].map(str::to_owned).to_vec()),
+                Just(Vec::new()),
+                Just(["inv", "", "So", "A1", "RÄ"].map(str::to_owned).to_vec()),
+            ],
+        ) {
+            let (mut fast, mut before) = (b"left over".to_vec(), Vec::new());
+            normalize_document_into(&raw, &prefixes, &mut fast);
+            normalize_document_before(&raw, &prefixes, &mut before);
+            proptest::prop_assert_eq!(fast, before);
+        }
+
+        #[test]
+        fn account_normal_form_is_the_one_before_the_word_reader(
+            raw in proptest::prop_oneof![
+                "[A-Z]{2}[0-9]{2}[0-9A-Za-z]{4,30}",
+                "[0-9a-zA-Z]{0,40}",
+                "[0-9a-zA-Z@\\[`{/:]{0,40}",
+                "[0-9a-zA-Z ä\u{80}-]{0,40}",
+            ],
+        ) {
+            let (mut fast, mut before) = (b"left over".to_vec(), Vec::new());
+            normalize_account_into(&raw, &mut fast);
+            normalize_account_before(&raw, &mut before);
+            proptest::prop_assert_eq!(fast, before);
+        }
+    }
+
+    /// The word-at-a-time helpers against the byte tests they stand for, for
+    /// every byte at every place in a word.
+    #[test]
+    fn word_helpers_agree_with_the_byte_tests() {
+        for b in 0..=u8::MAX {
+            for at in 0..8 {
+                let mut chunk = *b"a0Zz9Aq5";
+                chunk[at] = b;
+                let word = u64::from_le_bytes(chunk);
+                assert_eq!(all_alphanumeric(word), b.is_ascii_alphanumeric(), "byte {b:#x} at {at}");
+                if b.is_ascii_alphanumeric() {
+                    let mut upper = chunk;
+                    upper_case(&mut upper);
+                    assert_eq!(upper, chunk.map(|c| c.to_ascii_uppercase()), "byte {b:#x} at {at}");
+                }
+                let mut digits = *b"1234567890123";
+                digits[at] = b;
+                let want = if b.is_ascii_digit() { digits.len() } else { at };
+                assert_eq!(digits_len(&digits), want, "byte {b:#x} at {at}");
+                // Thirteen bytes are a word and a tail of five; from the sixth, one word.
+                let want = if b.is_ascii_digit() || at < 5 { 8 } else { at - 5 };
+                assert_eq!(digits_len(&digits[5..]), want, "byte {b:#x} at {at}");
+            }
+            for w in (b'A'..=b'Z').chain(b'a'..=b'z') {
+                assert_eq!(same_letters(&[b], &[w]), [b].eq_ignore_ascii_case(&[w]), "{b:#x} {w:#x}");
+            }
+        }
+        assert!(!same_letters(b"INV", b"IN"));
+        assert!(same_letters(b"Inv", b"iNV"));
     }
 
     /// The first implementation, kept as the reference for the buffered one.
