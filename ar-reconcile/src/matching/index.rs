@@ -273,6 +273,28 @@ impl MatchIndex {
         }
     }
 
+    /// Reads the buckets of the document-key hashes `hashes`, one stage over all
+    /// of them before the next (see [`read_ahead`](super::read_ahead)), into
+    /// `rows` (cleared first): every row whose tag matches. The sum of the
+    /// rows is returned only so that the reads are kept.
+    pub(crate) fn read_documents(&self, hashes: &[u64], rows: &mut Vec<u32>) -> u64 {
+        rows.clear();
+        for &hash in hashes {
+            rows.extend(self.documents.get(hash));
+        }
+        rows.iter().fold(0u64, |sum, &row| sum.wrapping_add(u64::from(row)))
+    }
+
+    /// Reads the buckets and stored keys of the account-key hashes `hashes`
+    /// (see [`MatchIndex::read_documents`]); `at` is scratch space.
+    pub(crate) fn read_accounts(&self, hashes: &[u64], at: &mut Vec<u32>) -> u64 {
+        at.clear();
+        at.extend(hashes.iter().flat_map(|&hash| self.accounts.get(hash)));
+        at.iter()
+            .filter_map(|&at| self.account_keys.get(at))
+            .fold(0u64, |sum, (entry, key)| sum.wrapping_add(u64::from(entry)).wrapping_add(key.len() as u64))
+    }
+
     /// The directory entry of the customer whose normalized account is `key`.
     pub(crate) fn account(&self, key: &[u8]) -> Option<u32> {
         self.accounts.get(key_hash(key)).find_map(|at| {

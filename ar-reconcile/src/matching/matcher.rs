@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::grouping::Grouped;
 use super::index::{MatchIndex, NONE, PayerKeys};
 use super::proposal::SummaryBuilder;
+use super::read_ahead::{BLOCK, ReadAhead};
 use super::references::Ref;
 use super::settle::Open;
 use super::{
@@ -101,7 +102,7 @@ pub(crate) struct RunState<'l> {
 }
 
 impl RunState<'_> {
-    fn new(items: usize) -> Self {
+    pub(crate) fn new(items: usize) -> Self {
         RunState {
             settled: vec![0; items],
             key: Vec::new(),
@@ -246,7 +247,12 @@ impl<'a> Matcher<'a> {
         let mut state = RunState::new(self.items.len());
         let mut proposals = Vec::with_capacity(lines.len());
         let mut summary = SummaryBuilder::default();
+        let mut ahead = ReadAhead::default();
         for (index, line) in lines.iter().enumerate() {
+            if index % BLOCK == 0 {
+                let block = lines.get(index..).unwrap_or_default();
+                self.read_ahead(&mut ahead, &state.settled, block.get(..BLOCK).unwrap_or(block));
+            }
             let proposal = self.propose(&mut state, index, line);
             summary.add(&proposal);
             proposals.push(proposal);

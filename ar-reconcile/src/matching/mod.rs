@@ -105,6 +105,7 @@ mod open_item;
 mod payer;
 mod policy;
 mod proposal;
+mod read_ahead;
 mod references;
 mod settle;
 
