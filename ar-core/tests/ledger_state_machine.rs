@@ -225,6 +225,8 @@ struct Driver {
     desk: Desk,
     model: Model,
     executed: Vec<Command>,
+    /// Every command sent, refused and repeated ones too, with its outcome.
+    sent: Vec<(Command, Outcome)>,
     invoices: Vec<InvoiceId>,
     payments: Vec<PaymentId>,
     credits: Vec<CreditMemoId>,
@@ -233,6 +235,8 @@ struct Driver {
     deductions: Vec<DeductionId>,
     serial: u128,
 }
+
+type Outcome = Result<Vec<Event>, LedgerError>;
 
 const CURRENCIES: [Currency; 3] = [Currency::USD, Currency::JPY, Currency::KWD];
 
@@ -255,6 +259,7 @@ impl Driver {
             desk,
             model,
             executed: Vec::new(),
+            sent: Vec::new(),
             invoices: Vec::new(),
             payments: Vec::new(),
             credits: Vec::new(),
@@ -518,7 +523,9 @@ impl Driver {
             (_, None) => return Ok(()),
         };
         let before = self.desk.ledger.clone();
-        match self.desk.ledger.execute(command.clone()).map(<[_]>::to_vec) {
+        let outcome = self.desk.ledger.execute(command.clone()).map(<[_]>::to_vec);
+        self.sent.push((command.clone(), outcome.clone()));
+        match outcome {
             Ok(events) => {
                 let is_repeat = matches!(op, Op::Repeat { .. });
                 if is_repeat {
@@ -535,7 +542,9 @@ impl Driver {
                     }
                 }
                 let snapshot = self.desk.ledger.clone();
-                prop_assert_eq!(self.desk.ledger.execute(command).map(<[_]>::to_vec), Ok(events));
+                let again = self.desk.ledger.execute(command.clone()).map(<[_]>::to_vec);
+                self.sent.push((command, again.clone()));
+                prop_assert_eq!(again, Ok(events));
                 prop_assert!(self.desk.ledger == snapshot, "executing a command twice changed the ledger");
             }
             Err(_) => prop_assert!(self.desk.ledger == before, "a refused command changed the ledger"),
@@ -559,5 +568,51 @@ proptest! {
         let json = serde_json::to_string(driver.desk.ledger.journal()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let events: Vec<Event> = serde_json::from_str(&json).map_err(|e| TestCaseError::fail(e.to_string()))?;
         prop_assert_eq!(&events[..], driver.desk.ledger.journal());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// `execute_each` reads ahead in blocks, then executes: it must give every
+    /// command the outcome `execute` one by one gave, refusals and repeats
+    /// included, end in the same ledger, and stop right after a break.
+    #[test]
+    fn execute_each_equals_executing_one_by_one(ops in proptest::collection::vec(op(), 1..120), stop in any::<u16>()) {
+        let mut driver = Driver::new();
+        let start = driver.desk.ledger.clone();
+        for op in &ops {
+            driver.step(op)?;
+        }
+        let mut batched = start.clone();
+        let mut outcomes: Vec<Outcome> = Vec::new();
+        let commands = driver.sent.iter().map(|(c, _)| c.clone());
+        let flow = batched.execute_each(commands, |_, outcome| {
+            outcomes.push(outcome.map(<[_]>::to_vec));
+            std::ops::ControlFlow::<()>::Continue(())
+        });
+        prop_assert_eq!(flow, std::ops::ControlFlow::Continue(()));
+        let expected: Vec<Outcome> = driver.sent.iter().map(|(_, o)| o.clone()).collect();
+        prop_assert_eq!(&outcomes, &expected);
+        prop_assert!(batched == driver.desk.ledger, "execute_each ended in another ledger");
+
+        // Breaking after command `k` leaves the ledger as executing the first k + 1 would.
+        let k = usize::from(stop) % driver.sent.len().max(1);
+        let mut stopped = start.clone();
+        let mut seen = 0;
+        let flow = stopped.execute_each(driver.sent.iter().map(|(c, _)| c.clone()), |_, _| {
+            seen += 1;
+            if seen > k { std::ops::ControlFlow::Break(seen) } else { std::ops::ControlFlow::Continue(()) }
+        });
+        let mut one_by_one = start;
+        for (command, _) in driver.sent.iter().take(k + 1) {
+            let _ = one_by_one.execute(command.clone());
+        }
+        if driver.sent.is_empty() {
+            prop_assert_eq!(flow, std::ops::ControlFlow::Continue(()));
+        } else {
+            prop_assert_eq!(flow, std::ops::ControlFlow::Break(k + 1));
+        }
+        prop_assert!(stopped == one_by_one, "execute_each went on after a break");
     }
 }

@@ -4,9 +4,12 @@ mod application;
 mod credit_check;
 mod decide;
 mod queries;
+mod read_ahead;
 mod state;
 
 pub use queries::LedgerCounts;
+
+use std::ops::ControlFlow;
 
 use serde::{Deserialize, Serialize};
 
@@ -182,6 +185,67 @@ impl Ledger {
         let count = (self.journal.len() - first) as u32;
         self.commands.insert(id, CommandRecord { fingerprint, first: first as u64, count });
         Ok(&self.journal[first..])
+    }
+
+    /// Executes `commands` in order, exactly as calling
+    /// [`execute`](Ledger::execute) on each in turn would, and hands each
+    /// command's id and outcome to `each`. Stops when `each` breaks: the
+    /// commands after that one are not executed.
+    ///
+    /// Use it to load many commands at once (an import, a migration, a day's
+    /// batch). For a few dozen commands at a time it first reads the records
+    /// their lookups will touch, so that on a large book the cache misses of
+    /// different commands overlap instead of each command waiting on its own.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use ar_core::*;
+    ///
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).ok_or("bad date")?;
+    /// let register = |n: u128, customer: u128| Command {
+    ///     id: CommandId::from_u128(n),
+    ///     effective_date: day,
+    ///     actor: Actor::new("maria", "clerk"),
+    ///     action: Action::RegisterCustomer(RegisterCustomer {
+    ///         customer: CustomerId::from_u128(customer), name: format!("Customer {customer}"),
+    ///         currency: Currency::USD, terms: PaymentTerms::net_30(), credit_limit: None, collector: None,
+    ///     }),
+    /// };
+    /// let mut ledger = Ledger::new(LedgerConfig::new());
+    /// let mut refused = Vec::new();
+    /// // The third command registers the first one's customer again: refused; the others run.
+    /// let flow = ledger.execute_each([register(1, 7), register(2, 8), register(3, 7)], |id, outcome| {
+    ///     if let Err(error) = outcome {
+    ///         refused.push(id);
+    ///     }
+    ///     ControlFlow::<()>::Continue(())
+    /// });
+    /// assert_eq!(flow, ControlFlow::Continue(()));
+    /// assert_eq!(refused, [CommandId::from_u128(3)]);
+    /// assert_eq!(ledger.journal().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute_each<B>(
+        &mut self,
+        commands: impl IntoIterator<Item = Command>,
+        mut each: impl FnMut(CommandId, Result<&[Event], LedgerError>) -> ControlFlow<B>,
+    ) -> ControlFlow<B> {
+        let mut commands = commands.into_iter();
+        let mut block = Vec::with_capacity(read_ahead::BLOCK);
+        let mut ahead = read_ahead::ReadAhead::default();
+        loop {
+            block.extend(commands.by_ref().take(read_ahead::BLOCK));
+            if block.is_empty() {
+                return ControlFlow::Continue(());
+            }
+            self.read_ahead(&mut ahead, &block);
+            for command in block.drain(..) {
+                let id = command.id;
+                if let ControlFlow::Break(b) = each(id, self.execute(command)) {
+                    return ControlFlow::Break(b);
+                }
+            }
+        }
     }
 
     /// Folds and journals an event `decide` has just made: it checked everything

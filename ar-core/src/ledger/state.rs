@@ -1028,7 +1028,7 @@ pub(crate) enum NumberedDoc {
     Credit(u32),
 }
 
-fn number_hash(number: &str) -> u64 {
+pub(crate) fn number_hash(number: &str) -> u64 {
     crate::hashing::fingerprint(&number)
 }
 

@@ -39,9 +39,10 @@ pub mod heap;
 pub mod sqlite;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use ar_core::{Action, Change, Command, Event, Ledger, LedgerConfig, LedgerError};
+use ar_core::{Change, Command, Event, Ledger, LedgerConfig, LedgerError};
 use serde::Serialize;
 use serde_json::json;
 
@@ -113,22 +114,27 @@ fn counter_ids(spec: &LedgerSpec) -> Result<Measurement, String> {
     Ok(Measurement::new("ledger.counter_ids", commands, counter, check))
 }
 
-/// Executes `commands` in order (the ledger takes each by value, as a host hands
-/// over a command it has just decoded) and returns how many `ApplyCash` were
+/// Executes `commands` in order through [`Ledger::execute_each`], the bulk
+/// path a host loading a book takes (the ledger takes each command by value,
+/// as a host hands over a command it has just decoded), and returns how many `ApplyCash` were
 /// refused for having nothing open to apply to (a host leaves that cash
 /// unapplied: after an overpayment the payer's later payments may find every
 /// invoice settled). Any other refusal stops it.
 pub fn execute_all(ledger: &mut Ledger, commands: Vec<Command>) -> Result<usize, String> {
     let mut nothing_to_apply = 0;
-    for command in commands {
-        let (id, applies) = (command.id, matches!(command.action, Action::ApplyCash(_)));
-        match ledger.execute(command) {
-            Ok(_) => {}
-            Err(LedgerError::NothingToApply { .. }) if applies => nothing_to_apply += 1,
-            Err(e) => return Err(format!("command {}: {e}", id.as_uuid().as_u128())),
+    let flow = ledger.execute_each(commands, |id, outcome| match outcome {
+        Ok(_) => ControlFlow::Continue(()),
+        // Only an application finds nothing to apply: an earlier one took it all.
+        Err(LedgerError::NothingToApply { .. }) => {
+            nothing_to_apply += 1;
+            ControlFlow::Continue(())
         }
+        Err(e) => ControlFlow::Break(format!("command {}: {e}", id.as_uuid().as_u128())),
+    });
+    match flow {
+        ControlFlow::Continue(()) => Ok(nothing_to_apply),
+        ControlFlow::Break(error) => Err(error),
     }
-    Ok(nothing_to_apply)
 }
 
 /// This thread's CPU time in seconds, where Linux tells it (`/proc/thread-self/schedstat`):
@@ -393,7 +399,7 @@ impl Figures {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ar_core::CashSource;
+    use ar_core::{Action, CashSource};
 
     fn book(ids: IdStyle, seed: u64) -> (LedgerData, Ledger) {
         let data = generate(&LedgerSpec::new(300, 3_000).seed(seed).ids(ids)).unwrap();
