@@ -1,5 +1,6 @@
-//! Reading ahead for [`Ledger::execute_each`]: the records a block of
-//! commands will look up, read one stage at a time across the block.
+//! Reading ahead for [`Ledger::execute_each`] and [`Ledger::replay`]: the
+//! records a block of commands or events will look up, read one stage at a
+//! time across the block.
 //!
 //! Commands run one after another, since each sees what the one before did.
 //! On a large book, though, nearly every lookup a command makes misses the
@@ -13,7 +14,8 @@
 
 use super::Ledger;
 use super::state::number_hash;
-use crate::{Action, CashSource, Command, Target};
+use crate::event::{Change, Event};
+use crate::{Action, CashSource, Command, CommandId, Target};
 
 /// Commands read ahead at a time: enough overlapping misses to keep the
 /// memory system busy, few enough that what they bring in is still cached
@@ -34,15 +36,33 @@ pub(super) struct ReadAhead {
 impl Ledger {
     /// Reads what executing `commands` will look up.
     pub(super) fn read_ahead(&self, ahead: &mut ReadAhead, commands: &[Command]) {
-        let mut sink = commands
-            .iter()
-            .fold(0u64, |sum, c| sum.wrapping_add(self.commands.get(&c.id).map_or(0, |record| record.first)));
-        ahead.customers.clear();
-        ahead.payments.clear();
-        ahead.invoices.clear();
+        let mut sink = self.read_command_ids(ahead, commands.iter().map(|c| &c.id));
         for command in commands {
             sink = sink.wrapping_add(self.read_ids(ahead, &command.action));
         }
+        self.read_records(ahead, sink);
+    }
+
+    /// Reads what folding `events` will look up (for [`Ledger::replay`]).
+    pub(super) fn read_ahead_events(&self, ahead: &mut ReadAhead, events: &[&Event]) {
+        let mut sink = self.read_command_ids(ahead, events.iter().map(|e| &e.command));
+        for event in events {
+            sink = sink.wrapping_add(self.read_change_ids(ahead, &event.change));
+        }
+        self.read_records(ahead, sink);
+    }
+
+    /// The first stage: the ids among the commands executed.
+    fn read_command_ids<'c>(&self, ahead: &mut ReadAhead, ids: impl Iterator<Item = &'c CommandId>) -> u64 {
+        ahead.customers.clear();
+        ahead.payments.clear();
+        ahead.invoices.clear();
+        ids.fold(0u64, |sum, id| sum.wrapping_add(self.commands.get(id).map_or(0, |record| record.first)))
+    }
+
+    /// The last stages: the payments' customers, the customers' records and
+    /// oldest open invoices, and the invoices found.
+    fn read_records(&self, ahead: &mut ReadAhead, mut sink: u64) {
         let st = &self.state;
         let ReadAhead { customers, payments, invoices, .. } = ahead;
         customers.extend(payments.iter().filter_map(|&p| st.payments.get(p as usize)).map(|p| p.customer));
@@ -81,6 +101,31 @@ impl Ledger {
                     ahead.invoices.extend(parts.iter().filter_map(|(id, _)| st.invoice_ix.get(id)));
                 }
                 position(st.application_ix.get(&apply.application))
+            }
+            _ => 0,
+        }
+    }
+
+    /// [`Ledger::read_ids`] for a recorded change.
+    fn read_change_ids(&self, ahead: &mut ReadAhead, change: &Change) -> u64 {
+        let st = &self.state;
+        let position = |found: Option<&u32>| found.map_or(0, |at| u64::from(*at));
+        match change {
+            Change::InvoiceIssued(doc) => {
+                ahead.customers.extend(st.customer_ix.get(&doc.customer));
+                let taken = st.numbers.contains_key(&number_hash(&doc.number));
+                position(st.invoice_ix.get(&doc.invoice)).wrapping_add(u64::from(taken))
+            }
+            Change::PaymentReceived(payment) => {
+                ahead.customers.extend(st.customer_ix.get(&payment.customer));
+                position(st.payment_ix.get(&payment.payment))
+            }
+            Change::CashApplied(applied) => {
+                if let CashSource::Payment(payment) = applied.source {
+                    ahead.payments.extend(st.payment_ix.get(&payment));
+                }
+                ahead.invoices.extend(applied.allocations.iter().filter_map(|a| st.invoice_ix.get(&a.invoice)));
+                position(st.application_ix.get(&applied.application))
             }
             _ => 0,
         }
