@@ -233,11 +233,7 @@ impl Ledger {
         let mut commands = commands.into_iter();
         let mut block = Vec::with_capacity(read_ahead::BLOCK);
         let mut ahead = read_ahead::ReadAhead::default();
-        loop {
-            block.extend(commands.by_ref().take(read_ahead::BLOCK));
-            if block.is_empty() {
-                return ControlFlow::Continue(());
-            }
+        while read_ahead::next_block(&mut commands, &mut block) {
             self.read_ahead(&mut ahead, &block);
             for command in block.drain(..) {
                 let id = command.id;
@@ -246,6 +242,7 @@ impl Ledger {
                 }
             }
         }
+        ControlFlow::Continue(())
     }
 
     /// Folds and journals an event `decide` has just made: it checked everything
@@ -298,17 +295,14 @@ impl Ledger {
         let mut events = events.into_iter();
         let mut block = Vec::with_capacity(read_ahead::BLOCK);
         let mut ahead = read_ahead::ReadAhead::default();
-        loop {
-            block.extend(events.by_ref().take(read_ahead::BLOCK));
-            if block.is_empty() {
-                return Ok(ledger);
-            }
-            // The same reading ahead as `execute_each`: a replay folds millions.
+        // The same reading ahead as `execute_each`: a replay folds millions.
+        while read_ahead::next_block(&mut events, &mut block) {
             ledger.read_ahead_events(&mut ahead, &block);
             for event in block.drain(..) {
                 ledger.fold(event.clone())?;
             }
         }
+        Ok(ledger)
     }
 
     /// Every event so far, in sequence.

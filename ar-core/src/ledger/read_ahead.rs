@@ -15,7 +15,7 @@
 use super::Ledger;
 use super::state::number_hash;
 use crate::event::{Change, Event};
-use crate::{Action, CashSource, Command, CommandId, Target};
+use crate::{Action, ApplicationId, CashSource, Command, CommandId, CustomerId, InvoiceId, PaymentId, Target};
 
 /// Commands read ahead at a time: enough overlapping misses to keep the
 /// memory system busy, few enough that what they bring in is still cached
@@ -76,31 +76,20 @@ impl Ledger {
     /// Looks up the ids `action` names, noting the customers, payments and
     /// invoices found for the next stages.
     fn read_ids(&self, ahead: &mut ReadAhead, action: &Action) -> u64 {
-        let st = &self.state;
-        let position = |found: Option<&u32>| found.map_or(0, |at| u64::from(*at));
         match action {
-            Action::IssueInvoice(issue) => {
-                ahead.customers.extend(st.customer_ix.get(&issue.customer));
-                let taken = st.numbers.contains_key(&number_hash(&issue.number));
-                position(st.invoice_ix.get(&issue.invoice)).wrapping_add(u64::from(taken))
-            }
-            Action::ReceivePayment(receive) => {
-                ahead.customers.extend(st.customer_ix.get(&receive.customer));
-                position(st.payment_ix.get(&receive.payment))
-            }
+            Action::IssueInvoice(issue) => self.read_invoice(ahead, &issue.customer, &issue.invoice, &issue.number),
+            Action::ReceivePayment(receive) => self.read_payment(ahead, &receive.customer, &receive.payment),
             Action::ApplyCash(apply) => {
-                if let CashSource::Payment(payment) = apply.source {
-                    ahead.payments.extend(st.payment_ix.get(&payment));
-                }
-                let named: &[_] = match &apply.target {
+                let named: &[InvoiceId] = match &apply.target {
                     Target::OldestDueFirstAmong(ids) | Target::ProRata(ids) => ids,
                     _ => &[],
                 };
-                ahead.invoices.extend(named.iter().filter_map(|id| st.invoice_ix.get(id)));
-                if let Target::Specific(parts) = &apply.target {
-                    ahead.invoices.extend(parts.iter().filter_map(|(id, _)| st.invoice_ix.get(id)));
-                }
-                position(st.application_ix.get(&apply.application))
+                let specific = match &apply.target {
+                    Target::Specific(parts) => parts.as_slice(),
+                    _ => &[],
+                };
+                let invoices = named.iter().chain(specific.iter().map(|(id, _)| id));
+                self.read_application(ahead, &apply.application, apply.source, invoices)
             }
             _ => 0,
         }
@@ -108,26 +97,53 @@ impl Ledger {
 
     /// [`Ledger::read_ids`] for a recorded change.
     fn read_change_ids(&self, ahead: &mut ReadAhead, change: &Change) -> u64 {
-        let st = &self.state;
-        let position = |found: Option<&u32>| found.map_or(0, |at| u64::from(*at));
         match change {
-            Change::InvoiceIssued(doc) => {
-                ahead.customers.extend(st.customer_ix.get(&doc.customer));
-                let taken = st.numbers.contains_key(&number_hash(&doc.number));
-                position(st.invoice_ix.get(&doc.invoice)).wrapping_add(u64::from(taken))
-            }
-            Change::PaymentReceived(payment) => {
-                ahead.customers.extend(st.customer_ix.get(&payment.customer));
-                position(st.payment_ix.get(&payment.payment))
-            }
+            Change::InvoiceIssued(doc) => self.read_invoice(ahead, &doc.customer, &doc.invoice, &doc.number),
+            Change::PaymentReceived(payment) => self.read_payment(ahead, &payment.customer, &payment.payment),
             Change::CashApplied(applied) => {
-                if let CashSource::Payment(payment) = applied.source {
-                    ahead.payments.extend(st.payment_ix.get(&payment));
-                }
-                ahead.invoices.extend(applied.allocations.iter().filter_map(|a| st.invoice_ix.get(&a.invoice)));
-                position(st.application_ix.get(&applied.application))
+                let invoices = applied.allocations.iter().map(|a| &a.invoice);
+                self.read_application(ahead, &applied.application, applied.source, invoices)
             }
             _ => 0,
         }
     }
+
+    fn read_invoice(&self, ahead: &mut ReadAhead, customer: &CustomerId, invoice: &InvoiceId, number: &str) -> u64 {
+        let st = &self.state;
+        ahead.customers.extend(st.customer_ix.get(customer));
+        let taken = st.numbers.contains_key(&number_hash(number));
+        position(st.invoice_ix.get(invoice)).wrapping_add(u64::from(taken))
+    }
+
+    fn read_payment(&self, ahead: &mut ReadAhead, customer: &CustomerId, payment: &PaymentId) -> u64 {
+        ahead.customers.extend(self.state.customer_ix.get(customer));
+        position(self.state.payment_ix.get(payment))
+    }
+
+    fn read_application<'i>(
+        &self,
+        ahead: &mut ReadAhead,
+        application: &ApplicationId,
+        source: CashSource,
+        invoices: impl Iterator<Item = &'i InvoiceId>,
+    ) -> u64 {
+        let st = &self.state;
+        if let CashSource::Payment(payment) = source {
+            ahead.payments.extend(st.payment_ix.get(&payment));
+        }
+        ahead.invoices.extend(invoices.filter_map(|id| st.invoice_ix.get(id)));
+        position(st.application_ix.get(application))
+    }
+}
+
+/// A record's position, folded into what was read.
+fn position(found: Option<&u32>) -> u64 {
+    found.map_or(0, |at| u64::from(*at))
+}
+
+/// Moves up to [`BLOCK`] more items of `items` into `block` (emptied by the
+/// caller); `false` when there were none left.
+pub(super) fn next_block<T>(items: &mut impl Iterator<Item = T>, block: &mut Vec<T>) -> bool {
+    block.extend(items.take(BLOCK));
+    !block.is_empty()
 }
