@@ -248,14 +248,13 @@ impl<'a> Matcher<'a> {
         let mut proposals = Vec::with_capacity(lines.len());
         let mut summary = SummaryBuilder::default();
         let mut ahead = ReadAhead::default();
-        for (index, line) in lines.iter().enumerate() {
-            if index % BLOCK == 0 {
-                let block = lines.get(index..).unwrap_or_default();
-                self.read_ahead(&mut ahead, &state.settled, block.get(..BLOCK).unwrap_or(block));
+        for (b, block) in lines.chunks(BLOCK).enumerate() {
+            self.read_ahead(&mut ahead, &state.settled, block);
+            for (i, line) in block.iter().enumerate() {
+                let proposal = self.propose(&mut state, b * BLOCK + i, line);
+                summary.add(&proposal);
+                proposals.push(proposal);
             }
-            let proposal = self.propose(&mut state, index, line);
-            summary.add(&proposal);
-            proposals.push(proposal);
         }
         MatchOutcome { proposals, summary: summary.build() }
     }
