@@ -10,7 +10,7 @@
 //! index holds no strings and no per-item heap allocation: building it is a
 //! pass over the items plus two counting sorts of `(hash, row)` pairs.
 
-use super::normalize::{key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
+use super::normalize::{document_key, key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
 
 /// "No directory entry" / "empty slot".
@@ -241,8 +241,7 @@ impl MatchIndex {
         let mut buf = Vec::new();
         for item in items {
             check_item(item)?;
-            normalize_document_into(&item.number, prefixes, &mut buf);
-            document_hashes.push(key_hash(&buf));
+            document_hashes.push(key_hash(document_key(&item.number, prefixes, &mut buf)));
             id_hashes.push(mix(item.invoice.as_uuid().as_u128()));
         }
         check_duplicates(items, &HashIndex::of_positions(&id_hashes))?;
@@ -264,11 +263,10 @@ impl MatchIndex {
         hits: &mut Vec<u32>,
     ) {
         for row in self.documents.get(key_hash(key)) {
-            if let Some(item) = items.get(row as usize) {
-                normalize_document_into(&item.number, prefixes, buf);
-                if buf == key {
-                    hits.push(row);
-                }
+            if let Some(item) = items.get(row as usize)
+                && document_key(&item.number, prefixes, buf) == key
+            {
+                hits.push(row);
             }
         }
     }

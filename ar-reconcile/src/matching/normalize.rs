@@ -88,6 +88,42 @@ pub(crate) fn normalize_document_into(raw: &str, prefixes: &[String], out: &mut 
     }
 }
 
+/// The normal form of `raw` as [`normalize_document_into`] writes it, borrowed
+/// from `raw` where it is a slice of it, else written into `buf`.
+///
+/// The common number (`INV-00042`: a prefix word or none, separators, one
+/// digit group ending it) normalizes to its digits without their leading
+/// zeros, which `raw` already holds: hashing or comparing them in place skips
+/// the copy, and the index build normalizes a million numbers.
+pub(crate) fn document_key<'a>(raw: &'a str, prefixes: &[String], buf: &'a mut Vec<u8>) -> &'a [u8] {
+    match digits_after_prefix(raw.as_bytes(), prefixes) {
+        Some(key) => key,
+        None => {
+            normalize_document_into(raw, prefixes, buf);
+            buf
+        }
+    }
+}
+
+/// `raw`'s one digit group without its leading zeros (one zero if it is all
+/// zeros), when `raw` is an optional prefix word, ASCII separators and that
+/// group: there [`normalize_ascii`] drops the word and writes only the group.
+fn digits_after_prefix<'r>(raw: &'r [u8], prefixes: &[String]) -> Option<&'r [u8]> {
+    let letters = raw.iter().position(|b| !b.is_ascii_alphabetic()).unwrap_or(raw.len());
+    let (word, after) = raw.split_at(letters);
+    let gap = after.iter().position(|b| b.is_ascii_alphanumeric() || !b.is_ascii())?;
+    let group = after.get(gap..)?;
+    let len = digits_len(group);
+    if len == 0 || len != group.len() {
+        return None;
+    }
+    if !word.is_empty() && !prefixes.iter().any(|p| same_letters(p.as_bytes(), word)) {
+        return None;
+    }
+    let zeros = group.iter().take_while(|&&b| b == b'0').count();
+    group.get(zeros.min(len - 1)..)
+}
+
 /// The char path, kept out of line: document numbers are nearly always ASCII,
 /// and the hot path stays small without it.
 #[cold]
@@ -722,6 +758,24 @@ mod tests {
             normalize_document_into(&raw, &prefixes, &mut fast);
             normalize_document_before(&raw, &prefixes, &mut before);
             proptest::prop_assert_eq!(fast, before);
+        }
+
+        /// The key borrowed from the number is the normal form written out.
+        #[test]
+        fn document_key_is_the_normal_form(
+            raw in proptest::prop_oneof![
+                document_number(),
+                "(INV|inv|Re|SO|[a-z]{0,3}|)[ -/#.:]{0,3}(0{0,4}[0-9]{0,6}|0{1,3}|0{6,18}[1-9]?[0-9]{0,4})[a-z0-9 ]{0,2}",
+            ],
+            prefixes in proptest::prop_oneof![
+                Just(["INV", "INVOICE", "RE", "RG", "NR"].map(str::to_owned).to_vec()),
+                Just(Vec::new()),
+                Just(["inv", "", "So", "A1", "RÄ"].map(str::to_owned).to_vec()),
+            ],
+        ) {
+            let (mut buf, mut written) = (b"left over".to_vec(), Vec::new());
+            normalize_document_into(&raw, &prefixes, &mut written);
+            proptest::prop_assert_eq!(document_key(&raw, &prefixes, &mut buf), written.as_slice());
         }
 
         #[test]

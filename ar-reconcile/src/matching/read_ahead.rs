@@ -12,7 +12,7 @@
 //! cache. Nothing here decides anything: proposals are the same without it.
 
 use super::Matcher;
-use super::normalize::{creditor_reference_body, key_hash, normalize_account_into, normalize_document_into, tokens};
+use super::normalize::{creditor_reference_body, document_key, key_hash, normalize_account_into, tokens};
 use super::policy::Pass;
 use crate::{BankLine, Reference};
 
@@ -57,7 +57,7 @@ impl Matcher<'_> {
         documents.clear();
         accounts.clear();
         let mut push = |raw: &str| {
-            normalize_document_into(raw, prefixes, key);
+            let key = document_key(raw, prefixes, key);
             if !key.is_empty() {
                 documents.push(key_hash(key));
             }

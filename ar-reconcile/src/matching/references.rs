@@ -4,7 +4,7 @@
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
-use super::normalize::{creditor_reference_body, digit_count, normalize_document_into, tokens};
+use super::normalize::{creditor_reference_body, digit_count, document_key, tokens};
 use super::{Evidence, Matcher};
 use crate::Reference;
 
@@ -107,12 +107,12 @@ impl Matcher<'_> {
         evidence: &mut Vec<Evidence>,
     ) -> bool {
         let prefixes = self.policy.prefixes();
-        normalize_document_into(reference, prefixes, &mut state.key);
-        if state.key.is_empty() {
+        let key = document_key(reference, prefixes, &mut state.key);
+        if key.is_empty() {
             return false;
         }
         state.hits.clear();
-        self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
+        self.index.documents(self.items, key, prefixes, &mut state.buf, &mut state.hits);
         if state.hits.is_empty() && report_unknown {
             evidence.push(Evidence::ReferenceUnknown { source, reference: shown.to_owned() });
         }
@@ -150,12 +150,12 @@ impl Matcher<'_> {
             if bare && digit_count(candidate) < self.policy.reference_digits_min() {
                 continue;
             }
-            normalize_document_into(candidate, prefixes, &mut state.key);
-            if state.key.len() < 2 {
+            let key = document_key(candidate, prefixes, &mut state.key);
+            if key.len() < 2 {
                 continue;
             }
             state.hits.clear();
-            self.index.documents(self.items, &state.key, prefixes, &mut state.buf, &mut state.hits);
+            self.index.documents(self.items, key, prefixes, &mut state.buf, &mut state.hits);
             for &row in &state.hits {
                 refs.push(Ref { row, paid: None, owner: NONE, found: Found::Text { prefix, token } });
             }
