@@ -1,10 +1,12 @@
 //! Planning an application: which invoices get how much cash, discount,
 //! write-off and deduction. Pure: reads the state, returns the event.
 
+use std::ops::ControlFlow;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::state::{AppPlan, Invoice, Settlement, Source, State};
+use super::state::{AppPlan, Few, Invoice, Parts, Settlement, Source, State};
 use crate::command::ApplyCash;
 use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
 use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor};
@@ -19,11 +21,14 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(CashAp
     let (customer, unapplied) = state.source_balance(source);
     let currency = state.cust(customer).reg.currency;
     let amount = requested_amount(cmd, currency, unapplied)?;
-    let date = match source {
-        Source::Payment(p) => Some(state.payments[p as usize].doc.received),
-        Source::Credit(_) => None,
+    // Discounts are for paying early: a credit memo takes none.
+    let discounts = match source {
+        Source::Payment(p) if cmd.policy.take_discounts => {
+            Some(Window::new(state.payments[p as usize].doc.received, cmd.policy.grace_days))
+        }
+        _ => None,
     };
-    let mut plan = Planner { state, customer, currency, date, policy: &cmd.policy, lines: Vec::new() };
+    let mut plan = Planner { state, customer, currency, discounts, policy: &cmd.policy, lines: Few::default() };
     let remaining = match &cmd.target {
         Target::OldestDueFirst => {
             // Walk the customer's open set lazily: most payments stop at the first invoice.
@@ -43,7 +48,7 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(CashAp
     }
     let settle_all = matches!(cmd.target, Target::Specific(_) | Target::ProRata(_));
     plan.residuals(settle_all || remaining == 0)?;
-    plan.into_event(cmd, source)
+    plan.event(cmd, source)
 }
 
 fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Result<i64, LedgerError> {
@@ -79,7 +84,7 @@ enum Offers<'a> {
 }
 
 /// What the plan does to one invoice.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct Line {
     invoice: u32,
     cash: i64,
@@ -88,13 +93,74 @@ struct Line {
     deduction: i64,
 }
 
+/// Which discount offers a payment may still take: those whose last day, plus
+/// the grace days, is not before the day the payment was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    /// The earliest last day still open.
+    from: NaiveDate,
+}
+
+impl Window {
+    fn new(received: NaiveDate, grace_days: u32) -> Window {
+        // `until + grace >= received` is `until >= received - grace`: one
+        // subtraction per application instead of an addition per offer.
+        let grace = chrono::Days::new(u64::from(grace_days));
+        // A grace reaching back before the calendar's first day leaves every offer open.
+        Window { from: received.checked_sub_days(grace).unwrap_or(NaiveDate::MIN) }
+    }
+
+    fn open(self, until: NaiveDate) -> bool {
+        until >= self.from
+    }
+}
+
+/// Settling one invoice, installment by installment.
+struct Walk {
+    available: i64,
+    collectible: i64,
+    settled: i64,
+    /// Where the next installment starts, in minor units from the invoice's start.
+    start: i64,
+    cash: i64,
+    discount: i64,
+}
+
+impl Walk {
+    /// Settles what is open of the next installment, of `amount`, with the
+    /// discount `offer` gives if nothing of it was settled before; breaks when
+    /// the cash or the collectible amount is used up.
+    fn installment(&mut self, amount: i64, offer: impl FnOnce() -> i64) -> ControlFlow<()> {
+        let end = self.start + amount;
+        let from = self.start.max(self.settled);
+        let untouched = self.settled <= self.start;
+        self.start = end;
+        if from >= end {
+            return ControlFlow::Continue(());
+        }
+        let open = (end - from).min(self.collectible - self.cash - self.discount);
+        let offer = if untouched { offer() } else { 0 };
+        let need = open - offer.min(open);
+        if self.available - self.cash >= need {
+            self.cash += need;
+            self.discount += open - need;
+        } else {
+            self.cash = self.available;
+            return ControlFlow::Break(());
+        }
+        if self.cash + self.discount >= self.collectible { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    }
+}
+
 struct Planner<'a> {
     state: &'a State,
     customer: u32,
     currency: Currency,
-    date: Option<NaiveDate>,
+    /// Which discount offers are still open, if discounts are taken at all.
+    discounts: Option<Window>,
     policy: &'a ApplicationPolicy,
-    lines: Vec<Line>,
+    /// Inline for up to four invoices: nearly every application touches fewer.
+    lines: Few<Line, 4>,
 }
 
 impl Planner<'_> {
@@ -210,52 +276,31 @@ impl Planner<'_> {
         if collectible <= 0 || available <= 0 {
             return (0, 0);
         }
-        let with_discounts = inv.disputed == 0 && self.policy.take_discounts;
-        let settled = inv.settled();
-        let (mut cash, mut discount, mut start) = (0i64, 0i64, 0i64);
-        let (mut single, mut listed);
-        let installments: &mut dyn Iterator<Item = (i64, Offers<'_>)> = match inv.single {
+        let with_discounts = inv.disputed == 0 && self.discounts.is_some();
+        let mut walk = Walk { available, collectible, settled: inv.settled(), start: 0, cash: 0, discount: 0 };
+        let offer = |offers| if with_discounts { self.best_offer(offers) } else { 0 };
+        match inv.single {
             Some(only) => {
-                single = std::iter::once((inv.total, Offers::One(only.offer)));
-                &mut single
+                let _one_installment_only = walk.installment(inv.total, || offer(Offers::One(only.offer)));
             }
             None => {
-                listed = inv.doc.installments.iter().map(|i| (i.amount.minor(), Offers::Listed(&i.discounts)));
-                &mut listed
-            }
-        };
-        for (amount, offers) in installments {
-            let end = start + amount;
-            let from = start.max(settled);
-            let untouched = settled <= start;
-            start = end;
-            if from >= end {
-                continue;
-            }
-            let open = (end - from).min(collectible - cash - discount);
-            let offer = if untouched && with_discounts { self.best_offer(offers) } else { 0 };
-            let need = open - offer.min(open);
-            if available - cash >= need {
-                cash += need;
-                discount += open - need;
-            } else {
-                cash = available;
-                break;
-            }
-            if cash + discount >= collectible {
-                break;
+                for i in &inv.doc.installments {
+                    if walk.installment(i.amount.minor(), || offer(Offers::Listed(&i.discounts))).is_break() {
+                        break;
+                    }
+                }
             }
         }
-        (cash, discount)
+        (walk.cash, walk.discount)
     }
 
     fn best_offer(&self, offers: Offers<'_>) -> i64 {
-        let Some(date) = self.date else { return 0 };
-        let grace = chrono::Days::new(u64::from(self.policy.grace_days));
-        let open = |until: NaiveDate| until.checked_add_days(grace).is_none_or(|last| date <= last);
+        let Some(window) = self.discounts else { return 0 };
         match offers {
-            Offers::One(offer) => offer.filter(|(until, _)| open(*until)).map_or(0, |(_, amount)| amount),
-            Offers::Listed(list) => list.iter().filter(|o| open(o.until)).map(|o| o.amount.minor()).max().unwrap_or(0),
+            Offers::One(offer) => offer.filter(|(until, _)| window.open(*until)).map_or(0, |(_, amount)| amount),
+            Offers::Listed(list) => {
+                list.iter().filter(|o| window.open(o.until)).map(|o| o.amount.minor()).max().unwrap_or(0)
+            }
         }
     }
 
@@ -316,7 +361,7 @@ impl Planner<'_> {
         Ok(true)
     }
 
-    fn into_event(self, cmd: &ApplyCash, source: Source) -> Result<(CashApplied, AppPlan), LedgerError> {
+    fn event(&self, cmd: &ApplyCash, source: Source) -> Result<(CashApplied, AppPlan), LedgerError> {
         let money = |m: i64| Money::from_minor(m, self.currency);
         let inv_id = |i: u32| self.state.inv(i).id;
         let mut allocations = Vec::with_capacity(self.lines.len());
@@ -329,9 +374,8 @@ impl Planner<'_> {
         let mut next_id = ids.iter();
         // The parts record exactly what the event says, as `State::plan_of` would
         // read it back on replay.
-        let mut plan =
-            AppPlan { source, customer: self.customer, cash: 0, parts: Vec::with_capacity(self.lines.len()) };
-        for l in &self.lines {
+        let mut plan = AppPlan { source, customer: self.customer, cash: 0, parts: Parts::default() };
+        for l in self.lines.iter() {
             let mut part = Settlement { source: Some(source), ..Settlement::default() };
             if l.cash + l.discount > 0 {
                 allocations.push(Allocation {
@@ -375,5 +419,49 @@ impl Planner<'_> {
             deductions,
         };
         Ok((applied, plan))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Days, NaiveDate};
+    use proptest::prelude::*;
+
+    use super::Window;
+
+    fn date(day: i32) -> NaiveDate {
+        NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(if day < 0 { NaiveDate::MIN } else { NaiveDate::MAX })
+    }
+
+    /// Any day chrono has, with the first and last days (where the arithmetic
+    /// overflows) drawn often.
+    fn any_date() -> impl Strategy<Value = NaiveDate> {
+        prop_oneof![
+            (-400_000..400_000i32).prop_map(date),
+            (i32::MIN..i32::MAX).prop_map(date),
+            Just(NaiveDate::MIN),
+            Just(NaiveDate::MAX),
+        ]
+    }
+
+    proptest! {
+        /// The window says an offer is open exactly when its last day plus the
+        /// grace days (beyond the calendar: open) is not before the payment.
+        #[test]
+        fn the_discount_window_is_the_last_day_plus_grace(
+            received in any_date(),
+            until in any_date(),
+            grace in prop_oneof![0..40u32, any::<u32>()],
+            near in prop_oneof![Just(None), (-2..=2i64).prop_map(Some)],
+        ) {
+            // Half the cases put the last day at or next to the window's edge.
+            let edge = received.checked_sub_days(Days::new(u64::from(grace)));
+            let until = match (near, edge) {
+                (Some(days), Some(edge)) => edge.checked_add_signed(chrono::TimeDelta::days(days)).unwrap_or(until),
+                _ => until,
+            };
+            let expected = until.checked_add_days(Days::new(u64::from(grace))).is_none_or(|last| received <= last);
+            prop_assert_eq!(Window::new(received, grace).open(until), expected);
+        }
     }
 }

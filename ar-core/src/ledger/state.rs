@@ -99,6 +99,55 @@ impl Trail {
     }
 }
 
+/// A short list kept inline: most applications touch one or two invoices, and a
+/// `Vec` for their parts would cost a heap allocation and a free per application.
+/// Past `N` items all of them move to the heap, so they always form one slice.
+#[derive(Debug, Clone)]
+pub(crate) struct Few<T, const N: usize> {
+    inline: [T; N],
+    /// Items held in `inline`, until the list spills.
+    len: usize,
+    /// Every item, once there were more than `N`.
+    spilled: Vec<T>,
+}
+
+impl<T: Copy + Default, const N: usize> Default for Few<T, N> {
+    fn default() -> Self {
+        Few { inline: [T::default(); N], len: 0, spilled: Vec::new() }
+    }
+}
+
+impl<T: Copy, const N: usize> Few<T, N> {
+    #[inline]
+    pub fn push(&mut self, item: T) {
+        if self.spilled.is_empty() {
+            if let Some(slot) = self.inline.get_mut(self.len) {
+                *slot = item;
+                self.len += 1;
+                return;
+            }
+            self.spilled.reserve(2 * N + 1);
+            self.spilled.extend_from_slice(&self.inline);
+        }
+        self.spilled.push(item);
+    }
+}
+
+impl<T, const N: usize> std::ops::Deref for Few<T, N> {
+    type Target = [T];
+    #[inline]
+    fn deref(&self) -> &[T] {
+        if self.spilled.is_empty() { &self.inline[..self.len] } else { &self.spilled }
+    }
+}
+
+impl<T, const N: usize> std::ops::DerefMut for Few<T, N> {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut [T] {
+        if self.spilled.is_empty() { &mut self.inline[..self.len] } else { &mut self.spilled }
+    }
+}
+
 /// A one-installment schedule: its discount offer, if any, as (last day, minor units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SingleInstallment {
@@ -656,7 +705,7 @@ impl State {
         plan: AppPlan,
     ) -> Result<(), LedgerError> {
         let app_ix = next_index(self.applications.len())?;
-        for (i, part) in &plan.parts {
+        for (i, part) in plan.parts.iter() {
             self.settle(*i, *part, 1);
             let history = &mut self.invoices[*i as usize].history;
             if history.last() != Some(app_ix) {
@@ -717,7 +766,7 @@ impl State {
                 requested: Money::from_minor(plan.cash, currency)?,
             });
         }
-        for (i, part) in &plan.parts {
+        for (i, part) in plan.parts.iter() {
             self.check_part(*i, plan.customer, part)?;
         }
         Ok(plan)
@@ -761,7 +810,7 @@ impl State {
             }
         }
         let plan = self.plan_of(&doc)?;
-        for (i, part) in &plan.parts {
+        for (i, part) in plan.parts.iter() {
             self.settle(*i, *part, -1);
         }
         self.use_source(plan.source, -plan.cash);
@@ -779,7 +828,7 @@ impl State {
     fn plan_of(&self, doc: &CashApplied) -> Result<AppPlan, LedgerError> {
         let source = self.source(doc.source)?;
         let (customer, _) = self.source_balance(source);
-        let mut parts: Vec<(u32, Settlement)> = Vec::new();
+        let mut parts = Parts::default();
         let mut add = |i: u32, f: &dyn Fn(&mut Settlement)| {
             if let Some(p) = parts.iter_mut().find(|(k, _)| *k == i) {
                 f(&mut p.1);
@@ -1042,17 +1091,21 @@ pub(crate) struct Settlement {
     pub deduction: i64,
 }
 
+/// An application's parts per invoice, inline for the usual one or two invoices.
+pub(crate) type Parts = Few<(u32, Settlement), 2>;
+
 pub(crate) struct AppPlan {
     pub source: Source,
     pub customer: u32,
     pub cash: i64,
-    pub parts: Vec<(u32, Settlement)>,
+    pub parts: Parts,
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{NumberedDoc, Trail};
+    use super::{Few, NumberedDoc, Trail};
     use crate::*;
+    use proptest::prelude::*;
 
     /// Numbers whose hashes clash (forced here: 64-bit fingerprints of real
     /// numbers practically never do) are all kept and told apart by the number.
@@ -1130,5 +1183,26 @@ mod tests {
             assert_eq!(trail.iter().count(), k + 1);
         }
         assert_eq!(trail.iter().collect::<Vec<_>>(), vec![7, 3, 9, 1, 4]);
+    }
+
+    proptest! {
+        /// A `Few` holds what a `Vec` would, in the same order, as one slice,
+        /// before and after it spills, and writes through its slice land.
+        #[test]
+        fn a_few_is_a_vec_that_starts_inline(items in proptest::collection::vec(any::<u32>(), 0..12), at in any::<usize>()) {
+            let mut few: Few<u32, 2> = Few::default();
+            let mut vec = Vec::new();
+            for item in &items {
+                few.push(*item);
+                vec.push(*item);
+                prop_assert_eq!(&few[..], &vec[..]);
+            }
+            if !vec.is_empty() {
+                let k = at % vec.len();
+                few[k] = few[k].wrapping_add(1);
+                vec[k] = vec[k].wrapping_add(1);
+            }
+            prop_assert_eq!(&few.clone()[..], &vec[..]);
+        }
     }
 }
