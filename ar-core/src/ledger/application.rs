@@ -2,6 +2,7 @@
 //! write-off and deduction. Pure: reads the state, returns the event.
 
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -13,7 +14,7 @@ use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay
 
 /// Plans `cmd` against the state; the result is the `CashApplied` event and the
 /// parts per invoice the fold records it with.
-pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(CashApplied, AppPlan), LedgerError> {
+pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
     if state.application_ix.contains_key(&cmd.application) {
         return Err(LedgerError::DuplicateId { kind: "application", id: cmd.application.as_uuid() });
     }
@@ -52,7 +53,6 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(CashAp
 }
 
 fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Result<i64, LedgerError> {
-    let available = Money::from_minor(unapplied, currency)?;
     let Some(amount) = cmd.amount else {
         if unapplied <= 0 {
             return Err(LedgerError::NothingToApply { from: cmd.source, why: "nothing is unapplied" });
@@ -70,6 +70,10 @@ fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Resu
         return Err(LedgerError::NotPositive { what: "the amount to apply", amount });
     }
     if amount.minor() > unapplied {
+        // Built here, not up front: a source's unapplied amount is never beyond
+        // what money can hold (it is at most the payment or credit memo), so
+        // only the refusal needs it as money.
+        let available = Money::from_minor(unapplied, currency)?;
         return Err(LedgerError::InsufficientUnapplied { from: cmd.source, available, requested: amount });
     }
     Ok(amount.minor())
@@ -105,6 +109,10 @@ impl Window {
     fn new(received: NaiveDate, grace_days: u32) -> Window {
         // `until + grace >= received` is `until >= received - grace`: one
         // subtraction per application instead of an addition per offer.
+        if grace_days == 0 {
+            // The default, and no date arithmetic.
+            return Window { from: received };
+        }
         let grace = chrono::Days::new(u64::from(grace_days));
         // A grace reaching back before the calendar's first day leaves every offer open.
         Window { from: received.checked_sub_days(grace).unwrap_or(NaiveDate::MIN) }
@@ -361,7 +369,7 @@ impl Planner<'_> {
         Ok(true)
     }
 
-    fn event(&self, cmd: &ApplyCash, source: Source) -> Result<(CashApplied, AppPlan), LedgerError> {
+    fn event(&self, cmd: &ApplyCash, source: Source) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
         let money = |m: i64| Money::from_minor(m, self.currency);
         let inv_id = |i: u32| self.state.inv(i).id;
         let mut allocations = Vec::with_capacity(self.lines.len());
@@ -410,14 +418,15 @@ impl Planner<'_> {
                 return Err(LedgerError::DuplicateId { kind: "deduction", id: d.deduction.as_uuid() });
             }
         }
-        let applied = CashApplied {
+        // Made in its `Arc` here rather than moved into one by the caller.
+        let applied = Arc::new(CashApplied {
             application: cmd.application,
             customer: self.state.cust(self.customer).reg.customer,
             source: cmd.source,
             allocations,
             write_offs,
             deductions,
-        };
+        });
         Ok((applied, plan))
     }
 }

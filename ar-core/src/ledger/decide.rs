@@ -65,7 +65,7 @@ pub(crate) fn decide(
     if let Action::ApplyCash(cmd) = &action {
         let (applied, plan) = plan_application(state, cmd)?;
         ctx.authorize_write_offs(&applied)?;
-        return Ok(Decision { changes: Changes::One(Change::CashApplied(Arc::new(applied))), plan: Some(plan) });
+        return Ok(Decision { changes: Changes::One(Change::CashApplied(applied)), plan: Some(plan) });
     }
     decide_owned(&ctx, action).map(|changes| Decision { changes, plan: None })
 }
@@ -115,7 +115,7 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
         Action::ApplyCash(cmd) => {
             let (applied, _) = plan_application(state, cmd)?;
             ctx.authorize_write_offs(&applied)?;
-            Ok(vec![Change::CashApplied(Arc::new(applied))])
+            Ok(vec![Change::CashApplied(applied)])
         }
         Action::Unapply { application } => ctx.unapply(*application),
         Action::Refund { refund, source, amount } => ctx.refund(*refund, *source, *amount),
