@@ -484,17 +484,22 @@ impl State {
         date: NaiveDate,
         plan: Option<AppPlan>,
     ) -> Result<(), LedgerError> {
-        match (change, plan) {
-            (Change::InvoiceIssued(doc), _) => {
+        // Matched on the change alone, with the plan borrowed: a tuple of the
+        // two would copy the plan on every event.
+        match change {
+            Change::InvoiceIssued(doc) => {
                 let c = self.customer(doc.customer)?;
                 self.record_invoice(doc, c)
             }
-            (Change::PaymentReceived(doc), _) => {
+            Change::PaymentReceived(doc) => {
                 let c = self.customer(doc.customer)?;
                 self.record_payment(doc, c)
             }
-            (Change::CashApplied(doc), Some(plan)) => self.record_application(doc, date, plan),
-            (change, _) => self.apply_change(change, date),
+            Change::CashApplied(doc) => match &plan {
+                Some(plan) => self.record_application(doc, date, plan),
+                None => self.apply_cash(doc, date),
+            },
+            change => self.apply_change(change, date),
         }
     }
 
@@ -694,7 +699,7 @@ impl State {
 
     fn apply_cash(&mut self, doc: &Arc<CashApplied>, date: NaiveDate) -> Result<(), LedgerError> {
         let plan = self.check_application(doc)?;
-        self.record_application(doc, date, plan)
+        self.record_application(doc, date, &plan)
     }
 
     /// Records a checked application with its plan.
@@ -702,7 +707,7 @@ impl State {
         &mut self,
         doc: &Arc<CashApplied>,
         date: NaiveDate,
-        plan: AppPlan,
+        plan: &AppPlan,
     ) -> Result<(), LedgerError> {
         let app_ix = next_index(self.applications.len())?;
         for (i, part) in plan.parts.iter() {
