@@ -167,7 +167,7 @@ struct Planner<'a> {
     /// Which discount offers are still open, if discounts are taken at all.
     discounts: Option<Window>,
     policy: &'a ApplicationPolicy,
-    /// Inline for up to four invoices: nearly every application touches fewer.
+    /// Inline for up to four invoices: nearly every application touches no more.
     lines: Few<Line, 4>,
 }
 
