@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::LedgerConfig;
 use super::application::plan_application;
-use super::state::{AppPlan, State};
+use super::state::{Known, State};
 use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
 use crate::{
@@ -29,8 +29,16 @@ pub(crate) struct Head<'a> {
 /// fold would otherwise work out again.
 pub(crate) struct Decision {
     pub changes: Changes,
-    /// The parts per invoice of the application among the changes, if the planner made it.
-    pub plan: Option<AppPlan>,
+    /// What `decide` found that the fold needs: an application's parts per
+    /// invoice, or the customer of a document.
+    pub known: Option<Known>,
+}
+
+impl Decision {
+    /// Changes with nothing found on the way the fold could use.
+    fn of(changes: Vec<Change>) -> Decision {
+        Decision { changes: Changes::Many(changes), known: None }
+    }
 }
 
 /// The changes of one command. Most commands make exactly one, kept inline:
@@ -65,19 +73,28 @@ pub(crate) fn decide(
     if let Action::ApplyCash(cmd) = &action {
         let (applied, plan) = plan_application(state, cmd)?;
         ctx.authorize_write_offs(&applied)?;
-        return Ok(Decision { changes: Changes::One(Change::CashApplied(applied)), plan: Some(plan) });
+        let known = Some(Known::Application(plan));
+        return Ok(Decision { changes: Changes::One(Change::CashApplied(applied)), known });
     }
-    decide_owned(&ctx, action).map(|changes| Decision { changes, plan: None })
+    decide_owned(&ctx, action)
 }
 
-fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Changes, LedgerError> {
+fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Decision, LedgerError> {
+    // The customer a document was checked against goes with it to the fold,
+    // which would otherwise look it up again.
+    let of_customer =
+        |change: Change, c: u32| Decision { changes: Changes::One(change), known: Some(Known::Customer(c)) };
     match action {
         Action::IssueInvoice(cmd) => {
-            ctx.issue_invoice(cmd).map(|doc| Changes::One(Change::InvoiceIssued(Arc::new(doc))))
+            let (doc, c) = ctx.issue_invoice(cmd)?;
+            Ok(of_customer(Change::InvoiceIssued(doc), c))
         }
-        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd).map(Changes::Many),
-        Action::ReceivePayment(cmd) => ctx.receive(cmd).map(|paid| Changes::One(Change::PaymentReceived(paid))),
-        other => decide_borrowed(ctx, &other).map(Changes::Many),
+        Action::ReceivePayment(cmd) => {
+            let (paid, c) = ctx.receive(cmd)?;
+            Ok(of_customer(Change::PaymentReceived(paid), c))
+        }
+        Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd).map(Decision::of),
+        other => decide_borrowed(ctx, &other).map(Decision::of),
     }
 }
 
@@ -107,11 +124,9 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
             Ok(vec![Change::HoldReleased { customer: *customer }])
         }
         Action::VoidInvoice { invoice, reason } => ctx.void(*invoice, reason),
-        Action::IssueInvoice(cmd) => {
-            ctx.issue_invoice(cmd.clone()).map(|doc| vec![Change::InvoiceIssued(Arc::new(doc))])
-        }
+        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd.clone()).map(|(doc, _)| vec![Change::InvoiceIssued(doc)]),
         Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd.clone()),
-        Action::ReceivePayment(cmd) => ctx.receive(cmd.clone()).map(|paid| vec![Change::PaymentReceived(paid)]),
+        Action::ReceivePayment(cmd) => ctx.receive(cmd.clone()).map(|(paid, _)| vec![Change::PaymentReceived(paid)]),
         Action::ApplyCash(cmd) => {
             let (applied, _) = plan_application(state, cmd)?;
             ctx.authorize_write_offs(&applied)?;
@@ -249,7 +264,9 @@ impl Ctx<'_> {
         Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
     }
 
-    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<InvoiceIssued, LedgerError> {
+    /// The invoice, made in its `Arc` rather than moved into one, and its
+    /// customer's dense number.
+    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32), LedgerError> {
         self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
@@ -274,7 +291,7 @@ impl Ctx<'_> {
         if let Some(bad) = installments.iter().find(|i| i.amount.is_negative()) {
             return Err(LedgerError::NegativeInstallment { number: bad.number, amount: bad.amount });
         }
-        Ok(InvoiceIssued {
+        let doc = Arc::new(InvoiceIssued {
             invoice: cmd.invoice,
             number: cmd.number,
             customer: cmd.customer,
@@ -286,7 +303,8 @@ impl Ctx<'_> {
             totals,
             terms,
             installments,
-        })
+        });
+        Ok((doc, c))
     }
 
     fn new_document(&self, id: uuid::Uuid, number: &str, taken: bool) -> Result<(), LedgerError> {
@@ -375,7 +393,7 @@ impl Ctx<'_> {
         Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
     }
 
-    fn receive(&self, cmd: ReceivePayment) -> Result<Arc<ReceivePayment>, LedgerError> {
+    fn receive(&self, cmd: ReceivePayment) -> Result<(Arc<ReceivePayment>, u32), LedgerError> {
         if self.state.payment_ix.contains_key(&cmd.payment) {
             return Err(LedgerError::DuplicateId { kind: "payment", id: cmd.payment.as_uuid() });
         }
@@ -383,7 +401,7 @@ impl Ctx<'_> {
         self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
         self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
-        Ok(Arc::new(cmd))
+        Ok((Arc::new(cmd), c))
     }
 
     fn unapply(&self, application: ApplicationId) -> Result<Vec<Change>, LedgerError> {
@@ -491,8 +509,8 @@ impl Ctx<'_> {
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
-                let doc = self.issue_invoice(cmd)?;
-                Ok(vec![Change::InvoiceIssued(Arc::new(doc)), resolved])
+                let (doc, _) = self.issue_invoice(cmd)?;
+                Ok(vec![Change::InvoiceIssued(doc), resolved])
             }
             DeductionResolution::Repaid { payment } => {
                 let p = &self.state.payments[self.state.payment(*payment)? as usize];

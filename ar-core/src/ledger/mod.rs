@@ -172,15 +172,15 @@ impl Ledger {
         let head = decide::Head { id, date: effective_date, actor: &actor };
         let decision = decide::decide(&self.state, &self.config, head, action)?;
         let first = self.journal.len();
-        let ((changes, last), mut plan) = (decision.changes.split_last(), decision.plan);
+        let ((changes, last), mut known) = (decision.changes.split_last(), decision.known);
         // The last event takes the command's actor, the others a clone: a clone is
         // two atomic increments, and each waits for every store before it.
         for change in changes {
             let event = Event { sequence: 0, command: id, fingerprint, effective_date, actor: actor.clone(), change };
-            self.record_decided(event, plan.take())?;
+            self.record_decided(event, known.take())?;
         }
         if let Some(change) = last {
-            self.record_decided(Event { sequence: 0, command: id, fingerprint, effective_date, actor, change }, plan)?;
+            self.record_decided(Event { sequence: 0, command: id, fingerprint, effective_date, actor, change }, known)?;
         }
         let count = (self.journal.len() - first) as u32;
         self.commands.insert(id, CommandRecord { fingerprint, first: first as u64, count });
@@ -248,8 +248,8 @@ impl Ledger {
     /// Folds and journals an event `decide` has just made: it checked everything
     /// each change needs, including what a later change of the same command needs
     /// from an earlier one, so the fold only records.
-    fn record_decided(&mut self, mut event: Event, plan: Option<state::AppPlan>) -> Result<(), LedgerError> {
-        self.state.apply_decided(&event.change, event.effective_date, plan)?;
+    fn record_decided(&mut self, mut event: Event, known: Option<state::Known>) -> Result<(), LedgerError> {
+        self.state.apply_decided(&event.change, event.effective_date, known)?;
         event.sequence = self.journal.len() as u64;
         self.journal.push(event);
         Ok(())

@@ -476,28 +476,27 @@ impl State {
 
     /// Folds a change `decide` has just made from this same state. Its checks ran
     /// there, including what a later change of the command needs from an earlier
-    /// one, so the hot changes are only recorded; `plan` is the planner's plan of
-    /// an application, the one the fold would otherwise derive from the event.
-    pub fn apply_decided(
-        &mut self,
-        change: &Change,
-        date: NaiveDate,
-        plan: Option<AppPlan>,
-    ) -> Result<(), LedgerError> {
+    /// one, so the hot changes are only recorded; `known` is what deciding found
+    /// that the fold would otherwise derive from the event again.
+    pub fn apply_decided(&mut self, change: &Change, date: NaiveDate, known: Option<Known>) -> Result<(), LedgerError> {
         // Matched on the change alone, with the plan borrowed: a tuple of the
         // two would copy the plan on every event.
+        let customer = |state: &Self, id| match known {
+            Some(Known::Customer(c)) => Ok(c),
+            _ => state.customer(id),
+        };
         match change {
             Change::InvoiceIssued(doc) => {
-                let c = self.customer(doc.customer)?;
+                let c = customer(self, doc.customer)?;
                 self.record_invoice(doc, c)
             }
             Change::PaymentReceived(doc) => {
-                let c = self.customer(doc.customer)?;
+                let c = customer(self, doc.customer)?;
                 self.record_payment(doc, c)
             }
-            Change::CashApplied(doc) => match &plan {
-                Some(plan) => self.record_application(doc, date, plan),
-                None => self.apply_cash(doc, date),
+            Change::CashApplied(doc) => match &known {
+                Some(Known::Application(plan)) => self.record_application(doc, date, plan),
+                _ => self.apply_cash(doc, date),
             },
             change => self.apply_change(change, date),
         }
@@ -1098,6 +1097,14 @@ pub(crate) struct Settlement {
 
 /// An application's parts per invoice, inline for the usual one or two invoices.
 pub(crate) type Parts = Few<(u32, Settlement), 2>;
+
+/// What deciding a command found that folding its event would look up again.
+pub(crate) enum Known {
+    /// The parts per invoice of the application the planner made.
+    Application(AppPlan),
+    /// The dense number of the customer a document was checked against.
+    Customer(u32),
+}
 
 pub(crate) struct AppPlan {
     pub source: Source,
