@@ -7,14 +7,18 @@
 //! prices must not be negative: a credit memo is a document of its own with
 //! positive lines.
 
+use std::hash::{Hash, Hasher};
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+use crate::hashing::hash_decimal;
 
 use crate::terms::{checked_mul, is_percent, normalized_parts, percent_of, pow10, round_ratio};
 use crate::{Currency, MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
 
 /// A discount on a line or on a whole document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Discount {
     /// A percentage (10 for 10 %).
@@ -24,7 +28,7 @@ pub enum Discount {
 }
 
 /// A tax applied to a line: a code the host knows and a percentage.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxRate {
     /// The host's tax code ("VAT20", "CA-SALES").
     pub code: String,
@@ -33,7 +37,7 @@ pub struct TaxRate {
 }
 
 /// One line of an invoice, credit memo or debit memo.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentLine {
     /// What was sold.
     pub description: String,
@@ -46,6 +50,39 @@ pub struct DocumentLine {
     pub discount: Option<Discount>,
     /// Taxes on this line (several may apply, each code once; rates not negative).
     pub taxes: Vec<TaxRate>,
+}
+
+// The `Hash` impls below write exactly what `#[derive(Hash)]` wrote (a variant
+// as its index, an `isize`; fields in order), with each `Decimal` through
+// `hash_decimal`: command fingerprints are persisted, so the stream must not
+// change, and `Decimal`'s own hash normalizes out of line on every call.
+
+impl Hash for Discount {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (variant, value): (isize, _) = match self {
+            Discount::Percent(p) => (0, p),
+            Discount::Amount(a) => (1, a),
+        };
+        variant.hash(state);
+        hash_decimal(value, state);
+    }
+}
+
+impl Hash for TaxRate {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.code.hash(state);
+        hash_decimal(&self.percent, state);
+    }
+}
+
+impl Hash for DocumentLine {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.description.hash(state);
+        hash_decimal(&self.quantity, state);
+        hash_decimal(&self.unit_price, state);
+        self.discount.hash(state);
+        self.taxes.hash(state);
+    }
 }
 
 /// Where tax is rounded.

@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use rust_decimal::Decimal;
+
 /// A fast, seedless hasher for maps keyed by ids: the ledger's indexes use it,
 /// and so may a host or another `ar` crate that must not read the OS randomness
 /// std's default hasher seeds itself with. Never let such a map's iteration
@@ -130,9 +132,62 @@ pub(crate) fn fingerprint<T: Hash>(value: &T) -> u64 {
     h.finish()
 }
 
+/// Writes what `Decimal`'s own `Hash` writes, word for word, for any hasher:
+/// the normalized value's `lo`, `mid`, `hi` and `flags` as `u32`s. Types that
+/// hold a `Decimal` hash it through here, since command fingerprints are
+/// persisted: `Decimal::hash` builds the normalized value out of line on every
+/// call, a long division loop the common values never need.
+pub(crate) fn hash_decimal<H: Hasher>(value: &Decimal, state: &mut H) {
+    let [lo, mid, hi, flags] = normalized_words(value);
+    lo.hash(state);
+    mid.hash(state);
+    hi.hash(state);
+    flags.hash(state);
+}
+
+/// `lo`, `mid`, `hi`, `flags` of `value.normalize()`, by its steps: zero loses
+/// sign and scale; a value without decimals or with an odd mantissa is kept as
+/// it is, flags and all; otherwise trailing zeros are stripped from the mantissa
+/// and the flags rebuilt from the sign and the new scale.
+fn normalized_words(value: &Decimal) -> [u32; 4] {
+    // `serialize` is the raw words, flags first, each little-endian.
+    let [f0, f1, f2, f3, l0, l1, l2, l3, m0, m1, m2, m3, h0, h1, h2, h3] = value.serialize();
+    let flags = u32::from_le_bytes([f0, f1, f2, f3]);
+    let (lo, mid, hi) = (
+        u32::from_le_bytes([l0, l1, l2, l3]),
+        u32::from_le_bytes([m0, m1, m2, m3]),
+        u32::from_le_bytes([h0, h1, h2, h3]),
+    );
+    if lo | mid | hi == 0 {
+        return [0; 4];
+    }
+    let mut scale = value.scale();
+    if scale == 0 || lo & 1 == 1 {
+        return [lo, mid, hi, flags];
+    }
+    let mut mantissa = u128::from(lo) | u128::from(mid) << 32 | u128::from(hi) << 64;
+    if let Ok(mut small) = u64::try_from(mantissa) {
+        // A 64-bit division by a constant is a multiply; a 128-bit one a call.
+        while scale > 0 && small % 10 == 0 {
+            small /= 10;
+            scale -= 1;
+        }
+        mantissa = u128::from(small);
+    } else {
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+    }
+    let sign = flags & 0x8000_0000;
+    [mantissa as u32, (mantissa >> 32) as u32, (mantissa >> 64) as u32, scale << 16 | sign]
+}
+
 #[cfg(test)]
 mod tests {
     use std::hash::BuildHasher;
+
+    use proptest::prelude::*;
 
     use super::*;
 
@@ -176,6 +231,164 @@ mod tests {
             let mut h = Fingerprint::default();
             h.write(&bytes);
             proptest::prop_assert_eq!(h.finish(), reference_write(&bytes));
+        }
+    }
+
+    /// Every call a `Hash` impl makes, in order: two values fed the same stream
+    /// to any hasher exactly when their records are equal.
+    #[derive(Debug, Default, PartialEq)]
+    struct Recorder(Vec<(&'static str, Vec<u8>)>);
+
+    impl Hasher for Recorder {
+        fn write(&mut self, bytes: &[u8]) {
+            self.0.push(("bytes", bytes.to_vec()));
+        }
+        fn write_u8(&mut self, n: u8) {
+            self.0.push(("u8", n.to_le_bytes().to_vec()));
+        }
+        fn write_u16(&mut self, n: u16) {
+            self.0.push(("u16", n.to_le_bytes().to_vec()));
+        }
+        fn write_u32(&mut self, n: u32) {
+            self.0.push(("u32", n.to_le_bytes().to_vec()));
+        }
+        fn write_u64(&mut self, n: u64) {
+            self.0.push(("u64", n.to_le_bytes().to_vec()));
+        }
+        fn write_u128(&mut self, n: u128) {
+            self.0.push(("u128", n.to_le_bytes().to_vec()));
+        }
+        fn write_usize(&mut self, n: usize) {
+            self.0.push(("usize", n.to_le_bytes().to_vec()));
+        }
+        fn write_isize(&mut self, n: isize) {
+            self.0.push(("isize", n.to_le_bytes().to_vec()));
+        }
+        fn finish(&self) -> u64 {
+            0
+        }
+    }
+
+    fn record<T: Hash + ?Sized>(value: &T) -> Recorder {
+        let mut r = Recorder::default();
+        value.hash(&mut r);
+        r
+    }
+
+    fn record_decimal(value: &Decimal) -> Recorder {
+        let mut r = Recorder::default();
+        hash_decimal(value, &mut r);
+        r
+    }
+
+    /// Decimals of every kind the fast path treats apart: any 96-bit mantissa
+    /// at any scale and sign, mantissas with trailing zeros (even and odd
+    /// stripped parts, in 64 bits and beyond), zeros of every scale and sign.
+    fn decimals() -> impl Strategy<Value = Decimal> {
+        let mantissa_max = (1u128 << 96) - 1;
+        prop_oneof![
+            (any::<u32>(), any::<u32>(), any::<u32>(), any::<bool>(), 0u32..=28)
+                .prop_map(|(lo, mid, hi, negative, scale)| Decimal::from_parts(lo, mid, hi, negative, scale)),
+            (0u32..=28)
+                .prop_flat_map(move |zeros| (0..=mantissa_max / 10u128.pow(zeros), Just(zeros)))
+                .prop_flat_map(|(m, zeros)| (Just(m * 10u128.pow(zeros)), any::<bool>(), 0u32..=28))
+                .prop_map(|(m, negative, scale)| {
+                    Decimal::from_parts(m as u32, (m >> 32) as u32, (m >> 64) as u32, negative, scale)
+                }),
+            (1u64..1_000_000, 0u32..=12, any::<bool>(), 0u32..=28).prop_map(|(m, zeros, negative, scale)| {
+                let m = u128::from(m) * 10u128.pow(zeros);
+                Decimal::from_parts(m as u32, (m >> 32) as u32, 0, negative, scale)
+            }),
+            (0u32..=28, any::<bool>()).prop_map(|(scale, negative)| {
+                let mut zero = Decimal::new(0, scale);
+                zero.set_sign_negative(negative);
+                zero
+            }),
+            prop::sample::select(vec![
+                Decimal::MAX,
+                Decimal::MIN,
+                Decimal::ZERO,
+                -Decimal::ZERO,
+                Decimal::ONE,
+                Decimal::NEGATIVE_ONE,
+                Decimal::ONE_HUNDRED,
+                Decimal::new(100, 2),
+                Decimal::new(-1000, 28),
+                Decimal::from_parts(0, 0, 1, false, 28),
+                Decimal::from_parts(u32::MAX, u32::MAX, u32::MAX, true, 0),
+                Decimal::from_parts(0, 0, 0x8000_0000, false, 28),
+            ]),
+        ]
+    }
+
+    fn documents() -> impl Strategy<Value = crate::DocumentLine> {
+        let discount =
+            prop_oneof![decimals().prop_map(crate::Discount::Percent), decimals().prop_map(crate::Discount::Amount),];
+        let tax = ("[A-Z-]{0,12}", decimals()).prop_map(|(code, percent)| crate::TaxRate { code, percent });
+        ("[a-z ]{0,20}", decimals(), decimals(), proptest::option::of(discount), proptest::collection::vec(tax, 0..3))
+            .prop_map(|(description, quantity, unit_price, discount, taxes)| crate::DocumentLine {
+                description,
+                quantity,
+                unit_price,
+                discount,
+                taxes,
+            })
+    }
+
+    /// `DocumentLine` and its parts as `#[derive(Hash)]` hashed them, with
+    /// `Decimal`'s own hash: what the persisted fingerprints were made from.
+    #[derive(Hash)]
+    enum DerivedDiscount {
+        Percent(Decimal),
+        Amount(Decimal),
+    }
+
+    #[derive(Hash)]
+    struct DerivedTaxRate {
+        code: String,
+        percent: Decimal,
+    }
+
+    #[derive(Hash)]
+    struct DerivedLine {
+        description: String,
+        quantity: Decimal,
+        unit_price: Decimal,
+        discount: Option<DerivedDiscount>,
+        taxes: Vec<DerivedTaxRate>,
+    }
+
+    fn derived(line: &crate::DocumentLine) -> DerivedLine {
+        DerivedLine {
+            description: line.description.clone(),
+            quantity: line.quantity,
+            unit_price: line.unit_price,
+            discount: line.discount.as_ref().map(|d| match d {
+                crate::Discount::Percent(p) => DerivedDiscount::Percent(*p),
+                crate::Discount::Amount(a) => DerivedDiscount::Amount(*a),
+            }),
+            taxes: line.taxes.iter().map(|t| DerivedTaxRate { code: t.code.clone(), percent: t.percent }).collect(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4_000))]
+
+        /// The fast decimal hash feeds any hasher what `Decimal::hash` does.
+        #[test]
+        fn decimals_hash_as_rust_decimal_does(value in decimals()) {
+            proptest::prop_assert_eq!(record_decimal(&value), record(&value));
+            let mut fast = Fingerprint::default();
+            hash_decimal(&value, &mut fast);
+            proptest::prop_assert_eq!(fast.finish(), fingerprint(&value));
+        }
+
+        /// Document lines hash as their derived `Hash` did, field for field.
+        #[test]
+        fn document_lines_hash_as_derived(lines in proptest::collection::vec(documents(), 0..4)) {
+            let mirrors: Vec<DerivedLine> = lines.iter().map(derived).collect();
+            proptest::prop_assert_eq!(record(&lines), record(&mirrors));
+            proptest::prop_assert_eq!(fingerprint(&lines), fingerprint(&mirrors));
         }
     }
 
