@@ -335,7 +335,9 @@ fn line_net(number: usize, line: &DocumentLine, currency: Currency, rounding: Ro
 /// the output the caller gets, so the codes are cloned once and nothing else is
 /// allocated.
 fn tax_codes(lines: &[DocumentLine], currency: Currency) -> Result<Vec<TaxTotal>, DocumentError> {
-    let mut totals: Vec<TaxTotal> = Vec::new();
+    // Sized for the first line's codes, which the other lines mostly repeat: an
+    // insert into an empty `Vec` goes through its growth path and reserves four.
+    let mut totals: Vec<TaxTotal> = Vec::with_capacity(lines.first().map_or(0, |l| l.taxes.len()));
     for (i, line) in lines.iter().enumerate() {
         for (j, tax) in line.taxes.iter().enumerate() {
             if tax.percent.is_sign_negative() && !tax.percent.is_zero() {
