@@ -278,8 +278,13 @@ impl Exact {
     }
 }
 
+/// `Money::from_minor` of an `i128`, its range check made here: a call per
+/// running tax sum was a tenth of a document's totals.
 fn money(minor: i128, currency: Currency) -> Result<Money, MoneyError> {
-    Money::from_minor(i64::try_from(minor).map_err(|_| MoneyError::Overflow { currency })?, currency)
+    if minor.unsigned_abs() > u128::from(MAX_MINOR_UNITS.unsigned_abs()) {
+        return Err(MoneyError::Overflow { currency });
+    }
+    Ok(Money::from_minor_unchecked(minor as i64, currency))
 }
 
 fn bad_line(line: usize, reason: String) -> DocumentError {
