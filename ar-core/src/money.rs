@@ -157,6 +157,7 @@ impl Money {
         Ok(Money::from_minor_unchecked(minor, currency))
     }
 
+    #[inline]
     pub(crate) fn from_minor_unchecked(minor: i64, currency: Currency) -> Money {
         // `Decimal::new(minor, units)` word for word, but inline: it is an
         // out-of-line call, and a document's totals make a dozen amounts.
