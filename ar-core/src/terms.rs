@@ -683,6 +683,7 @@ pub(crate) fn checked_mul(a: i128, b: i128) -> Option<i128> {
 /// The test `round_ratio_agrees_with_decimal_rounding` ties each mode to
 /// [`Rounding::round`], which defines them; here they are integer decisions
 /// because building and rounding a `Decimal` cost more than the rest of a tax.
+#[inline]
 pub(crate) fn round_ratio(numerator: i128, denominator: i128, mode: Rounding) -> i128 {
     // 64-bit division where both fit: a 128-bit one is a library call.
     let (quotient, remainder) = match (i64::try_from(numerator), i64::try_from(denominator)) {
