@@ -86,8 +86,9 @@ fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Decision, LedgerError> 
         |change: Change, c: u32| Decision { changes: Changes::One(change), known: Some(Known::Customer(c)) };
     match action {
         Action::IssueInvoice(cmd) => {
-            let (doc, c) = ctx.issue_invoice(cmd)?;
-            Ok(of_customer(Change::InvoiceIssued(doc), c))
+            let (doc, customer, number) = ctx.issue_invoice(cmd)?;
+            let known = Some(Known::Invoice { customer, number });
+            Ok(Decision { changes: Changes::One(Change::InvoiceIssued(doc)), known })
         }
         Action::ReceivePayment(cmd) => {
             let (paid, c) = ctx.receive(cmd)?;
@@ -124,7 +125,7 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
             Ok(vec![Change::HoldReleased { customer: *customer }])
         }
         Action::VoidInvoice { invoice, reason } => ctx.void(*invoice, reason),
-        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd.clone()).map(|(doc, _)| vec![Change::InvoiceIssued(doc)]),
+        Action::IssueInvoice(cmd) => ctx.issue_invoice(cmd.clone()).map(|(doc, ..)| vec![Change::InvoiceIssued(doc)]),
         Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd.clone()),
         Action::ReceivePayment(cmd) => ctx.receive(cmd.clone()).map(|(paid, _)| vec![Change::PaymentReceived(paid)]),
         Action::ApplyCash(cmd) => {
@@ -264,10 +265,11 @@ impl Ctx<'_> {
         Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
     }
 
-    /// The invoice, made in its `Arc` rather than moved into one, and its
-    /// customer's dense number.
-    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32), LedgerError> {
-        self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
+    /// The invoice, made in its `Arc` rather than moved into one, its
+    /// customer's dense number and its number's hash.
+    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32, u64), LedgerError> {
+        let number =
+            self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
         let terms = match cmd.terms {
@@ -304,10 +306,11 @@ impl Ctx<'_> {
             terms,
             installments,
         });
-        Ok((doc, c))
+        Ok((doc, c, number))
     }
 
-    fn new_document(&self, id: uuid::Uuid, number: &str, taken: bool) -> Result<(), LedgerError> {
+    /// Refuses a taken id or number; else the number's hash.
+    fn new_document(&self, id: uuid::Uuid, number: &str, taken: bool) -> Result<u64, LedgerError> {
         if taken {
             return Err(LedgerError::DuplicateId { kind: "document", id });
         }
@@ -509,7 +512,7 @@ impl Ctx<'_> {
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
-                let (doc, _) = self.issue_invoice(cmd)?;
+                let (doc, ..) = self.issue_invoice(cmd)?;
                 Ok(vec![Change::InvoiceIssued(doc), resolved])
             }
             DeductionResolution::Repaid { payment } => {

@@ -387,11 +387,14 @@ impl State {
         }
     }
 
-    pub fn number_free(&self, number: &str) -> Result<(), LedgerError> {
-        if self.number_taken(number_hash(number), number) {
+    /// Refuses a number a document already carries; else its hash, which
+    /// claims it once the document is recorded.
+    pub fn number_free(&self, number: &str) -> Result<u64, LedgerError> {
+        let hash = number_hash(number);
+        if self.number_taken(hash, number) {
             return Err(LedgerError::DuplicateNumber { number: number.to_owned() });
         }
-        Ok(())
+        Ok(hash)
     }
 
     fn number_of(&self, doc: NumberedDoc) -> &str {
@@ -482,13 +485,17 @@ impl State {
         // Matched on the change alone, with the plan borrowed: a tuple of the
         // two would copy the plan on every event.
         let customer = |state: &Self, id| match known {
-            Some(Known::Customer(c)) => Ok(c),
+            Some(Known::Customer(c) | Known::Invoice { customer: c, .. }) => Ok(c),
             _ => state.customer(id),
         };
         match change {
             Change::InvoiceIssued(doc) => {
                 let c = customer(self, doc.customer)?;
-                self.record_invoice(doc, c)
+                let number = match known {
+                    Some(Known::Invoice { number, .. }) => number,
+                    _ => number_hash(&doc.number),
+                };
+                self.record_invoice(doc, c, number)
             }
             Change::PaymentReceived(doc) => {
                 let c = customer(self, doc.customer)?;
@@ -540,14 +547,14 @@ impl State {
         if self.invoice_ix.contains_key(&doc.invoice) {
             return Err(dup("invoice", doc.invoice.as_uuid()));
         }
-        self.number_free(&doc.number)?;
+        let number = self.number_free(&doc.number)?;
         let c = self.customer(doc.customer)?;
         minor_in(doc.totals.total, self.cust(c).reg.currency, "the invoice total")?;
-        self.record_invoice(doc, c)
+        self.record_invoice(doc, c, number)
     }
 
-    /// Records a checked invoice of customer `c`.
-    fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32) -> Result<(), LedgerError> {
+    /// Records a checked invoice of customer `c`, whose number hashes to `number`.
+    fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32, number: u64) -> Result<(), LedgerError> {
         let total = doc.totals.total.minor();
         let ix = next_index(self.invoices.len())?;
         let invoice = Invoice {
@@ -574,7 +581,7 @@ impl State {
         customer.receivable += total;
         self.invoices.push(invoice);
         self.invoice_ix.insert(doc.invoice, ix);
-        self.claim_number(&doc.number, NumberedDoc::Invoice(ix));
+        self.claim_hash(number, NumberedDoc::Invoice(ix));
         Ok(())
     }
 
@@ -1104,6 +1111,8 @@ pub(crate) enum Known {
     Application(AppPlan),
     /// The dense number of the customer a document was checked against.
     Customer(u32),
+    /// An invoice's customer, and the hash of its number, checked free.
+    Invoice { customer: u32, number: u64 },
 }
 
 pub(crate) struct AppPlan {
