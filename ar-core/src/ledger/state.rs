@@ -557,11 +557,18 @@ impl State {
     fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32, number: u64) -> Result<(), LedgerError> {
         let total = doc.totals.total.minor();
         let ix = next_index(self.invoices.len())?;
-        let invoice = Invoice {
+        let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
+        let customer = &mut self.customers[c as usize];
+        if total > 0 {
+            customer.open.insert((first_due, doc.document_date, ix));
+        }
+        customer.receivable += total;
+        // Pushed as it is built: a named `Invoice` first was one more copy of it.
+        self.invoices.push(Invoice {
             doc: Arc::clone(doc),
             id: doc.invoice,
             customer: c,
-            first_due: doc.installments.first().map_or(doc.document_date, |i| i.due_date),
+            first_due,
             document_date: doc.document_date,
             single: SingleInstallment::of(doc),
             total,
@@ -573,13 +580,7 @@ impl State {
             disputed: 0,
             void: false,
             history: Trail::default(),
-        };
-        let customer = &mut self.customers[c as usize];
-        if total > 0 {
-            customer.open.insert(invoice.key(ix));
-        }
-        customer.receivable += total;
-        self.invoices.push(invoice);
+        });
         self.invoice_ix.insert(doc.invoice, ix);
         self.claim_hash(number, NumberedDoc::Invoice(ix));
         Ok(())
