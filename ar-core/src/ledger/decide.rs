@@ -293,7 +293,9 @@ impl Ctx<'_> {
         if let Some(bad) = installments.iter().find(|i| i.amount.is_negative()) {
             return Err(LedgerError::NegativeInstallment { number: bad.number, amount: bad.amount });
         }
-        let doc = Arc::new(InvoiceIssued {
+        // `new_cyclic` (no weak reference is kept) writes the event into the
+        // allocation it made first; `Arc::new` copied it twice on the way.
+        let doc = Arc::new_cyclic(|_| InvoiceIssued {
             invoice: cmd.invoice,
             number: cmd.number,
             customer: cmd.customer,
