@@ -80,10 +80,8 @@ pub(crate) fn decide(
 }
 
 fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Decision, LedgerError> {
-    // The customer a document was checked against goes with it to the fold,
-    // which would otherwise look it up again.
-    let of_customer =
-        |change: Change, c: u32| Decision { changes: Changes::One(change), known: Some(Known::Customer(c)) };
+    // What a document was checked against (its customer, its number's hash)
+    // goes with it to the fold, which would otherwise look it up again.
     match action {
         Action::IssueInvoice(cmd) => {
             let (doc, customer, number) = ctx.issue_invoice(cmd)?;
@@ -91,8 +89,9 @@ fn decide_owned(ctx: &Ctx<'_>, action: Action) -> Result<Decision, LedgerError> 
             Ok(Decision { changes: Changes::One(Change::InvoiceIssued(doc)), known })
         }
         Action::ReceivePayment(cmd) => {
-            let (paid, c) = ctx.receive(cmd)?;
-            Ok(of_customer(Change::PaymentReceived(paid), c))
+            let (paid, customer) = ctx.receive(cmd)?;
+            let known = Some(Known::Customer(customer));
+            Ok(Decision { changes: Changes::One(Change::PaymentReceived(paid)), known })
         }
         Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd).map(Decision::of),
         other => decide_borrowed(ctx, &other).map(Decision::of),
