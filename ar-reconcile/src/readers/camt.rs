@@ -24,6 +24,7 @@
 //! | [`BankLine::remittance_text`] | every `RmtInf/Ustrd`, joined |
 //! | [`BankLine::references`] | `Strd/CdtrRefInf/Ref` (a valid ISO 11649 `RF…` → [`Reference::Creditor`], else [`Reference::Other`]), `Strd/RfrdDocInf/Nb` → [`Reference::Invoice`], and `RF…` references found in the `Ustrd` text |
 //! | [`BankLine::remittances`] | one per `Strd/RfrdDocInf/Nb` with `RfrdDocAmt/RmtdAmt` (paid), `DuePyblAmt` (original), `DscntApldAmt` (discount) |
+//! | control totals (checked, not kept) | `TxsSummry/TtlNtries`, `TtlCdtNtries`, `TtlDbtNtries` |
 //! | [`Remittance::adjustments`](crate::Remittance::adjustments) | each `RfrdDocAmt/AdjstmntAmtAndRsn`: `Amt`, negative when `CdtDbtInd` is `DBIT` (a decrease), with `Rsn` as the reason, else `AddtlInf` |
 //!
 //! # Choices
@@ -45,6 +46,18 @@
 //!   gives the direction of the reversing entry (a returned credit is a debit).
 //! - **Dates as written.** A `DtTm` gives the date part as the bank wrote it, with
 //!   no time-zone conversion.
+//! - **The statement's own control totals are checked.** `TxsSummry` may state
+//!   `TtlNtries` (`NbOfNtries`, `Sum` of the amounts without sign, and the net as
+//!   `TtlNetNtry/Amt` + `CdtDbtInd`, or in .001.02 `TtlNetNtryAmt` + `CdtDbtInd`),
+//!   `TtlCdtNtries` and `TtlDbtNtries` (`NbOfNtries`, `Sum`); both net shapes are read
+//!   in every version. Each figure present is compared, exactly in minor units, with
+//!   the booked entries (a pending entry is not counted, as it is not read): the
+//!   count, the sum, credits − debits, and the count and sum of each direction. A
+//!   figure that differs gives a `record_count_mismatch` (counts) or
+//!   `control_total_mismatch` (amounts) error at the figure's element, stating both
+//!   values. When a booked entry's amount, direction or currency could not be read
+//!   (already an error of its own) only the entry count is compared; a statement cut
+//!   short is not compared at all.
 //! - **Amounts in remittance detail** must have a valid currency and scale too; a bad
 //!   one is reported and left out, the line is kept. A bad booked amount, sign, date
 //!   or currency skips the whole entry.
@@ -65,7 +78,8 @@
 //! `unsupported_message`,
 //! `bad_amount`, `bad_currency`, `missing_currency`, `currency_mismatch`,
 //! `bad_credit_debit`, `bad_date`, `missing_amount`, `missing_date`, `bad_balance`,
-//! `missing_account`, `balance_mismatch`. Warnings: `entry_not_booked`,
+//! `missing_account`, `balance_mismatch`, `record_count_mismatch`, `control_total_mismatch`.
+//! Warnings: `entry_not_booked`,
 //! `missing_booking_date`, `duplicate_balance`, `bad_creditor_reference`,
 //! `ambiguous_remittance_amounts`.
 
@@ -76,8 +90,10 @@ use chrono::NaiveDate;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use rust_decimal::Decimal;
+
 use super::common::{
-    check_balance, check_input_size, decode_windows_1252, error, find_creditor_references, negate,
+    check_balance, check_input_size, decode_windows_1252, error, find_creditor_references, format_minor, negate,
     normalize_creditor_reference, parse_amount, push_reference, push_text, warning,
 };
 use crate::statement::{
@@ -205,6 +221,14 @@ enum Tag {
     AdjstmntAmtAndRsn,
     Rsn,
     AddtlInf,
+    TxsSummry,
+    TtlNtries,
+    TtlCdtNtries,
+    TtlDbtNtries,
+    NbOfNtries,
+    Sum,
+    TtlNetNtry,
+    TtlNetNtryAmt,
     Other,
 }
 
@@ -267,6 +291,14 @@ impl Tag {
             "AdjstmntAmtAndRsn" => Tag::AdjstmntAmtAndRsn,
             "Rsn" => Tag::Rsn,
             "AddtlInf" => Tag::AddtlInf,
+            "TxsSummry" => Tag::TxsSummry,
+            "TtlNtries" => Tag::TtlNtries,
+            "TtlCdtNtries" => Tag::TtlCdtNtries,
+            "TtlDbtNtries" => Tag::TtlDbtNtries,
+            "NbOfNtries" => Tag::NbOfNtries,
+            "Sum" => Tag::Sum,
+            "TtlNetNtry" => Tag::TtlNetNtry,
+            "TtlNetNtryAmt" => Tag::TtlNetNtryAmt,
             _ => Tag::Other,
         }
     }
@@ -338,6 +370,28 @@ enum Field {
     DuePayable,
     Discount,
     Adjustment(AdjustmentPart),
+    Summary(Figure),
+}
+
+/// A figure of the statement's `TxsSummry`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Figure {
+    /// `NbOfNtries` of `TtlNtries`, `TtlCdtNtries` or `TtlDbtNtries`.
+    Count(Group),
+    /// `Sum` (of absolute amounts) of the same three.
+    Sum(Group),
+    /// `TtlNetNtry/Amt` (from .001.03 on) or `TtlNetNtryAmt` (.001.02): the net's magnitude.
+    NetAmount,
+    /// The net's `CdtDbtInd`.
+    NetSign,
+}
+
+/// Which entries a `TxsSummry` block totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    All,
+    Credits,
+    Debits,
 }
 
 /// Which part of a remitted document's adjustment a value is.
@@ -390,9 +444,25 @@ fn field(path: &[Tag]) -> Option<Field> {
         [.., RfrdDocAmt, AdjstmntAmtAndRsn, CdtDbtInd] => Field::Adjustment(AdjustmentPart::Sign),
         [.., RfrdDocAmt, AdjstmntAmtAndRsn, Rsn] => Field::Adjustment(AdjustmentPart::Reason),
         [.., RfrdDocAmt, AdjstmntAmtAndRsn, AddtlInf] => Field::Adjustment(AdjustmentPart::Information),
+        [.., Stmt | Ntfctn | Rpt, TxsSummry, totals, NbOfNtries] => Field::Summary(Figure::Count(group(*totals)?)),
+        [.., Stmt | Ntfctn | Rpt, TxsSummry, totals, Sum] => Field::Summary(Figure::Sum(group(*totals)?)),
+        [.., Stmt | Ntfctn | Rpt, TxsSummry, TtlNtries, TtlNetNtry, Amt]
+        | [.., Stmt | Ntfctn | Rpt, TxsSummry, TtlNtries, TtlNetNtryAmt] => Field::Summary(Figure::NetAmount),
+        [.., Stmt | Ntfctn | Rpt, TxsSummry, TtlNtries, TtlNetNtry, CdtDbtInd]
+        | [.., Stmt | Ntfctn | Rpt, TxsSummry, TtlNtries, CdtDbtInd] => Field::Summary(Figure::NetSign),
         _ => return None,
     };
     Some(field)
+}
+
+/// The entries a `TxsSummry` child totals; `None` for any other element.
+fn group(totals: Tag) -> Option<Group> {
+    match totals {
+        Tag::TtlNtries => Some(Group::All),
+        Tag::TtlCdtNtries => Some(Group::Credits),
+        Tag::TtlDbtNtries => Some(Group::Debits),
+        _ => None,
+    }
 }
 
 /// A bank transaction code part, at entry or transaction level.
@@ -546,12 +616,98 @@ struct StatementBuilder {
     opening: Option<(OpeningKind, Balance)>,
     closing: Option<Balance>,
     lines: Vec<BankLine>,
+    summary: SummaryBuilder,
+    tally: EntryTally,
 }
 
 impl StatementBuilder {
     fn currency(&self) -> Option<Currency> {
         self.account_currency.or(self.seen_currency)
     }
+
+    /// Adds a booked entry to the tally, whether or not it becomes a line: an entry
+    /// skipped for its date still moved money the summary counts.
+    fn tally_entry(&mut self, entry: &EntryBuilder) {
+        if entry.status.as_deref().is_some_and(|status| status != "BOOK") {
+            return;
+        }
+        let currency = self.currency();
+        let tally = &mut self.tally;
+        tally.booked += 1;
+        let (Some(amount), Some(direction)) = (entry.amount, entry.direction) else {
+            tally.unreadable += 1;
+            return;
+        };
+        let own = amount.currency();
+        if currency.is_some_and(|c| c != own) || tally.currency.is_some_and(|c| c != own) {
+            tally.unreadable += 1;
+            return;
+        }
+        tally.currency = Some(own);
+        let side = match direction {
+            Direction::Credit => &mut tally.credits,
+            Direction::Debit => &mut tally.debits,
+        };
+        side.count += 1;
+        side.minor = side.minor.saturating_add(i128::from(amount.minor()));
+    }
+}
+
+/// A `TxsSummry` figure as the file states it, with the element it stands in.
+#[derive(Debug)]
+struct Stated<T> {
+    value: T,
+    /// The figure as written, for messages.
+    text: String,
+    path: String,
+}
+
+/// `NbOfNtries` and `Sum` of one `TxsSummry` block.
+#[derive(Debug, Default)]
+struct StatedTotals {
+    count: Option<Stated<u64>>,
+    sum: Option<Stated<Decimal>>,
+}
+
+/// What the statement's `TxsSummry` says about its entries; every figure is optional.
+#[derive(Debug, Default)]
+struct SummaryBuilder {
+    all: StatedTotals,
+    credits: StatedTotals,
+    debits: StatedTotals,
+    /// The net's magnitude; its sign is [`SummaryBuilder::net_direction`].
+    net: Option<Stated<Decimal>>,
+    net_direction: Option<Direction>,
+}
+
+impl SummaryBuilder {
+    fn totals(&mut self, group: Group) -> &mut StatedTotals {
+        match group {
+            Group::All => &mut self.all,
+            Group::Credits => &mut self.credits,
+            Group::Debits => &mut self.debits,
+        }
+    }
+}
+
+/// Count and exact sum (minor units) of one direction's booked entries.
+#[derive(Debug, Default, Clone, Copy)]
+struct SideTally {
+    count: u64,
+    minor: i128,
+}
+
+/// The booked entries as read, for the `TxsSummry` check.
+#[derive(Debug, Default)]
+struct EntryTally {
+    booked: u64,
+    credits: SideTally,
+    debits: SideTally,
+    /// The currency of the amounts added (all in one, so minor units add).
+    currency: Option<Currency>,
+    /// Booked entries whose amount, direction or currency could not be added: the
+    /// sums are then unknown, and only the entry count is checked.
+    unreadable: u64,
 }
 
 /// Why reading stopped early; the diagnostic is already recorded.
@@ -870,7 +1026,45 @@ impl Parser {
                 let date = self.date(value);
                 self.with_balance(|b| b.date = b.date.or(date));
             }
+            Field::Summary(figure) => self.assign_summary(figure, value),
             _ => self.assign_entry(field, value),
+        }
+    }
+
+    fn assign_summary(&mut self, figure: Figure, value: &str) {
+        if self.statement.is_none() {
+            return;
+        }
+        match figure {
+            Figure::Count(group) => {
+                let Some(count) = parse_count(value) else {
+                    let message = format!("'{value}' is not a number of entries");
+                    return self.report(error(self.here(), "bad_amount", message));
+                };
+                let stated = Stated { value: count, text: value.to_owned(), path: self.path.clone() };
+                self.with_statement(|s| {
+                    let slot = &mut s.summary.totals(group).count;
+                    slot.get_or_insert(stated);
+                });
+            }
+            Figure::Sum(_) | Figure::NetAmount => {
+                let Some(amount) = parse_decimal(value) else {
+                    let message = format!("'{value}' is not a decimal number");
+                    return self.report(error(self.here(), "bad_amount", message));
+                };
+                let stated = Stated { value: amount, text: value.to_owned(), path: self.path.clone() };
+                self.with_statement(|s| {
+                    let slot = match figure {
+                        Figure::Sum(group) => &mut s.summary.totals(group).sum,
+                        _ => &mut s.summary.net,
+                    };
+                    slot.get_or_insert(stated);
+                });
+            }
+            Figure::NetSign => {
+                let direction = self.direction(value);
+                self.with_statement(|s| s.summary.net_direction = s.summary.net_direction.or(direction));
+            }
         }
     }
 
@@ -1154,6 +1348,9 @@ impl Parser {
 
     fn close_entry(&mut self) {
         let Some(entry) = self.entry.take() else { return };
+        if let Some(statement) = self.statement.as_mut() {
+            statement.tally_entry(&entry);
+        }
         if entry.broken {
             return;
         }
@@ -1208,12 +1405,114 @@ impl Parser {
         };
         let opening = balance_in_currency(statement.opening.map(|(_, b)| b), "opening");
         let closing = balance_in_currency(statement.closing, "closing");
+        let (summary, tally) = (statement.summary, statement.tally);
         let statement = Statement { id: statement.id, account, currency, opening, closing, lines: statement.lines };
-        if check && let Some(mismatch) = check_balance(&statement, position) {
-            self.report(mismatch);
+        if check {
+            if let Some(mismatch) = check_balance(&statement, position) {
+                self.report(mismatch);
+            }
+            self.outcome.diagnostics.extend(summary.check(&tally, currency));
         }
         self.outcome.statements.push(statement);
     }
+}
+
+/// The `TxsSummry` check.
+impl SummaryBuilder {
+    /// A diagnostic for each stated figure the booked entries contradict, in the
+    /// schema's order: `TtlNtries` (`NbOfNtries`, `Sum`, net), `TtlCdtNtries`,
+    /// `TtlDbtNtries`. Without a complete tally only the entry count is checked.
+    fn check(&self, tally: &EntryTally, currency: Currency) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        check_count(&mut found, self.all.count.as_ref(), tally.booked, "the number of entries");
+        if tally.unreadable > 0 || tally.currency.is_some_and(|c| c != currency) {
+            return found;
+        }
+        let (credits, debits) = (tally.credits, tally.debits);
+        let all = credits.minor.saturating_add(debits.minor);
+        check_sum(&mut found, self.all.sum.as_ref(), all, currency, "the sum of all entries");
+        self.check_net(&mut found, credits.minor.saturating_sub(debits.minor), currency);
+        check_count(&mut found, self.credits.count.as_ref(), credits.count, "the number of credit entries");
+        check_sum(&mut found, self.credits.sum.as_ref(), credits.minor, currency, "the sum of credit entries");
+        check_count(&mut found, self.debits.count.as_ref(), debits.count, "the number of debit entries");
+        check_sum(&mut found, self.debits.sum.as_ref(), debits.minor, currency, "the sum of debit entries");
+        found
+    }
+
+    /// The net is stated as a magnitude and a `CdtDbtInd`; without the indicator
+    /// (optional in .001.02) only the magnitude can be checked.
+    fn check_net(&self, found: &mut Vec<Diagnostic>, net_minor: i128, currency: Currency) {
+        let Some(stated) = &self.net else { return };
+        let (expected, shown) = match self.net_direction {
+            Some(Direction::Credit) => (stated.value, format!("{} CRDT", stated.text)),
+            Some(Direction::Debit) => (-stated.value, format!("{} DBIT", stated.text)),
+            None => (stated.value, stated.text.clone()),
+        };
+        let computed = if self.net_direction.is_some() { net_minor } else { net_minor.saturating_abs() };
+        if differs(expected, computed, currency) {
+            let direction = if net_minor < 0 { " DBIT" } else { " CRDT" };
+            let computed = format!("{}{}", format_minor(net_minor.saturating_abs(), currency), direction);
+            found.push(summary_mismatch(stated, "control_total_mismatch", "the net of all entries", &shown, &computed));
+        }
+    }
+}
+
+fn check_count(found: &mut Vec<Diagnostic>, stated: Option<&Stated<u64>>, read: u64, what: &str) {
+    if let Some(stated) = stated
+        && stated.value != read
+    {
+        found.push(summary_mismatch(stated, "record_count_mismatch", what, &stated.text, &read.to_string()));
+    }
+}
+
+fn check_sum(
+    found: &mut Vec<Diagnostic>,
+    stated: Option<&Stated<Decimal>>,
+    minor: i128,
+    currency: Currency,
+    what: &str,
+) {
+    if let Some(stated) = stated
+        && differs(stated.value, minor, currency)
+    {
+        let computed = format_minor(minor, currency);
+        found.push(summary_mismatch(stated, "control_total_mismatch", what, &stated.text, &computed));
+    }
+}
+
+/// `true` unless `stated` is exactly `minor` units of `currency`.
+fn differs(stated: Decimal, minor: i128, currency: Currency) -> bool {
+    Decimal::try_from_i128_with_scale(minor, currency.minor_units()) != Ok(stated)
+}
+
+fn summary_mismatch<T>(stated: &Stated<T>, code: &str, what: &str, shown: &str, computed: &str) -> Diagnostic {
+    let message = format!("{what} is stated as {shown}, but the booked entries give {computed}");
+    error(Position::Element(stated.path.clone()), code, message)
+}
+
+/// `NbOfNtries`: up to 15 digits (`Max15NumericText`).
+fn parse_count(value: &str) -> Option<u64> {
+    let well_formed = (1..=15).contains(&value.len()) && value.bytes().all(|b| b.is_ascii_digit());
+    well_formed.then(|| value.parse().ok()).flatten()
+}
+
+/// An XML Schema `decimal` (`DecimalNumber`): an optional sign, digits and at most
+/// one point, read exactly (more than 28 decimals are refused, not rounded).
+fn parse_decimal(value: &str) -> Option<Decimal> {
+    let (negative, digits) = match value.as_bytes().first()? {
+        b'-' => (true, value.get(1..)?),
+        b'+' => (false, value.get(1..)?),
+        _ => (false, value),
+    };
+    let points = digits.bytes().filter(|&b| b == b'.').count();
+    let well_formed = points <= 1
+        && digits.bytes().any(|b| b.is_ascii_digit())
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if !well_formed {
+        return None;
+    }
+    let magnitude = Decimal::from_str_exact(digits).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn finish_balance(balance: &BalanceBuilder) -> Option<Balance> {
@@ -1307,6 +1606,23 @@ mod tests {
         assert_eq!(field(&[TxDtls, RltdPties, Dbtr, Pty, Nm]), Some(Field::PartyName(Side::Debtor)));
         assert_eq!(field(&[Ntry, BkTxCd, Domn, Fmly, SubFmlyCd]), Some(Field::EntryCode(CodePart::SubFamily)));
         assert_eq!(field(&[Ntry, Other, Amt]), None, "an amount deeper than Ntry/Amt is not the booked amount");
+    }
+
+    #[test]
+    fn summary_figures_read_exactly_or_not_at_all() {
+        use rust_decimal_macros::dec;
+        assert_eq!(parse_decimal("2250.00"), Some(dec!(2250.00)));
+        assert_eq!(parse_decimal("-7.5"), Some(dec!(-7.5)));
+        assert_eq!(parse_decimal("+.5"), Some(dec!(0.5)));
+        assert_eq!(parse_decimal("12."), Some(dec!(12)));
+        for bad in ["", "-", ".", "+", "1.2.3", "1e3", "1,5", " 1", "0.12345678901234567890123456789"] {
+            assert_eq!(parse_decimal(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_count("007"), Some(7));
+        assert_eq!(parse_count("999999999999999"), Some(999_999_999_999_999));
+        for bad in ["", "-1", "+1", "1.0", "1000000000000000"] {
+            assert_eq!(parse_count(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
