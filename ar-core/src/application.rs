@@ -25,7 +25,12 @@ pub enum Target {
     OldestDueFirst,
     /// Only these invoices, oldest due first.
     OldestDueFirstAmong(Vec<InvoiceId>),
-    /// These invoices with these cash amounts.
+    /// These invoices with these cash amounts: what the customer says it pays
+    /// on each (a remittance advice). The cash stands as stated; an
+    /// early-payment discount covers only what it leaves open, so paying the
+    /// gross amount inside the window takes none. What a named invoice still
+    /// has open is a short payment (written off or deducted as the policy
+    /// says), even when cash is left unapplied.
     Specific(Vec<(InvoiceId, Money)>),
     /// Spread over these invoices in proportion to their open amounts (largest remainder).
     ProRata(Vec<InvoiceId>),
@@ -62,6 +67,13 @@ pub struct WriteOffTolerance {
 }
 
 /// How an application treats discounts, residuals and short payments.
+///
+/// A residual (what an invoice the cash reached still has open) is a short
+/// payment only when the application uses up the source's money, or when the
+/// target states the amount per invoice ([`Target::Specific`]). A host that
+/// applies part of a payment (`ApplyCash::amount` below what is unapplied)
+/// leaves the invoices it reached open: nothing is written off or deducted
+/// while the customer's money is still there.
 ///
 /// ```
 /// use ar_core::{ApplicationPolicy, ShortPay};

@@ -181,6 +181,15 @@ pub enum LedgerError {
         /// The deposit.
         deposit: DepositId,
     },
+    /// A payment names a deposit that is already recorded: a recorded deposit's
+    /// payments and total are fixed.
+    #[error("payment {payment} names deposit {deposit}, which is already recorded")]
+    DepositAlreadyRecorded {
+        /// The payment.
+        payment: PaymentId,
+        /// The deposit.
+        deposit: DepositId,
+    },
     /// A deposit needs payments.
     #[error("a deposit needs at least one payment")]
     EmptyDeposit,

@@ -454,6 +454,16 @@ impl PaymentTerms {
         let last = schedule.len().saturating_sub(1);
         for (i, (installment, rule)) in schedule.iter_mut().zip(&self.installments).enumerate() {
             let due_date = due_date(&rule.due, document_date).ok_or_else(|| self.out_of_range())?;
+            if due_date < document_date {
+                // Only a fixed date can fall before the document it is for.
+                let reason = "the due date falls before the document date";
+                return Err(TermsError::BadDueRule {
+                    name: self.name.clone(),
+                    installment: i + 1,
+                    rule: rule.due.clone(),
+                    reason,
+                });
+            }
             installment.due_date = adjust(due_date, calendar);
             let base = bases.get(i).copied().unwrap_or(installment.amount);
             // The last installment takes the dates themselves: with one installment

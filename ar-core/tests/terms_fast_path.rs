@@ -100,6 +100,15 @@ mod reference {
         let mut schedule = Vec::with_capacity(amounts.len());
         for (i, (rule, amount)) in terms.installments.iter().zip(&amounts).enumerate() {
             let due_date = due_date(&rule.due, document_date).ok_or_else(|| out_of_range(terms))?;
+            if due_date < document_date {
+                let reason = "the due date falls before the document date";
+                return Err(TermsError::BadDueRule {
+                    name: terms.name.clone(),
+                    installment: i + 1,
+                    rule: rule.due.clone(),
+                    reason,
+                });
+            }
             let base = bases.get(i).copied().unwrap_or(*amount);
             let discounts = offers(terms, &offer_dates, *amount, base, rounding)?;
             schedule.push(Installment {

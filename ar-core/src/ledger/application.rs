@@ -47,8 +47,13 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(Arc<Ca
     if plan.lines.iter().all(|l| l.cash == 0 && l.discount == 0) {
         return Err(LedgerError::NothingToApply { from: cmd.source, why: "no open invoice could take any of it" });
     }
-    let settle_all = matches!(cmd.target, Target::Specific(_) | Target::ProRata(_));
-    plan.residuals(settle_all || remaining == 0)?;
+    // Specific amounts are what the customer says it pays on each invoice, so
+    // what they leave open is a short payment. Otherwise a residual is one only
+    // when the customer's money is used up: a host that applies part of it
+    // leaves the rest of the invoice open.
+    let stated = matches!(cmd.target, Target::Specific(_));
+    let exhausted = remaining == 0 && amount == unapplied;
+    plan.residuals(stated || exhausted)?;
     plan.event(cmd, source)
 }
 
@@ -240,7 +245,7 @@ impl Planner<'_> {
                 return Err(LedgerError::InvalidPolicy("an invoice is named twice in a specific application"));
             }
             let inv = self.state.inv(i);
-            let (fits, discount) = self.settle(inv, cash.minor());
+            let (fits, discount) = self.specific_settlement(inv, cash.minor());
             if fits < cash.minor() {
                 return Err(LedgerError::OverApplication {
                     number: inv.doc.number.clone(),
@@ -255,6 +260,20 @@ impl Planner<'_> {
             return Err(LedgerError::InvalidPolicy("the specific amounts add up to more than the amount applied"));
         }
         Ok(left)
+    }
+
+    /// Cash and discount for a stated cash amount: the cash stands as stated,
+    /// and a discount open on the payment date covers only what the cash
+    /// leaves open. A customer who pays the gross amount inside the window
+    /// settles the invoice without a discount; one who pays between net and
+    /// gross gets the difference as discount.
+    fn specific_settlement(&self, inv: &Invoice, cash: i64) -> (i64, i64) {
+        let (fits, discount) = self.settle(inv, cash);
+        let collectible = inv.collectible();
+        if fits < cash && cash <= collectible {
+            return (cash, discount.min(collectible - cash));
+        }
+        (fits, discount)
     }
 
     fn pro_rata(&mut self, ids: &[InvoiceId], amount: i64) -> Result<i64, LedgerError> {

@@ -25,19 +25,26 @@ impl Ledger {
                 got: pending_orders.currency(),
             });
         }
+        if pending_orders.is_negative() {
+            return Err(LedgerError::NotPositive { what: "the pending orders", amount: pending_orders });
+        }
+        // Each balance is within money's range; their sums are taken wide and
+        // refused, not wrapped, if they leave it.
         let disputed = if self.config.credit.include_disputed { 0 } else { cust.disputed };
-        let open = cust.receivable - disputed + cust.deductions_open;
-        let unapplied = cust.unapplied_cash + cust.unapplied_credit;
-        let total = open - unapplied + pending_orders.minor();
+        let open = i128::from(cust.receivable) - i128::from(disputed) + i128::from(cust.deductions_open);
+        let unapplied = i128::from(cust.unapplied_cash) + i128::from(cust.unapplied_credit);
+        let total = open - unapplied + i128::from(pending_orders.minor());
         let limit = cust.limit.map(|base| {
-            base + cust.temporary.iter().filter(|(_, expires)| *expires >= as_of).map(|(a, _)| a).sum::<i64>()
+            let live = cust.temporary.iter().filter(|(_, expires)| *expires >= as_of);
+            i128::from(base) + live.map(|(a, _)| i128::from(*a)).sum::<i128>()
         });
+        let money = |minor: i128| Money::from_minor(i64::try_from(minor).unwrap_or(i64::MAX), currency);
         Ok(Exposure {
-            open_receivables: Money::from_minor(open, currency)?,
-            unapplied: Money::from_minor(unapplied, currency)?,
+            open_receivables: money(open)?,
+            unapplied: money(unapplied)?,
             pending_orders,
-            total: Money::from_minor(total, currency)?,
-            limit: limit.map(|l| Money::from_minor(l, currency)).transpose()?,
+            total: money(total)?,
+            limit: limit.map(money).transpose()?,
             as_of,
         })
     }
@@ -71,6 +78,12 @@ impl Ledger {
         as_of: NaiveDate,
         pending_orders: Money,
     ) -> Result<CreditDecision, LedgerError> {
+        if amount.is_negative() {
+            return Err(LedgerError::NotPositive { what: "the order amount", amount });
+        }
+        if pending_orders.is_negative() {
+            return Err(LedgerError::NotPositive { what: "the pending orders", amount: pending_orders });
+        }
         let pending = amount.checked_add(pending_orders)?;
         let exposure = self.exposure(customer, as_of, pending)?;
         let policy = &self.config.credit;

@@ -72,6 +72,9 @@ pub(crate) fn decide(
     let ctx = Ctx { state, config, head };
     if let Action::ApplyCash(cmd) = &action {
         let (applied, plan) = plan_application(state, cmd)?;
+        for (invoice, _) in plan.parts.iter() {
+            ctx.not_before("the application date", ctx.date(), *invoice)?;
+        }
         ctx.authorize_write_offs(&applied)?;
         let known = Some(Known::Application(plan));
         return Ok(Decision { changes: Changes::One(Change::CashApplied(applied)), known });
@@ -231,6 +234,9 @@ impl Ctx<'_> {
         reg.terms.validate()?;
         if let Some(limit) = reg.credit_limit {
             self.in_currency(reg.currency, limit, "the credit limit")?;
+            if limit.is_negative() {
+                return Err(LedgerError::NotPositive { what: "the credit limit", amount: limit });
+            }
             self.authorize(Authority::CreditLimitChange, Some(limit))?;
         }
         Ok(vec![Change::CustomerRegistered(Arc::new(reg.clone()))])
@@ -260,6 +266,10 @@ impl Ctx<'_> {
         if expires < self.date() {
             return Err(LedgerError::InvalidPolicy("a temporary credit increase cannot expire before it is granted"));
         }
+        // The limit with every increase granted must stay an amount money can hold.
+        let cust = self.state.cust(c);
+        let granted = cust.limit.unwrap_or(0) + cust.temporary.iter().map(|(a, _)| *a).sum::<i64>();
+        self.within_bounds(granted, amount)?;
         self.authorize(Authority::CreditLimitChange, Some(amount))?;
         Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
     }
@@ -405,6 +415,9 @@ impl Ctx<'_> {
         self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
         self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
+        if let Some(deposit) = cmd.deposit.filter(|d| self.state.deposits.contains_key(d)) {
+            return Err(LedgerError::DepositAlreadyRecorded { payment: cmd.payment, deposit });
+        }
         Ok((Arc::new(cmd), c))
     }
 

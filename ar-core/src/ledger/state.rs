@@ -927,7 +927,7 @@ impl State {
         if payments.is_empty() {
             return Err(LedgerError::EmptyDeposit);
         }
-        let mut sum = 0i64;
+        let mut sum = 0i128;
         let mut seen = BTreeSet::new();
         for p in payments {
             let ix = self.payment(*p)?;
@@ -938,9 +938,11 @@ impl State {
             if !seen.insert(ix) {
                 return Err(LedgerError::AlreadyDeposited { payment: *p, deposit: id });
             }
-            sum += minor_in(pay.doc.amount, currency, "a deposited payment")?;
+            sum += i128::from(minor_in(pay.doc.amount, currency, "a deposited payment")?);
         }
-        Ok(sum)
+        // Each payment is within money's range, their sum need not be.
+        let sum = i64::try_from(sum).unwrap_or(i64::MAX);
+        Ok(Money::from_minor(sum, currency)?.minor())
     }
 
     fn deposit(

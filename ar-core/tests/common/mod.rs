@@ -95,13 +95,18 @@ impl Desk {
         }
     }
 
+    /// Issues an invoice dated `on`; the desk's day moves up to it, as a
+    /// host's does: later commands are not dated before the documents they touch.
     pub fn invoice(&mut self, n: u128, customer: CustomerId, on: NaiveDate, price: Decimal) -> InvoiceId {
+        self.today = self.today.max(on);
         let cmd = self.issue_cmd(n, customer, on, price);
         self.ok(Action::IssueInvoice(cmd));
         InvoiceId::from_u128(n)
     }
 
+    /// Receives a payment on `on`; the desk's day moves up to it.
     pub fn pay(&mut self, n: u128, customer: CustomerId, on: NaiveDate, amount: Money) -> PaymentId {
+        self.today = self.today.max(on);
         self.ok(Action::ReceivePayment(pay_cmd(n, customer, on, amount)));
         PaymentId::from_u128(n)
     }
