@@ -318,23 +318,32 @@ impl Matcher<'_> {
     }
 
     /// Less was paid than the referenced invoices: a write-off within tolerance
-    /// (of the gross or the net amount), else the money fills the invoices in
-    /// the order referenced and the one left short gets a deduction.
+    /// on the last referenced invoice whose cash can carry it, else the money
+    /// fills the invoices in the order referenced and the one left short gets a
+    /// deduction. The amount net of open discounts is read first: where both
+    /// readings are within tolerance it leaves the smaller write-off, and a
+    /// discount in its window is the customer's to take.
     fn short_payment(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
         let amount = i128::from(ctx.amount);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
         let discounts: i128 = opens.iter().map(|o| i128::from(o.discount)).sum();
         self.expired_discount_evidence(state, opens, open - amount, draft);
-        for net in [false, true] {
+        for net in [true, false] {
             let due = if net { open - discounts } else { open };
             let short = due - amount;
             if (net && discounts == 0) || short <= 0 || short > self.tolerance(ctx, due) {
                 continue;
             }
-            let Some(last) = opens.last().filter(|l| i128::from(l.left) >= short) else { continue };
+            let part = |o: &Open| if net { o.net() } else { o.full() };
+            // The write-off comes out of one invoice's cash, which must stay positive:
+            // a small invoice paid net of its discount may have less cash than the shortfall.
+            let Some((at, target)) = opens.iter().enumerate().rev().find(|(_, o)| i128::from(part(o).applied) > short)
+            else {
+                continue;
+            };
             let short = short as i64;
-            draft.set_parts(opens.iter().map(|o| if net { o.net() } else { o.full() }));
-            if let Some(part) = draft.parts.last_mut() {
+            draft.set_parts(opens.iter().map(part));
+            if let Some(part) = draft.parts.get_mut(at) {
                 part.applied -= short;
                 part.write_off = short;
             }
@@ -343,7 +352,7 @@ impl Matcher<'_> {
             }
             draft
                 .evidence
-                .push(Evidence::WriteOff { document: self.document(last.row), amount: self.money(short, ctx) });
+                .push(Evidence::WriteOff { document: self.document(target.row), amount: self.money(short, ctx) });
             draft.tier = draft.tier.min(Tier::High);
             return;
         }
