@@ -84,6 +84,12 @@ impl CardRef {
     }
 
     /// A reference from parts the processor already masked.
+    ///
+    /// The token is kept, shown by `Debug` and serialized as it is, so a token
+    /// that [`mask_card_numbers`] would change is refused: one holding any
+    /// Luhn-valid run of 12 to 19 digits, whatever the scheme. A numeric token
+    /// of 12 digits or more may therefore be refused even when it is not a card
+    /// number; pass the processor's alphanumeric token instead.
     pub fn new(brand: CardScheme, last4: &str, token: &str) -> Result<CardRef, CardError> {
         if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
             return Err(CardError::BadLastFour);
@@ -152,15 +158,8 @@ fn card_digits(number: &str) -> Result<Vec<u8>, CardError> {
 
 /// The Luhn (mod 10) check over a digit sequence.
 fn luhn_valid(digits: &[u8]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, &d)| {
-            let d = u32::from(d);
-            if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
-        })
-        .sum();
+    let sum: u32 =
+        digits.iter().rev().enumerate().map(|(i, &d)| u32::from(if i % 2 == 1 { luhn_double(d) } else { d })).sum();
     sum.is_multiple_of(10)
 }
 
@@ -179,29 +178,57 @@ fn brand_of(digits: &[u8]) -> CardScheme {
     }
 }
 
-/// Replaces every run of 12–19 digits (spaces or dashes between them allowed) that
-/// passes the Luhn check with a mask keeping only the last four digits.
+/// Card numbers have 12 (some Maestro) to 19 digits.
+const CARD_DIGITS: std::ops::RangeInclusive<usize> = 12..=19;
+
+/// Replaces every card number in `text` with a mask that keeps only its last
+/// four digits.
+///
+/// A card number here is any window of 12 to 19 digits that passes the Luhn
+/// check, whatever its scheme (Visa, Mir, Maestro, RuPay or one not yet
+/// issued): digits may be separated by single spaces or dashes, and a run of
+/// digits is searched for every such window, so two cards written one after
+/// the other are both masked. A run holding a card is written back as digits
+/// and `*` without its separators.
+///
+/// The cost of not knowing the schemes: any Luhn-valid number of 12 to 19
+/// digits is masked too, and about one number in ten passes the check, so a
+/// 13-digit order number or a long bank reference may come out as
+/// `*********4242`. Its last four digits stay visible to match it by. Numbers
+/// of fewer than 12 digits are never touched.
 ///
 /// ```
 /// use ar_core::mask_card_numbers;
 /// assert_eq!(mask_card_numbers("paid by 4111-1111-1111-1111 thx"), "paid by ************1111 thx");
+/// assert_eq!(mask_card_numbers("Mir 2200 0000 0000 0004"), "Mir ************0004");
 /// assert_eq!(mask_card_numbers("invoice 2026000042"), "invoice 2026000042");
 /// ```
 pub fn mask_card_numbers(text: &str) -> String {
     let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
-            let end = digit_run_end(bytes, i);
-            out.push_str(&mask_run(&text[i..end]));
-            i = end;
-        } else {
-            let next = text[i..].char_indices().nth(1).map_or(text.len(), |(k, _)| i + k);
-            out.push_str(&text[i..next]);
-            i = next;
-        }
+    // Most text holds too few digits to hide a card: copy it as it is.
+    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < *CARD_DIGITS.start() {
+        return text.to_owned();
     }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(b) = bytes.get(i) {
+        if !b.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        // Runs start and end on ASCII bytes, so these are char boundaries.
+        let end = digit_run_end(bytes, i);
+        if let (Some(before), Some(run)) = (text.get(copied..i), text.get(i..end))
+            && let Some(masked) = mask_run(run)
+        {
+            out.push_str(before);
+            out.push_str(&masked);
+            copied = end;
+        }
+        i = end;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
     out
 }
 
@@ -209,11 +236,11 @@ pub fn mask_card_numbers(text: &str) -> String {
 fn digit_run_end(bytes: &[u8], start: usize) -> usize {
     let mut end = start;
     let mut i = start;
-    while i < bytes.len() {
-        if bytes[i].is_ascii_digit() {
+    while let Some(b) = bytes.get(i) {
+        if b.is_ascii_digit() {
             i += 1;
             end = i;
-        } else if matches!(bytes[i], b' ' | b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+        } else if matches!(b, b' ' | b'-') && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
             i += 1;
         } else {
             break;
@@ -222,27 +249,70 @@ fn digit_run_end(bytes: &[u8], start: usize) -> usize {
     end
 }
 
-/// Masks a digit run if any 12–19 digit window of it is a Luhn-valid card number.
-fn mask_run(run: &str) -> String {
+/// The run's digits with every card number in it masked, or `None` when it holds none.
+fn mask_run(run: &str) -> Option<String> {
     let digits: Vec<u8> = run.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
-    for len in (12..=19).rev() {
-        for start in 0..digits.len().saturating_sub(len - 1) {
-            let window = &digits[start..start + len];
-            if luhn_valid(window) && brand_of(window) != CardScheme::Other {
-                let masked: String = digits
-                    .iter()
-                    .enumerate()
-                    .map(|(k, d)| if k >= start && k < start + len - 4 { '*' } else { char::from(b'0' + d) })
-                    .collect();
-                return masked;
-            }
-        }
+    if digits.len() < *CARD_DIGITS.start() {
+        return None;
     }
-    run.to_owned()
+    let masked = card_digits_mask(&digits);
+    if !masked.iter().any(|&m| m) {
+        return None;
+    }
+    Some(digits.iter().zip(&masked).map(|(&d, &m)| if m { '*' } else { char::from(b'0' + d) }).collect())
+}
+
+/// For each digit, whether it lies in a Luhn-valid 12–19 digit window and is
+/// not among that window's last four.
+///
+/// Every window is checked in constant time from prefix sums, so a run of `n`
+/// digits costs `O(n)`: which digits the Luhn check doubles depends on the
+/// window's end, so there is one prefix sum per parity of that end.
+fn card_digits_mask(digits: &[u8]) -> Vec<bool> {
+    // sums[i][p]: the Luhn sum (mod 10) of digits[..i], doubling the digits
+    // whose index parity differs from `p`.
+    let mut sums = Vec::with_capacity(digits.len() + 1);
+    let mut sum = [0u8; 2];
+    sums.push(sum);
+    for (k, &d) in digits.iter().enumerate() {
+        for (p, s) in sum.iter_mut().enumerate() {
+            *s = (*s + if k % 2 == p { d } else { luhn_double(d) }) % 10;
+        }
+        sums.push(sum);
+    }
+    let window_valid = |start: usize, end: usize| match (sums.get(start), sums.get(end)) {
+        (Some(a), Some(b)) => {
+            let p = (end - 1) % 2;
+            (b[p] + 10 - a[p]) % 10 == 0
+        }
+        _ => false,
+    };
+    // A digit is masked when some valid window starting at or before it
+    // reaches beyond it (last four excluded).
+    let mut reach = 0;
+    (0..digits.len())
+        .map(|start| {
+            for len in CARD_DIGITS {
+                if window_valid(start, start + len) {
+                    reach = reach.max(start + len - 4);
+                }
+            }
+            start < reach
+        })
+        .collect()
+}
+
+/// A digit as the Luhn check counts it when doubled.
+fn luhn_double(d: u8) -> u8 {
+    if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
 }
 
 /// Text written by a customer or a bank (remittance advice, payer reference), with
-/// anything that looks like a card number masked on the way in.
+/// anything that looks like a card number masked on the way in: by
+/// [`FreeText::new`], `From` and deserialization alike, so a `FreeText` never
+/// holds a full card number. [`mask_card_numbers`] says what is masked,
+/// including the numbers that are masked although they are not cards.
+/// It serializes as a plain string.
 ///
 /// ```
 /// use ar_core::FreeText;
@@ -268,6 +338,12 @@ impl FreeText {
 impl From<&str> for FreeText {
     fn from(text: &str) -> Self {
         FreeText::new(text)
+    }
+}
+
+impl From<String> for FreeText {
+    fn from(text: String) -> Self {
+        FreeText::new(&text)
     }
 }
 
@@ -321,6 +397,30 @@ mod tests {
             CardRef::new(CardScheme::Visa, "4242", "4242424242424242"),
             Err(CardError::TokenLooksLikeCardNumber)
         );
+    }
+
+    /// The mask the slow way: every window checked on its own.
+    fn naive_mask(digits: &[u8]) -> Vec<bool> {
+        let mut masked = vec![false; digits.len()];
+        for start in 0..digits.len() {
+            for len in CARD_DIGITS {
+                if start + len <= digits.len() && luhn_valid(&digits[start..start + len]) {
+                    masked[start..start + len - 4].iter_mut().for_each(|m| *m = true);
+                }
+            }
+        }
+        masked
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn the_prefix_sum_mask_equals_checking_every_window(
+            digits in proptest::collection::vec(0u8..10, 0..64),
+        ) {
+            proptest::prop_assert_eq!(card_digits_mask(&digits), naive_mask(&digits));
+        }
     }
 
     #[test]
