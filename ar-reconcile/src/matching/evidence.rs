@@ -52,7 +52,7 @@ impl fmt::Display for ReferenceSource {
 ///     customer_name: "ACME".into(),
 ///     net_of_discount: false,
 /// };
-/// assert_eq!(e.to_string(), "3 open items of customer ACME sum to 1,234.50 USD (oldest first)");
+/// assert_eq!(e.to_string(), "3 open items of customer ACME sum to 1,234.50 USD (the fewest items that do, oldest first)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -234,6 +234,13 @@ pub enum Evidence {
         /// The most items a combination could hold.
         max_items: usize,
     },
+    /// The amount falls short of several open items, and of this one by the least.
+    NearestItem {
+        /// The invoice's document number.
+        document: Arc<str>,
+        /// The customer's open items in the payment currency.
+        items: usize,
+    },
     /// A short payment within tolerance is written off.
     WriteOff {
         /// The invoice's document number.
@@ -397,7 +404,7 @@ impl fmt::Display for Evidence {
                 let net = if *net_of_discount { "net of early-payment discounts, " } else { "" };
                 write!(
                     f,
-                    "{count} open items of customer {customer_name} sum to {} ({net}oldest first)",
+                    "{count} open items of customer {customer_name} sum to {} ({net}the fewest items that do, oldest first)",
                     Amount(*total)
                 )
             }
@@ -409,6 +416,9 @@ impl fmt::Display for Evidence {
                 "no open item and no combination of up to {max_items} of the customer's {items} open items \
                  equals the amount"
             ),
+            Evidence::NearestItem { document, items } => {
+                write!(f, "of the customer's {items} open items, the amount falls short of {document} by the least")
+            }
             Evidence::WriteOff { document, amount } => {
                 write!(f, "short payment of {} within tolerance written off on invoice {document}", Amount(*amount))
             }

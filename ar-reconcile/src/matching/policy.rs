@@ -38,6 +38,7 @@ pub enum Pass {
 /// | discount grace days | 0 |
 /// | take discounts | yes |
 /// | combination: max items / steps per line | 6 / 50 000 |
+/// | deduction on the nearest of several open items | up to 10 % of it |
 /// | auto-apply from tier | [`Tier::Certain`] |
 /// | invoice prefixes | `INV`, `INVOICE`, `RE`, `RG`, `NR` |
 /// | digits a bare number in free text needs | 4 |
@@ -73,6 +74,12 @@ pub struct MatchPolicy {
     invoice_prefixes: Vec<String>,
     min_reference_digits: usize,
     last_pass: Pass,
+    #[serde(default = "default_nearest_deduction_percent")]
+    nearest_deduction_percent: Decimal,
+}
+
+fn default_nearest_deduction_percent() -> Decimal {
+    Decimal::TEN
 }
 
 impl Default for MatchPolicy {
@@ -99,7 +106,25 @@ impl MatchPolicy {
             invoice_prefixes: ["INV", "INVOICE", "RE", "RG", "NR"].map(str::to_owned).to_vec(),
             min_reference_digits: 4,
             last_pass: Pass::Combination,
+            nearest_deduction_percent: default_nearest_deduction_percent(),
         }
+    }
+
+    /// A payment of an identified customer that no item or combination
+    /// explains, and that falls short of several open items, is proposed as a
+    /// deduction on the item it falls short of by the least, when the
+    /// shortfall is at most `percent` % of that item (0 turns this off). With
+    /// one open item the shortfall is always proposed as a deduction.
+    pub fn nearest_item_deduction_up_to(mut self, percent: Decimal) -> Self {
+        self.nearest_deduction_percent = percent;
+        self
+    }
+
+    /// The largest shortfall, in minor units, proposed as a deduction on the
+    /// nearest of several open items of `item_minor` minor units.
+    pub fn nearest_deduction_minor(&self, item_minor: i64) -> i64 {
+        let share = Decimal::from(item_minor.max(0)) * self.nearest_deduction_percent / Decimal::ONE_HUNDRED;
+        share.floor().to_i64().unwrap_or(0).max(0)
     }
 
     /// A short payment is written off when the shortfall is at most `amount`

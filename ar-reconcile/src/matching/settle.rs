@@ -542,7 +542,9 @@ impl Matcher<'_> {
     }
 
     /// Pass (f): more than everything open is an overpayment; less than the only
-    /// open item is a deduction on it; anything else stays unapplied.
+    /// open item is a deduction on it; less than several is a deduction on the
+    /// one it falls short of by the least (the oldest among equals), within
+    /// the policy's share; anything else stays unapplied.
     fn leftover(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &Arc<str>, exhausted: bool, draft: &mut Draft) {
         draft.tier = draft.tier.min(Tier::NeedsReview);
         let open: i128 = opens.iter().map(|o| i128::from(o.left)).sum();
@@ -568,6 +570,19 @@ impl Matcher<'_> {
             draft
                 .evidence
                 .push(Evidence::NoCombination { items: opens.len(), max_items: self.policy.combination_items_max() });
+        }
+        // `min_by_key` keeps the first of equals: the opens are oldest first.
+        let nearest = opens.iter().filter(|o| o.left > ctx.amount).min_by_key(|o| o.left);
+        if let Some(item) = nearest
+            && item.left - ctx.amount <= self.policy.nearest_deduction_minor(item.left)
+        {
+            let deduction = item.left - ctx.amount;
+            draft.parts.push(Part { row: item.row, applied: ctx.amount, deduction, ..Part::default() });
+            draft.evidence.push(Evidence::NearestItem { document: self.document(item.row), items: opens.len() });
+            draft
+                .evidence
+                .push(Evidence::Deduction { document: self.document(item.row), amount: self.money(deduction, ctx) });
+            return;
         }
         self.unapplied(ctx, name, draft);
     }
