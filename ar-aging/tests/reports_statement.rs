@@ -46,7 +46,7 @@ impl Gnucash {
                 customer: CUSTOMER,
                 amount,
                 received: date,
-                method: PaymentMethod::Check { number: format!("{n}") },
+                method: PaymentMethod::Check { number: format!("{n}").into() },
                 payer_reference: FreeText::new(&format!("CHK-{n}")),
                 remittance: FreeText::default(),
                 deposit: None,

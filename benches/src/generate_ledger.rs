@@ -390,7 +390,7 @@ impl Generator {
     fn method(&mut self, p: usize) -> Result<PaymentMethod, String> {
         Ok(match self.rng.below(100) {
             0..60 => PaymentMethod::BankTransfer,
-            60..85 => PaymentMethod::Check { number: format!("{}", 100_000 + p) },
+            60..85 => PaymentMethod::Check { number: format!("{}", 100_000 + p).into() },
             85..95 => PaymentMethod::Wire,
             _ => PaymentMethod::Card(
                 CardRef::new(CardScheme::Visa, "4242", &format!("tok_{p:x}")).map_err(|e| e.to_string())?,

@@ -290,7 +290,7 @@ impl Sim {
                 let method = match method % 4 {
                     0 => PaymentMethod::Wire,
                     1 => PaymentMethod::BankTransfer,
-                    2 => PaymentMethod::Check { number: format!("{}", self.next) },
+                    2 => PaymentMethod::Check { number: format!("{}", self.next).into() },
                     _ => PaymentMethod::Cash,
                 };
                 let reference = if self.next.is_multiple_of(3) { String::new() } else { format!("REF-{}", self.next) };
