@@ -18,7 +18,9 @@
 //!
 //! | code | severity | when |
 //! |---|---|---|
-//! | `balance_mismatch` | error | opening + Σ lines ≠ closing for a statement |
+//! | `balance_mismatch` | error | opening + Σ lines ≠ closing for a statement; or a statement's `:60a:` is not the `:62a:` (amount, mark, currency) of the previous statement of the same `:25:` account in the file |
+//! | `balance_date_mismatch` | warning | that opening balance is dated another day than the previous closing balance |
+//! | `sequence_gap` | warning | a numeric `:28C:` is neither the next page of the previous statement of the account, nor the next statement, nor statement 1 of a new year (`0` is unnumbered and not checked) |
 //! | `bad_line`, `bad_balance`, `bad_amount`, `bad_date` | error | a tag's value does not have its format; the line or balance is skipped |
 //! | `missing_currency` | error | a statement with no readable opening or closing balance: its lines cannot be valued and it is skipped |
 //! | `unknown_currency` | error | a balance in a code that is not ISO 4217 |
@@ -41,6 +43,7 @@
 //! ```
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -222,6 +225,8 @@ struct PendingStatement {
     line: usize,
     id: Option<String>,
     account: String,
+    /// The first `:28C:`, if numeric, with its line.
+    number: Option<(usize, StatementNumber)>,
     opening: Option<PendingBalance>,
     closing: Option<PendingBalance>,
     lines: Vec<PendingLine>,
@@ -229,10 +234,66 @@ struct PendingStatement {
     lines_open: bool,
 }
 
+/// `:28C:` `5n[/5n]`: the statement number and the sequence (page) within it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct StatementNumber {
+    statement: u32,
+    sequence: Option<u32>,
+}
+
+impl StatementNumber {
+    /// `None` unless the value is digits, optionally `/` and digits.
+    fn parse(value: &str) -> Option<StatementNumber> {
+        let number = |digits: &str| {
+            let numeric = (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+            numeric.then(|| digits.parse().ok()).flatten()
+        };
+        let value = value.trim();
+        match value.split_once('/') {
+            Some((statement, sequence)) => {
+                Some(StatementNumber { statement: number(statement)?, sequence: Some(number(sequence)?) })
+            }
+            None => Some(StatementNumber { statement: number(value)?, sequence: None }),
+        }
+    }
+
+    /// `true` if `self` can come right after `previous`: the next page of the same
+    /// statement, the next statement, or statement 1 when numbering restarts with a
+    /// new year. Zero means unnumbered (ING writes `000`) and is not checked.
+    fn follows(self, previous: StatementNumber, new_year: bool) -> bool {
+        if self.statement == 0 || previous.statement == 0 {
+            return true;
+        }
+        let next_page = self.statement == previous.statement
+            && matches!((previous.sequence, self.sequence), (Some(p), Some(s)) if p.checked_add(1) == Some(s));
+        next_page || previous.statement.checked_add(1) == Some(self.statement) || (new_year && self.statement == 1)
+    }
+}
+
+impl std::fmt::Display for StatementNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.sequence {
+            Some(sequence) => write!(f, "{}/{sequence}", self.statement),
+            None => write!(f, "{}", self.statement),
+        }
+    }
+}
+
+/// What the last statement of an account leaves for the next one to carry on.
+#[derive(Debug)]
+struct ChainLink {
+    id: Option<String>,
+    /// The closing balance and its line.
+    closing: Option<(Balance, usize)>,
+    number: Option<StatementNumber>,
+}
+
 #[derive(Debug, Default)]
 struct Reader {
     statement: Option<PendingStatement>,
     statements: Vec<Statement>,
+    /// The last statement read of each account (by `:25:`), for the chain check.
+    chains: BTreeMap<String, ChainLink>,
     diagnostics: Vec<Diagnostic>,
     tags_seen: bool,
 }
@@ -272,6 +333,11 @@ impl Reader {
         }
         match tag.name {
             "25" => self.with_statement(|s| s.account = value.trim().to_owned()),
+            "28C" => self.with_statement(|s| {
+                if s.number.is_none() {
+                    s.number = StatementNumber::parse(&value).map(|n| (tag.line, n));
+                }
+            }),
             "60F" | "60M" => {
                 let balance = self.balance(tag.line, &value);
                 self.with_statement(|s| {
@@ -362,8 +428,12 @@ impl Reader {
                 pending.lines.len()
             );
             self.error(pending.line, "missing_currency", message);
+            // The next statement of this account cannot be chained to one not read.
+            self.chains.remove(&pending.account);
             return;
         };
+        let opening_line = pending.opening.as_ref().map_or(pending.line, |b| b.line);
+        let closing_line = pending.closing.as_ref().map_or(pending.line, |b| b.line);
         let opening = self.final_balance(pending.opening, currency);
         let closing = self.final_balance(pending.closing, currency);
         let mut lines = Vec::with_capacity(pending.lines.len());
@@ -377,7 +447,70 @@ impl Reader {
         if let Some(mismatch) = common::check_balance(&statement, Position::Line(pending.line)) {
             self.diagnostics.push(mismatch);
         }
+        let link = ChainLink {
+            id: statement.id.clone(),
+            closing: statement.closing.clone().map(|b| (b, closing_line)),
+            number: pending.number.map(|(_, n)| n),
+        };
+        if !statement.account.is_empty()
+            && let Some(previous) = self.chains.insert(statement.account.clone(), link)
+        {
+            self.check_chain(&previous, &statement, opening_line, pending.number);
+        }
         self.statements.push(statement);
+    }
+
+    /// A statement must carry on where the previous statement of its account ended:
+    /// SWIFT has `:60a:` repeat the last `:62a:` (amount, mark, currency and date), and
+    /// `:28C:` count on.
+    fn check_chain(
+        &mut self,
+        previous: &ChainLink,
+        statement: &Statement,
+        opening_line: usize,
+        number: Option<(usize, StatementNumber)>,
+    ) {
+        let account = &statement.account;
+        let id = statement.id.as_deref().unwrap_or("without :20:");
+        let previous_id = previous.id.as_deref().unwrap_or("without :20:");
+        if let (Some((closing, closing_line)), Some(opening)) = (&previous.closing, &statement.opening) {
+            if closing.amount != opening.amount {
+                let difference = opening
+                    .amount
+                    .checked_sub(closing.amount)
+                    .map(|d| format!(" (difference {d})"))
+                    .unwrap_or_default();
+                let message = format!(
+                    "statement {id} opens account {account} with {}, but the previous statement {previous_id} closed it \
+                     with {} (line {closing_line}){difference}",
+                    opening.amount, closing.amount
+                );
+                self.error(opening_line, "balance_mismatch", message);
+            }
+            if closing.date != opening.date {
+                let message = format!(
+                    "statement {id} opens account {account} on {}, but the previous statement {previous_id} closed it \
+                     on {} (line {closing_line})",
+                    opening.date, closing.date
+                );
+                self.diagnostics.push(common::warning(Position::Line(opening_line), "balance_date_mismatch", message));
+            }
+        }
+        if let (Some(before), Some((line, now))) = (previous.number, number) {
+            // The statement's own date is its closing date, else its opening date.
+            let date = statement.closing.as_ref().or(statement.opening.as_ref()).map(|b| b.date);
+            let new_year = match (&previous.closing, date) {
+                (Some((closing, _)), Some(date)) => date.year() != closing.date.year(),
+                _ => false,
+            };
+            if !now.follows(before, new_year) {
+                let message = format!(
+                    "statement number {now} of account {account} does not follow {before} of the previous statement \
+                     {previous_id}: a statement may be missing or repeated"
+                );
+                self.diagnostics.push(common::warning(Position::Line(line), "sequence_gap", message));
+            }
+        }
     }
 
     fn final_balance(&mut self, balance: Option<PendingBalance>, currency: Currency) -> Option<Balance> {
