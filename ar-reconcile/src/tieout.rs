@@ -12,7 +12,12 @@
 //!    [`DepositStatus::Matched`], another amount [`DepositStatus::AmountDiffers`];
 //! 2. then by exact amount and nearest date within a window of days (ties go to
 //!    the earlier payment, then the earlier line);
-//! 3. what is left is [`DepositStatus::MissingInBank`] or
+//! 3. then as a batch, because banks book a deposit slip or a lockbox batch as
+//!    one credit: a left-over line whose amount equals the total of all the
+//!    left-over payments in its currency and date window takes them all, and
+//!    after that a left-over line whose amount equals the total of a few of them
+//!    takes those ([`DepositStatus::BatchMatched`]);
+//! 4. what is left is [`DepositStatus::MissingInBank`] or
 //!    [`DepositStatus::MissingInLedger`].
 //!
 //! # Subledger against general ledger
@@ -27,12 +32,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
-use ar_core::{Currency, Money, PaymentId};
-use chrono::NaiveDate;
+use ar_core::{Currency, CustomerId, DocumentRef, Money, OpenItem, PaymentId};
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use crate::matching::OpenInvoice;
 use crate::matching::evidence::Amount;
 use crate::matching::normalize::normalize_account;
 use crate::{BankLine, Reference};
@@ -59,6 +64,24 @@ pub enum TieOutError {
         /// Its currency.
         currency: Currency,
     },
+    /// An open item of the subledger is in another currency than the GL
+    /// control balance.
+    #[error(
+        "open item {number} of customer {customer} is in {found}, the general ledger balance in {expected}: \
+         tie out each currency against its own control account"
+    )]
+    OpenItemCurrency {
+        /// The item's customer.
+        customer: CustomerId,
+        /// The item's record.
+        document: DocumentRef,
+        /// The item's number.
+        number: String,
+        /// The currency of the GL balance.
+        expected: Currency,
+        /// The item's currency.
+        found: Currency,
+    },
 }
 
 /// A payment the ledger recorded in a deposit batch (a host row).
@@ -78,14 +101,18 @@ pub struct LedgerPayment {
 ///
 /// ```
 /// use ar_reconcile::tieout::DepositPolicy;
-/// let policy = DepositPolicy::new().date_window_days(3);
+/// let policy = DepositPolicy::new().date_window_days(3).batch_search_payments(20);
 /// assert_eq!(policy.window_days(), 3);
+/// assert_eq!(policy.search_payments(), 20);
 /// assert_eq!(DepositPolicy::new().window_days(), 5);
+/// assert_eq!(DepositPolicy::new().search_payments(), 16);
+/// assert_eq!(DepositPolicy::new().batch_search_payments(99).search_payments(), 32);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DepositPolicy {
     date_window_days: u32,
+    batch_search_payments: usize,
 }
 
 impl Default for DepositPolicy {
@@ -95,20 +122,36 @@ impl Default for DepositPolicy {
 }
 
 impl DepositPolicy {
-    /// Pairs by amount only within 5 days.
+    /// Pairs by amount only within 5 days; searches 16 payments for a batch
+    /// that adds up to a bank line.
     pub fn new() -> Self {
-        DepositPolicy { date_window_days: 5 }
+        DepositPolicy { date_window_days: 5, batch_search_payments: 16 }
     }
 
-    /// The most days a payment and a line paired by amount may lie apart.
+    /// The most days a payment and a line paired by amount (alone or in a
+    /// batch) may lie apart.
     pub fn date_window_days(mut self, days: u32) -> Self {
         self.date_window_days = days;
+        self
+    }
+
+    /// The most left-over payments (the earliest in the line's window) searched
+    /// for a few that add up to one bank line, clamped to 32: the search costs
+    /// 2^(n/2) sums per line. Below 2 no such search is made; a line equal to
+    /// the total of all the left-over payments is still found.
+    pub fn batch_search_payments(mut self, n: usize) -> Self {
+        self.batch_search_payments = n.min(32);
         self
     }
 
     /// The window in days.
     pub fn window_days(&self) -> u32 {
         self.date_window_days
+    }
+
+    /// How many payments the batch search looks at per line.
+    pub fn search_payments(&self) -> usize {
+        self.batch_search_payments
     }
 }
 
@@ -123,6 +166,17 @@ pub enum PairedBy {
         /// Days between the payment date and the booking date.
         days_apart: u32,
     },
+}
+
+/// How the payments of a batch were chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub enum BatchedBy {
+    /// All the payments left over in the line's currency and date window.
+    AllRemaining,
+    /// The fewest of the left-over payments that add up to the line (the
+    /// earliest payments on ties), found by a bounded search.
+    Subset,
 }
 
 /// One row of a deposit reconciliation.
@@ -146,6 +200,18 @@ pub enum DepositStatus {
         line: usize,
         /// Bank amount minus ledger amount.
         difference: Money,
+    },
+    /// One bank credit is the whole of several payments (a deposit slip or a
+    /// lockbox batch the bank booked as one line).
+    BatchMatched {
+        /// Indexes into the payments, ascending; at least two.
+        payments: Vec<usize>,
+        /// Index into the bank lines.
+        line: usize,
+        /// The line's amount, which the payments add up to exactly.
+        amount: Money,
+        /// How the payments were chosen.
+        by: BatchedBy,
     },
     /// The ledger has the payment; the bank does not.
     MissingInBank {
@@ -173,6 +239,19 @@ impl fmt::Display for DepositStatus {
                 "payment {payment} and bank line {line} share a reference but differ by {}",
                 Amount(*difference)
             ),
+            DepositStatus::BatchMatched { payments, line, amount, by } => {
+                let list: Vec<String> = payments.iter().map(usize::to_string).collect();
+                let how = match by {
+                    BatchedBy::AllRemaining => "all those left over",
+                    BatchedBy::Subset => "some of those left over",
+                };
+                write!(
+                    f,
+                    "bank line {line} is one credit of {} for payments {} ({how})",
+                    Amount(*amount),
+                    list.join(", ")
+                )
+            }
             DepositStatus::MissingInBank { payment } => write!(f, "payment {payment} is not on the bank statement"),
             DepositStatus::MissingInLedger { line } => write!(f, "bank line {line} is not in the deposit"),
         }
@@ -182,8 +261,17 @@ impl fmt::Display for DepositStatus {
 /// The result of [`reconcile_deposit`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct DepositReconciliation {
-    /// Paired and unpaired rows: payments in their order (matched, differing or
-    /// missing in bank), then the bank lines missing in the ledger in line order.
+    /// Paired and unpaired rows: one per payment in payment order (matched,
+    /// differing or missing in bank), except that a batch is one row standing
+    /// where its first payment would; then the bank lines missing in the ledger
+    /// in line order. Every payment and every credit line is in exactly one row.
+    ///
+    /// A batch is matched only when its amounts add up exactly: payments whose
+    /// total misses a line by any amount stay [`DepositStatus::MissingInBank`]
+    /// and the line [`DepositStatus::MissingInLedger`], since which payments
+    /// such a line was meant to cover is a guess; the difference shows in
+    /// [`DepositReconciliation::ledger_total`] against
+    /// [`DepositReconciliation::bank_total`].
     pub rows: Vec<DepositStatus>,
     /// The ledger's total per currency.
     pub ledger_total: BTreeMap<Currency, Money>,
@@ -194,9 +282,10 @@ pub struct DepositReconciliation {
 }
 
 impl DepositReconciliation {
-    /// `true` if every payment is matched and no bank credit is left over.
+    /// `true` if every payment is matched, alone or in a batch, and no bank
+    /// credit is left over.
     pub fn is_clean(&self) -> bool {
-        self.rows.iter().all(|r| matches!(r, DepositStatus::Matched { .. }))
+        self.rows.iter().all(|r| matches!(r, DepositStatus::Matched { .. } | DepositStatus::BatchMatched { .. }))
     }
 }
 
@@ -276,15 +365,40 @@ pub fn reconcile_deposit(
     let mut pairs: Vec<Option<DepositStatus>> = vec![None; payments.len()];
     pair_by_reference(payments, lines, &mut line_taken, &mut pairs);
     pair_by_amount(payments, lines, policy, &mut line_taken, &mut pairs);
-    for (i, pair) in pairs.into_iter().enumerate() {
-        result.rows.push(pair.unwrap_or(DepositStatus::MissingInBank { payment: i }));
-    }
+    let paired: Vec<bool> = pairs.iter().map(Option::is_some).collect();
+    let batches = pair_batches(payments, lines, policy, &mut line_taken, &paired);
+    result.rows = rows_in_payment_order(pairs, batches);
     for (line, taken) in line_taken.iter().enumerate() {
         if !taken {
             result.rows.push(DepositStatus::MissingInLedger { line });
         }
     }
     Ok(result)
+}
+
+/// One row per payment in payment order, a batch's row standing where its
+/// first payment's would.
+fn rows_in_payment_order(pairs: Vec<Option<DepositStatus>>, batches: Vec<Batch>) -> Vec<DepositStatus> {
+    let mut first_of_batch: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut in_batch = vec![false; pairs.len()];
+    for (b, batch) in batches.iter().enumerate() {
+        if let Some(&first) = batch.payments.first() {
+            first_of_batch.insert(first, b);
+        }
+        for &p in &batch.payments {
+            in_batch[p] = true;
+        }
+    }
+    let mut batches: Vec<Option<DepositStatus>> = batches.into_iter().map(Batch::into_status).map(Some).collect();
+    let mut rows = Vec::with_capacity(pairs.len());
+    for (i, pair) in pairs.into_iter().enumerate() {
+        if let Some(row) = first_of_batch.get(&i).and_then(|&b| batches.get_mut(b)).and_then(Option::take) {
+            rows.push(row);
+        } else if !in_batch[i] {
+            rows.push(pair.unwrap_or(DepositStatus::MissingInBank { payment: i }));
+        }
+    }
+    rows
 }
 
 fn pair_by_reference(
@@ -362,19 +476,211 @@ fn pair_by_amount(
     }
 }
 
+/// Payments one bank line covers.
+struct Batch {
+    payments: Vec<usize>,
+    line: usize,
+    amount: Money,
+    by: BatchedBy,
+}
+
+impl Batch {
+    fn into_status(self) -> DepositStatus {
+        DepositStatus::BatchMatched { payments: self.payments, line: self.line, amount: self.amount, by: self.by }
+    }
+}
+
+/// The payments left over after one-to-one pairing, in the order a line's
+/// window is a slice of: by currency, date, index. Only positive payments can
+/// make up a bank credit. The unused payments of a window are summed in a
+/// Fenwick tree and walked with skip pointers, so a line costs `O(log n)` plus
+/// the payments it looks at, not the whole window.
+struct Pool<'p> {
+    payments: &'p [LedgerPayment],
+    order: Vec<usize>,
+    /// Prefix sums of (amount, count) over unused positions.
+    tree: Vec<(i128, usize)>,
+    /// For each position, a position at or before the next unused one
+    /// (`order.len()` when none is left); followed with path halving.
+    next_unused: Vec<usize>,
+}
+
+impl<'p> Pool<'p> {
+    fn new(payments: &'p [LedgerPayment], paired: &[bool]) -> Self {
+        let mut order: Vec<usize> =
+            (0..payments.len()).filter(|&p| !paired[p] && payments[p].amount.is_positive()).collect();
+        order.sort_unstable_by_key(|&p| (payments[p].amount.currency(), payments[p].date, p));
+        let mut pool =
+            Pool { payments, tree: vec![(0, 0); order.len() + 1], next_unused: (0..=order.len()).collect(), order };
+        for k in 0..pool.order.len() {
+            pool.update(k, i128::from(pool.minor(k)), 1, false);
+        }
+        pool
+    }
+
+    fn update(&mut self, position: usize, amount: i128, count: usize, remove: bool) {
+        let mut i = position + 1;
+        while let Some(node) = self.tree.get_mut(i) {
+            if remove {
+                *node = (node.0 - amount, node.1 - count);
+            } else {
+                *node = (node.0 + amount, node.1 + count);
+            }
+            i += i & i.wrapping_neg();
+        }
+    }
+
+    /// The (amount, count) of the unused payments before `end`.
+    fn prefix(&self, end: usize) -> (i128, usize) {
+        let (mut i, mut total) = (end, (0, 0));
+        while i > 0 {
+            let node = self.tree.get(i).copied().unwrap_or_default();
+            total = (total.0 + node.0, total.1 + node.1);
+            i &= i - 1;
+        }
+        total
+    }
+
+    fn next_unused_from(&mut self, mut k: usize) -> usize {
+        while let Some(&next) = self.next_unused.get(k) {
+            if next == k {
+                return k;
+            }
+            let skip = self.next_unused.get(next).copied().unwrap_or(next);
+            self.next_unused[k] = skip;
+            k = skip;
+        }
+        k
+    }
+
+    /// The positions in `order` the line's window covers: its currency, its
+    /// booking date give or take `days`.
+    fn window(&self, line: &BankLine, days: u32) -> Range<usize> {
+        let currency = line.amount.currency();
+        let from = line.booking_date.checked_sub_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MIN);
+        let to = line.booking_date.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX);
+        let key = |k: &usize| (self.payments[*k].amount.currency(), self.payments[*k].date);
+        let start = self.order.partition_point(|k| key(k) < (currency, from));
+        let end = self.order.partition_point(|k| key(k) <= (currency, to));
+        start..end
+    }
+
+    /// The (amount, count) of the unused payments in `window`.
+    fn total(&self, window: &Range<usize>) -> (i128, usize) {
+        let (a, b) = (self.prefix(window.end), self.prefix(window.start));
+        (a.0 - b.0, a.1 - b.1)
+    }
+
+    /// The first `limit` unused positions in `window`, in date order.
+    fn unused(&mut self, window: &Range<usize>, limit: usize) -> Vec<usize> {
+        let mut found = Vec::new();
+        let mut k = self.next_unused_from(window.start);
+        while k < window.end && found.len() < limit {
+            found.push(k);
+            k = self.next_unused_from(k + 1);
+        }
+        found
+    }
+
+    fn minor(&self, position: usize) -> i64 {
+        self.payments[self.order[position]].amount.minor()
+    }
+
+    /// Marks the positions used and returns their payment indexes, ascending.
+    fn take(&mut self, positions: &[usize]) -> Vec<usize> {
+        for &k in positions {
+            self.update(k, i128::from(self.minor(k)), 1, true);
+            self.next_unused[k] = k + 1;
+        }
+        let mut taken: Vec<usize> = positions.iter().map(|&k| self.order[k]).collect();
+        taken.sort_unstable();
+        taken
+    }
+}
+
+/// Pairs left-over credit lines with several left-over payments each: first a
+/// line equal to all the payments in its window, then (for the lines still
+/// open) one equal to a few of them. Lines go in line order.
+///
+/// Cost: `O((p + l) log p)` for `p` payments and `l` lines, plus 2^(n/2) sums
+/// per line for the `n` payments the subset search looks at.
+fn pair_batches(
+    payments: &[LedgerPayment],
+    lines: &[BankLine],
+    policy: DepositPolicy,
+    line_taken: &mut [bool],
+    paired: &[bool],
+) -> Vec<Batch> {
+    let mut pool = Pool::new(payments, paired);
+    let mut batches = Vec::new();
+    let open_lines: Vec<usize> =
+        (0..lines.len()).filter(|&l| !line_taken[l] && lines[l].amount.is_positive()).collect();
+    for by in [BatchedBy::AllRemaining, BatchedBy::Subset] {
+        for &l in &open_lines {
+            if line_taken[l] {
+                continue;
+            }
+            let window = pool.window(&lines[l], policy.window_days());
+            let target = i128::from(lines[l].amount.minor());
+            let members = match by {
+                BatchedBy::AllRemaining => {
+                    let (total, count) = pool.total(&window);
+                    (count >= 2 && total == target).then(|| pool.unused(&window, count))
+                }
+                BatchedBy::Subset => subset_for(&mut pool, &window, target, policy.search_payments()),
+            };
+            if let Some(members) = members {
+                line_taken[l] = true;
+                let payments = pool.take(&members);
+                batches.push(Batch { payments, line: l, amount: lines[l].amount, by });
+            }
+        }
+    }
+    batches
+}
+
+/// The fewest of the first `limit` unused payments in `window` that add up to
+/// `target`, earliest payments on ties; two at least.
+fn subset_for(pool: &mut Pool<'_>, window: &Range<usize>, target: i128, limit: usize) -> Option<Vec<usize>> {
+    if limit < 2 {
+        return None;
+    }
+    let mut searched = pool.unused(window, limit);
+    // All amounts are positive: a target beyond the total cannot be reached.
+    let total: i128 = searched.iter().map(|&k| i128::from(pool.minor(k))).sum();
+    if searched.len() < 2 || total < target {
+        return None;
+    }
+    // Ties in `explain` go to the lowest positions: make those the earliest payments.
+    searched.sort_unstable_by_key(|&k| pool.order[k]);
+    let effects: Vec<i64> = searched.iter().map(|&k| pool.minor(k)).collect();
+    let chosen = explain(&effects, i64::try_from(target).ok()?)?;
+    // One payment equal to a line in its window was already paired one-to-one,
+    // so `explain` finds two at least; the check keeps a batch a batch.
+    (chosen.len() >= 2).then(|| chosen.iter().map(|&k| searched[k]).collect())
+}
+
 /// The receivable balance as the subledger gives it.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Subledger<'a> {
     /// A balance the host computed.
     Balance(Money),
-    /// Open items: those dated on or before `as_of` are summed.
-    OpenItems {
-        /// The open items.
-        items: &'a [OpenInvoice],
-        /// The balance date.
-        as_of: NaiveDate,
-    },
+    /// The ledger's own open-item view on the balance date, each item counted
+    /// with the sign the view gives it: invoices, debit memos and open
+    /// deductions positive, unapplied credit memos and unapplied cash negative,
+    /// disputed parts in full (a dispute holds an amount out of collection, not
+    /// off the books). The sum is the customers' balances added up.
+    ///
+    /// The items say which date the balance is on:
+    /// - today: [`ar_core::Ledger::all_open_items`];
+    /// - a past date: `ar_aging::reports::History::new(ledger.journal())?.as_of(date)?.open_items()`,
+    ///   the ledger replayed to that date (payments received later do not
+    ///   reduce it).
+    ///
+    /// A control account is kept in one currency: pass the items of that
+    /// currency; an item in another is [`TieOutError::OpenItemCurrency`].
+    OpenItems(&'a [OpenItem]),
 }
 
 /// An item the host offers as a possible explanation of a difference.
@@ -497,19 +803,7 @@ pub fn tie_out_subledger(
     let mismatch = |what, found| TieOutError::CurrencyMismatch { what, expected: currency, found };
     let subledger = match subledger {
         Subledger::Balance(m) => m,
-        Subledger::OpenItems { items, as_of } => {
-            let mut total: i128 = 0;
-            for item in items.iter().filter(|i| i.document_date <= as_of) {
-                if item.currency() != currency {
-                    return Err(mismatch("the subledger", item.currency()));
-                }
-                total += i128::from(item.open_amount.minor());
-            }
-            i64::try_from(total)
-                .ok()
-                .and_then(|t| Money::from_minor(t, currency).ok())
-                .ok_or(TieOutError::Overflow { what: "subledger", currency })?
-        }
+        Subledger::OpenItems(items) => open_items_total(items, currency)?,
     };
     if subledger.currency() != currency {
         return Err(mismatch("the subledger", subledger.currency()));
@@ -530,6 +824,28 @@ pub fn tie_out_subledger(
         }
     };
     Ok(SubledgerTieOut { subledger, general_ledger, difference, explanation })
+}
+
+/// The signed sum of the open items, all of which must be in `currency`.
+fn open_items_total(items: &[OpenItem], currency: Currency) -> Result<Money, TieOutError> {
+    let mut total: i128 = 0;
+    for item in items {
+        let found = item.open.currency();
+        if found != currency {
+            return Err(TieOutError::OpenItemCurrency {
+                customer: item.customer,
+                document: item.document,
+                number: item.number.clone(),
+                expected: currency,
+                found,
+            });
+        }
+        total += i128::from(item.open.minor());
+    }
+    i64::try_from(total)
+        .ok()
+        .and_then(|t| Money::from_minor(t, currency).ok())
+        .ok_or(TieOutError::Overflow { what: "subledger", currency })
 }
 
 /// Meet in the middle over signed effects: the subset summing to `target` with
