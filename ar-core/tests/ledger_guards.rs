@@ -103,12 +103,16 @@ fn specific_cash_stands_as_stated_and_a_discount_covers_only_the_rest() {
 fn cash_cannot_be_applied_before_the_invoice_exists() {
     let mut desk = Desk::new();
     let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
-    let p = desk.pay(20, c, date(2026, 1, 5), usd(dec!(100.00)));
+    let p = desk.pay(20, c, date(2026, 1, 5), usd(dec!(150.00)));
+    let early = desk.invoice(9, c, date(2026, 1, 2), dec!(40.00));
     let mut late = desk.issue_cmd(10, c, date(2026, 2, 1), dec!(100.00));
     late.number = "INV-LATE".into();
     desk.ok(Action::IssueInvoice(late));
+    let late = InvoiceId::from_u128(10);
     desk.today = date(2026, 1, 10);
-    let err = refused(&mut desk, capped(30, p, usd(dec!(100.00)), Target::OldestDueFirst, ApplicationPolicy::new()));
+    // Named, the later invoice is refused by its date.
+    let named = Target::Specific(vec![(late, usd(dec!(100.00)))]);
+    let err = refused(&mut desk, capped(30, p, usd(dec!(100.00)), named, ApplicationPolicy::new()));
     assert_eq!(
         err,
         LedgerError::DateBeforeDocument {
@@ -118,8 +122,15 @@ fn cash_cannot_be_applied_before_the_invoice_exists() {
             document_date: date(2026, 2, 1),
         }
     );
+    // Walking oldest first, it passes over the invoice not issued yet on the date.
+    desk.ok(capped(31, p, usd(dec!(150.00)), Target::OldestDueFirst, ApplicationPolicy::new()));
+    assert_eq!((desk.view(early).open, desk.view(late).open), (usd(dec!(0)), usd(dec!(100.00))));
+    assert_eq!(desk.ledger.balance(c).map(|b| b.unapplied_cash), Ok(usd(dec!(110.00))));
+    let nothing = refused(&mut desk, capped(32, p, usd(dec!(110.00)), Target::FeesFirst, ApplicationPolicy::new()));
+    assert!(matches!(nothing, LedgerError::NothingToApply { .. }), "{nothing:?}");
     desk.today = date(2026, 2, 1);
-    desk.ok(capped(31, p, usd(dec!(100.00)), Target::OldestDueFirst, ApplicationPolicy::new()));
+    desk.ok(capped(33, p, usd(dec!(100.00)), Target::OldestDueFirst, ApplicationPolicy::new()));
+    assert_eq!(desk.view(late).open, usd(dec!(0)));
 }
 
 #[test]

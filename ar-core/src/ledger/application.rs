@@ -14,7 +14,15 @@ use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay
 
 /// Plans `cmd` against the state; the result is the `CashApplied` event and the
 /// parts per invoice the fold records it with.
-pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
+///
+/// The walking targets pass over invoices dated after `date`, the application's
+/// effective date: on that date they were not issued yet. Invoices a target
+/// names are checked by the caller against the date instead.
+pub(crate) fn plan_application(
+    state: &State,
+    cmd: &ApplyCash,
+    date: NaiveDate,
+) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
     if state.application_ix.contains_key(&cmd.application) {
         return Err(LedgerError::DuplicateId { kind: "application", id: cmd.application.as_uuid() });
     }
@@ -34,9 +42,9 @@ pub(crate) fn plan_application(state: &State, cmd: &ApplyCash) -> Result<(Arc<Ca
         Target::OldestDueFirst => {
             // Walk the customer's open set lazily: most payments stop at the first invoice.
             let open = &state.cust(customer).open;
-            plan.in_order(open.iter().map(|k| k.2), amount)
+            plan.in_order(open.iter().filter(|k| k.1 <= date).map(|k| k.2), amount)
         }
-        Target::FeesFirst => plan.in_order(plan.fees_first(), amount),
+        Target::FeesFirst => plan.in_order(plan.fees_first(date), amount),
         Target::OldestDueFirstAmong(ids) => {
             let order = plan.chosen(ids)?;
             plan.in_order(order, amount)
@@ -178,9 +186,9 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     /// The customer's open invoices, fees and interest first, oldest due first within each.
-    fn fees_first(&self) -> Vec<u32> {
+    fn fees_first(&self, date: NaiveDate) -> Vec<u32> {
         let open = &self.state.cust(self.customer).open;
-        let mut order: Vec<u32> = open.iter().map(|k| k.2).collect();
+        let mut order: Vec<u32> = open.iter().filter(|k| k.1 <= date).map(|k| k.2).collect();
         // A stable sort keeps the oldest-first order within each group.
         order.sort_by_key(|i| !self.state.inv(*i).is_fee());
         order
@@ -267,11 +275,22 @@ impl Planner<'_> {
     /// leaves open. A customer who pays the gross amount inside the window
     /// settles the invoice without a discount; one who pays between net and
     /// gross gets the difference as discount.
+    ///
+    /// Cash short of the net amount by no more than the write-off tolerance
+    /// still earns the discount: the shortfall is then written off as a
+    /// residual, as it would be without a discount.
     fn specific_settlement(&self, inv: &Invoice, cash: i64) -> (i64, i64) {
         let (fits, discount) = self.settle(inv, cash);
         let collectible = inv.collectible();
         if fits < cash && cash <= collectible {
             return (cash, discount.min(collectible - cash));
+        }
+        if fits == cash && discount == 0 && self.discounts.is_some() {
+            let (net, offered) = self.settle(inv, collectible);
+            let short = net - cash;
+            if offered > 0 && short > 0 && self.within_tolerance(inv, short).unwrap_or(false) {
+                return (cash, offered);
+            }
         }
         (fits, discount)
     }

@@ -71,7 +71,7 @@ pub(crate) fn decide(
 ) -> Result<Decision, LedgerError> {
     let ctx = Ctx { state, config, head };
     if let Action::ApplyCash(cmd) = &action {
-        let (applied, plan) = plan_application(state, cmd)?;
+        let (applied, plan) = plan_application(state, cmd, ctx.date())?;
         for (invoice, _) in plan.parts.iter() {
             ctx.not_before("the application date", ctx.date(), *invoice)?;
         }
@@ -131,7 +131,7 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
         Action::IssueCreditMemo(cmd) => ctx.issue_credit_memo(cmd.clone()),
         Action::ReceivePayment(cmd) => ctx.receive(cmd.clone()).map(|(paid, _)| vec![Change::PaymentReceived(paid)]),
         Action::ApplyCash(cmd) => {
-            let (applied, _) = plan_application(state, cmd)?;
+            let (applied, _) = plan_application(state, cmd, ctx.date())?;
             ctx.authorize_write_offs(&applied)?;
             Ok(vec![Change::CashApplied(applied)])
         }

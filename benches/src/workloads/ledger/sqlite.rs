@@ -137,7 +137,7 @@ fn apply(
         let mut open = tx
             .prepare(
                 "SELECT id, total, open, discount, discount_until FROM invoices
-                 WHERE customer = ?1 AND open > 0 ORDER BY due_date, document_date, id",
+                 WHERE customer = ?1 AND open > 0 AND document_date <= ?2 ORDER BY due_date, document_date, id",
             )
             .map_err(err)?;
         let mut settle = tx.prepare("UPDATE invoices SET open = open - ?2 WHERE id = ?1").map_err(err)?;
@@ -148,7 +148,7 @@ fn apply(
             let (id, currency, received) = (p as i64, pay.currency.code(), day(pay.received));
             receive.execute(params![id, customer, currency, received, pay.amount_minor]).map_err(err)?;
             let rows = open
-                .query_map([customer], |r| {
+                .query_map([*customer, received], |r| {
                     Ok(Open { id: r.get(0)?, total: r.get(1)?, open: r.get(2)?, discount: r.get(3)?, until: r.get(4)? })
                 })
                 .map_err(err)?;
