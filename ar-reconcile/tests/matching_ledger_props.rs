@@ -159,7 +159,7 @@ fn ledger_moves(ledger: &Ledger, items: &[OpenInvoice]) -> Moves {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(1_000))]
 
     #[test]
     fn executed_proposals_move_the_ledger_as_proposed(

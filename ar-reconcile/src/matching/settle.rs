@@ -250,9 +250,11 @@ impl Matcher<'_> {
             }
             let mut part = Part { row: o.row, applied, ..Part::default() };
             let short = o.left - applied;
-            if short > 0 && short == o.discount {
+            // Paid inside the window, more than net: the discount covers the rest
+            // (as the ledger grants it for a stated amount).
+            if short > 0 && short <= o.discount {
                 part.discount = short;
-                self.discount_evidence(ctx, std::slice::from_ref(o), draft);
+                self.discount_taken_evidence(ctx, o, short, draft);
             } else if short > 0 && i128::from(short) <= self.tolerance(ctx, i128::from(o.left)) {
                 part.write_off = short;
                 draft.evidence.push(Evidence::WriteOff { document, amount: self.money(short, ctx) });
@@ -275,14 +277,19 @@ impl Matcher<'_> {
 
     fn discount_evidence(&self, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) {
         for o in opens.iter().filter(|o| o.discount > 0) {
-            let item = &self.items[o.row as usize];
-            let offer = item.discounts.iter().filter(|d| d.amount.minor() == o.discount).map(|d| d.until).max();
-            draft.evidence.push(Evidence::NetOfDiscount {
-                document: item.number.clone(),
-                discount: self.money(o.discount, ctx),
-                until: offer.unwrap_or(ctx.date),
-            });
+            self.discount_taken_evidence(ctx, o, o.discount, draft);
         }
+    }
+
+    /// `taken` of the discount `o` had open on the booking date.
+    fn discount_taken_evidence(&self, ctx: &LineCtx<'_>, o: &Open, taken: i64, draft: &mut Draft) {
+        let item = &self.items[o.row as usize];
+        let offer = item.discounts.iter().filter(|d| d.amount.minor() == o.discount).map(|d| d.until).max();
+        draft.evidence.push(Evidence::NetOfDiscount {
+            document: item.number.clone(),
+            discount: self.money(taken, ctx),
+            until: offer.unwrap_or(ctx.date),
+        });
     }
 
     /// Some of several referenced invoices sum to the amount (gross, then net).
