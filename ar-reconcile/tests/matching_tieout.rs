@@ -2,12 +2,11 @@
 //! the GL control balance.
 #![allow(clippy::unwrap_used)]
 
-use ar_core::{Currency, CustomerId, InvoiceId, Money, PaymentId};
+use ar_core::{Currency, Money, PaymentId};
 use ar_reconcile::BankLine;
-use ar_reconcile::matching::OpenInvoice;
 use ar_reconcile::tieout::{
-    DepositPolicy, DepositStatus, Explanation, LedgerPayment, PairedBy, ReconcilingItem, Subledger, TieOutError,
-    TieOutLimits, reconcile_deposit, tie_out_subledger,
+    DepositPolicy, DepositStatus, Explanation, LedgerPayment, PairedBy, ReconcilingItem, Subledger, TieOutLimits,
+    reconcile_deposit, tie_out_subledger,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -115,22 +114,6 @@ fn subledger_ties_explains_or_says_unexplained() {
     assert_eq!(negative.explanation, Explanation::Explained { items: vec![2] });
 }
 
-#[test]
-fn subledger_from_open_items_on_a_date() {
-    let c = CustomerId::from_u128(1);
-    let item =
-        |id, minor, d| OpenInvoice::new(InvoiceId::from_u128(id), c, format!("INV-{id}"), usd(minor), day(d), day(d));
-    let items = [item(1, 1_000, 1), item(2, 2_000, 5), item(3, 4_000, 20)];
-    let r =
-        tie_out_subledger(Subledger::OpenItems { items: &items, as_of: day(10) }, usd(3_000), &[], TieOutLimits::new())
-            .unwrap();
-    assert_eq!(r.subledger, usd(3_000));
-    assert_eq!(r.explanation, Explanation::Tied);
-    let eur = Money::from_minor(3_000, Currency::EUR).unwrap();
-    let err = tie_out_subledger(Subledger::OpenItems { items: &items, as_of: day(10) }, eur, &[], TieOutLimits::new());
-    assert!(matches!(err, Err(TieOutError::CurrencyMismatch { .. })));
-}
-
 fn brute_force(effects: &[i64], target: i64) -> Option<Vec<usize>> {
     let mut best: Option<Vec<usize>> = None;
     for mask in 1u32..(1 << effects.len()) {
@@ -196,6 +179,16 @@ proptest! {
                     seen_line[*line] += 1;
                     prop_assert_eq!(difference.minor(), lines[*line].amount.minor() - payments[*payment].amount.minor());
                     prop_assert!(!difference.is_zero());
+                }
+                DepositStatus::BatchMatched { payments: batch, line, amount, .. } => {
+                    prop_assert!(batch.len() >= 2);
+                    let sum: i64 = batch.iter().map(|&p| payments[p].amount.minor()).sum();
+                    prop_assert_eq!(sum, lines[*line].amount.minor());
+                    prop_assert_eq!(*amount, lines[*line].amount);
+                    for &p in batch {
+                        seen_payment[p] += 1;
+                    }
+                    seen_line[*line] += 1;
                 }
                 DepositStatus::MissingInBank { payment } => seen_payment[*payment] += 1,
                 DepositStatus::MissingInLedger { line } => seen_line[*line] += 1,

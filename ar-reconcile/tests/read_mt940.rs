@@ -123,7 +123,7 @@ const SWIFT_TWO_STATEMENTS: &str = "\
 :20:STMT-2025-01
 :25:DE89370400440532013000
 :28C:1/1
-:60F:C250101EUR1100,00
+:60F:C241231EUR1100,00
 :61:2501021231RD20,00NRTINONREF//RET-1
 Returned direct debit
 :86:/EREF/E2E-9/NAME/Old Customer/IBAN/DE44500105175407324931/REMI/STRD/CUR/RF18539007547034/
@@ -319,7 +319,7 @@ proptest! {
         let mut file = String::new();
         for (n, (opening, lines)) in statements.iter().enumerate() {
             let mark = |m: i64| if m < 0 { 'D' } else { 'C' };
-            file.push_str(&format!("{{4:\n:20:S{n}\n:25:ACC\n:60F:{}{}EUR{}\n", mark(*opening), yymmdd(base), swift_amount(*opening)));
+            file.push_str(&format!("{{4:\n:20:S{n}\n:25:ACC{n}\n:60F:{}{}EUR{}\n", mark(*opening), yymmdd(base), swift_amount(*opening)));
             let mut balance = *opening;
             for (amount, value_offset, entry_offset, reference) in lines {
                 let value = base + chrono::Duration::days(*value_offset);
