@@ -30,7 +30,11 @@ use crate::{
 ///
 /// The fingerprint is a folded-multiply hash of the command's fields (their
 /// `Hash` stream, integers as little-endian words); it is stable within a major
-/// version of `ar-core`. A host must replay events with the same
+/// version of `ar-core`. It catches a host that reuses a command id by mistake
+/// (two different commands share a fingerprint with odds of about 2⁻⁶⁴); it is
+/// no defence against someone who crafts a command to collide with a stored
+/// one, which a non-cryptographic 64-bit hash cannot be. Hosts that take
+/// commands from parties they do not trust authenticate them before `execute`. A host must replay events with the same
 /// [`LedgerConfig`](crate::LedgerConfig) it executed them with (approval and credit
 /// policies are not part of the stream).
 ///
