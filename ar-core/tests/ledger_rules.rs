@@ -539,4 +539,33 @@ fn installments_are_paid_in_order_and_discounts_apply_per_installment() {
     let open: Vec<_> = desk.view(a).installments.iter().map(|i| i.open.amount()).collect();
     assert_eq!(open, [dec!(0.00), dec!(0.01)]);
     assert_eq!(desk.view(a).days_overdue(date(2024, 4, 2)), Some(2));
+
+    // 2 % within 10 days on each half: each installment earns its own discount.
+    let split = PaymentTerms {
+        name: "50/50 2/10".into(),
+        installments: vec![
+            InstallmentRule { portion: Portion::Percent(dec!(50)), due: DueRule::DaysAfter(30) },
+            InstallmentRule { portion: Portion::Balance, due: DueRule::DaysAfter(60) },
+        ],
+        discounts: vec![],
+        discount_base: DiscountBase::Total,
+    }
+    .with_discount(10, DiscountRate::Percent(dec!(2)));
+    let d = desk.customer(2, Currency::USD, split);
+    let b = desk.invoice(11, d, date(2024, 5, 1), dec!(100.00));
+    let offers: Vec<_> = desk.view(b).installments.iter().map(|i| i.discounts.len()).collect();
+    assert_eq!(offers, [1, 1]);
+    let q = desk.pay(21, d, date(2024, 5, 5), usd(dec!(49.00)));
+    desk.apply(31, q, Target::OldestDueFirst, ApplicationPolicy::new()).expect("first half, net");
+    assert_eq!((desk.view(b).discounted, desk.view(b).open), (usd(dec!(1.00)), usd(dec!(50.00))));
+    let r = desk.pay(22, d, date(2024, 5, 9), usd(dec!(49.00)));
+    desk.apply(32, r, Target::OldestDueFirst, ApplicationPolicy::new()).expect("second half, net");
+    assert_eq!((desk.view(b).discounted, desk.view(b).status), (usd(dec!(2.00)), InvoiceStatus::Paid));
+    // After the window the second half of another invoice is due in full.
+    let e = desk.invoice(12, d, date(2024, 6, 1), dec!(100.00));
+    let s = desk.pay(23, d, date(2024, 6, 3), usd(dec!(49.00)));
+    desk.apply(33, s, Target::OldestDueFirst, ApplicationPolicy::new()).expect("first half, net");
+    let t = desk.pay(24, d, date(2024, 6, 20), usd(dec!(49.00)));
+    desk.apply(34, t, Target::OldestDueFirst, ApplicationPolicy::new()).expect("late: no discount");
+    assert_eq!((desk.view(e).discounted, desk.view(e).open), (usd(dec!(1.00)), usd(dec!(1.00))));
 }
