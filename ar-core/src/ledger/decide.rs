@@ -195,13 +195,14 @@ impl Ctx<'_> {
 
     /// Refuses a date before the invoice's document date.
     fn not_before(&self, what: &'static str, date: NaiveDate, i: u32) -> Result<(), LedgerError> {
-        let doc = &self.state.inv(i).doc;
-        if date < doc.document_date {
+        // The record keeps the date: the document itself is read only to name it.
+        let inv = self.state.inv(i);
+        if date < inv.document_date {
             return Err(LedgerError::DateBeforeDocument {
                 what,
                 date,
-                number: doc.number.clone(),
-                document_date: doc.document_date,
+                number: inv.doc.number.clone(),
+                document_date: inv.document_date,
             });
         }
         Ok(())
