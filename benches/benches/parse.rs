@@ -166,14 +166,15 @@ fn bai2_file(rng: &mut Rng) -> Vec<u8> {
 
 fn mt940_file(rng: &mut Rng) -> Vec<u8> {
     let mut out = String::new();
+    // The statements of the account chain: each opens where the previous closed.
+    let mut balance = cents(rng);
     for statement in 0..ENTRIES / PER_STATEMENT {
-        let opening = cents(rng);
-        let mut balance = opening;
+        let (mark, day) = (if balance < 0 { 'D' } else { 'C' }, if statement == 0 { 27 } else { 28 });
         let _ = write!(
             out,
             "{{1:F01BANKNL2AXXXX0000000000}}{{2:O9400000250301BANKNL2AXXXX00000000002503010600N}}{{4:\n\
-             :20:S{statement}\n:25:NL91ABNA0417164300\n:28C:{statement}/1\n:60F:C250227EUR{}\n",
-            decimal(opening, ',')
+             :20:S{statement}\n:25:NL91ABNA0417164300\n:28C:{statement}/1\n:60F:{mark}2502{day}EUR{}\n",
+            decimal(balance.abs(), ',')
         );
         for entry in 0..PER_STATEMENT {
             let amount = cents(rng);
