@@ -97,6 +97,18 @@ fn removing_a_credit_limit_counts_as_an_unlimited_one() {
     let policy =
         ApprovalPolicy::new().require(Authority::CreditLimitChange, Some(usd(dec!(10000.00))), &["credit_manager"]);
     let mut desk = Desk::with(LedgerConfig::new().approvals(policy));
+    // Registered without a limit, the account has unlimited credit: the credit manager's call.
+    desk.as_role("clerk");
+    let unlimited = refusal(desk.run(Action::RegisterCustomer(RegisterCustomer {
+        customer: CustomerId::from_u128(1),
+        name: "Customer 1".into(),
+        currency: Currency::USD,
+        terms: PaymentTerms::net_30(),
+        credit_limit: None,
+        collector: None,
+    })));
+    assert_eq!(unlimited.1, vec![Role::new("credit_manager")]);
+    desk.as_role("credit_manager");
     let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
     desk.as_role("clerk");
     desk.ok(Action::SetCreditLimit { customer: c, limit: Some(usd(dec!(5000.00))) });
@@ -109,6 +121,14 @@ fn removing_a_credit_limit_counts_as_an_unlimited_one() {
     assert!(desk.ledger == before, "a refused command changes nothing");
     desk.as_role("credit_manager");
     desk.ok(Action::SetCreditLimit { customer: c, limit: None });
+
+    // Where the credit policy holds an account without a limit, no limit grants nothing.
+    let policy =
+        ApprovalPolicy::new().require(Authority::CreditLimitChange, Some(usd(dec!(10000.00))), &["credit_manager"]);
+    let holding = CreditPolicy { hold_without_limit: true, ..CreditPolicy::default() };
+    let mut desk = Desk::with(LedgerConfig::new().approvals(policy).credit(holding));
+    desk.as_role("clerk");
+    desk.customer(2, Currency::USD, PaymentTerms::net_30());
 }
 
 #[test]

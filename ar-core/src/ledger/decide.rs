@@ -239,6 +239,10 @@ impl Ctx<'_> {
                 return Err(LedgerError::NotPositive { what: "the credit limit", amount: limit });
             }
             self.authorize(Authority::CreditLimitChange, Some(limit))?;
+        } else if !self.config.credit.hold_without_limit {
+            // Without a limit the account has unlimited credit (the credit policy
+            // does not hold it): that needs the authority the largest limit would.
+            self.authorize(Authority::CreditLimitChange, None)?;
         }
         Ok(vec![Change::CustomerRegistered(Arc::new(reg.clone()))])
     }
