@@ -397,6 +397,8 @@ fn approvals_name_the_role_required() {
         .require(Authority::WriteOff, Some(usd(dec!(50.00))), &["supervisor"])
         .require(Authority::CreditLimitChange, None, &["credit_manager"]);
     let mut desk = Desk::with(LedgerConfig::new().approvals(approvals));
+    // An account without a limit has unlimited credit: the credit manager opens it.
+    desk.as_role("credit_manager");
     let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
     let a = desk.invoice(10, c, date(2026, 1, 1), dec!(500.00));
     desk.as_role("clerk");
