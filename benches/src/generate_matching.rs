@@ -72,6 +72,29 @@ pub struct Truth {
     pub customer: Option<CustomerId>,
     /// The invoices it pays, in no particular order.
     pub invoices: Vec<InvoiceId>,
+    /// The cash it applies to them, in minor units (an overpayment's extra is not).
+    pub cash_minor: i64,
+    /// The early-payment discount it takes on them.
+    pub discount_minor: i64,
+    /// What it pays short of them (a write-off or a deduction, as the tolerance says).
+    pub shortfall_minor: i64,
+}
+
+impl Truth {
+    /// The truth of a line of `scenario` for `amount` that pays `invoices`,
+    /// whose open amounts add up to `open`.
+    fn paying(scenario: Scenario, customer: CustomerId, invoices: Vec<InvoiceId>, amount: i64, open: i64) -> Truth {
+        let gap = open - amount;
+        Truth {
+            scenario,
+            customer: Some(customer),
+            invoices,
+            cash_minor: amount.min(open),
+            // An exact reference pays less than open only net of its discount.
+            discount_minor: if scenario == Scenario::ExactReference { gap.max(0) } else { 0 },
+            shortfall_minor: if scenario == Scenario::ShortPay { gap.max(0) } else { 0 },
+        }
+    }
 }
 
 /// Generated inputs with their truth.
@@ -262,7 +285,14 @@ impl Lines<'_> {
         if line.counterparty_name.is_none() {
             line.counterparty_name = Some(customer_name(c).to_uppercase());
         }
-        (line, Truth { scenario, customer: Some(customer_id(c)), invoices })
+        // Invoice ids carry their row in the low bits (see `invoice_id`).
+        let open: i64 = invoices
+            .iter()
+            .filter_map(|i| self.items.get((i.as_uuid().as_u128() & u128::from(u64::MAX)) as usize))
+            .map(|item| item.open_amount.minor())
+            .sum();
+        let amount = line.amount.minor();
+        (line, Truth::paying(scenario, customer_id(c), invoices, amount, open))
     }
 
     fn number_variant(&mut self, number: &str) -> String {
@@ -382,7 +412,15 @@ impl Lines<'_> {
         line.counterparty_name = Some(format!("Unknown Payer {n}"));
         line.counterparty_account = Some(format!("FR76{:023}", self.rng.below(u64::MAX)));
         line.remittance_text = "Payment".to_owned();
-        (line, Truth { scenario: Scenario::Unidentified, customer: None, invoices: Vec::new() })
+        let truth = Truth {
+            scenario: Scenario::Unidentified,
+            customer: None,
+            invoices: Vec::new(),
+            cash_minor: 0,
+            discount_minor: 0,
+            shortfall_minor: 0,
+        };
+        (line, truth)
     }
 }
 

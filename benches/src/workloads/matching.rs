@@ -47,14 +47,20 @@ pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
     ])
 }
 
-/// `true` if the proposal names the true customer and allocates to exactly the
-/// true invoices.
+/// `true` if the proposal names the true customer, allocates to exactly the
+/// true invoices, and applies the true cash, discount and shortfall (written
+/// off or deducted) in total.
 pub fn is_correct(p: &Proposal, truth: &Truth) -> bool {
     let mut got: Vec<_> = p.allocations.iter().map(|a| a.invoice).collect();
     let mut want = truth.invoices.clone();
     got.sort_unstable();
     want.sort_unstable();
-    p.customer == truth.customer && got == want
+    let cash: i64 = p.allocations.iter().map(|a| a.applied.minor()).sum();
+    let discount: i64 = p.allocations.iter().map(|a| a.discount.minor()).sum();
+    let shortfall: i64 = p.write_offs.iter().chain(&p.deductions).map(|s| s.amount.minor()).sum();
+    p.customer == truth.customer
+        && got == want
+        && (cash, discount, shortfall) == (truth.cash_minor, truth.discount_minor, truth.shortfall_minor)
 }
 
 fn share(part: usize, whole: usize) -> f64 {
