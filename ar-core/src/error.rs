@@ -1,10 +1,14 @@
 //! What can go wrong, in words a clerk can act on.
 
+use std::fmt;
+
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use crate::{
     ApplicationId, Authority, CashSource, CommandId, CreditMemoId, Currency, CustomerId, DeductionId, DeductionStatus,
-    DepositId, DisputeId, DocumentError, InvoiceId, Money, MoneyError, PaymentId, RefundId, Role, TermsError, UserId,
+    DepositId, DisputeId, DocumentError, DocumentRef, InvoiceId, Money, MoneyError, PaymentId, RefundId, Role,
+    TermsError, UserId,
 };
 
 /// Why a command was refused. The ledger is unchanged when one is returned.
@@ -40,11 +44,15 @@ pub enum LedgerError {
         /// The id.
         id: uuid::Uuid,
     },
-    /// The document number is already used.
-    #[error("document number '{number}' is already used")]
+    /// The document number is already used by another document.
+    #[error("document number '{number}' of {} is already used by {}", Named(document), Named(used_by))]
     DuplicateNumber {
         /// The number.
         number: String,
+        /// The document refused.
+        document: DocumentRef,
+        /// The document that carries the number already.
+        used_by: DocumentRef,
     },
     /// The command id was used before for a different command.
     #[error("command id {0} was already used for a different command")]
@@ -80,8 +88,10 @@ pub enum LedgerError {
         document_date: NaiveDate,
     },
     /// The invoice is void.
-    #[error("invoice {number} is void")]
+    #[error("invoice {number} ({invoice}) is void")]
     InvoiceVoid {
+        /// The invoice.
+        invoice: InvoiceId,
         /// Its number.
         number: String,
     },
@@ -96,10 +106,14 @@ pub enum LedgerError {
         settled: Money,
     },
     /// The invoice belongs to another customer.
-    #[error("invoice {number} belongs to another customer than {customer}")]
+    #[error("invoice {number} ({invoice}) belongs to customer {owner}, not to customer {customer} whose money this is")]
     NotCustomersInvoice {
+        /// The invoice.
+        invoice: InvoiceId,
         /// Its number.
         number: String,
+        /// The customer the invoice belongs to.
+        owner: CustomerId,
         /// The customer the money belongs to.
         customer: CustomerId,
     },
@@ -143,12 +157,44 @@ pub enum LedgerError {
         deduction: DeductionId,
     },
     /// A short payment needs more deduction ids than were given.
-    #[error("{needed} deductions are needed but only {given} deduction ids were given")]
+    #[error(
+        "invoice {number} ({invoice}) is left {short} short, which needs deduction number {needed}, but only {given} deduction ids were given"
+    )]
     DeductionIdsExhausted {
+        /// The invoice the deduction would be taken on.
+        invoice: InvoiceId,
+        /// Its number.
+        number: String,
+        /// What the payment leaves open on it.
+        short: Money,
         /// How many are needed.
         needed: usize,
         /// How many were given.
         given: usize,
+    },
+    /// A deduction is resolved for another amount than it was opened for.
+    #[error("deduction {deduction} is for {amount}; it is resolved for that whole amount, not for {resolved}")]
+    DeductionAmountMismatch {
+        /// The deduction.
+        deduction: DeductionId,
+        /// What it was opened for.
+        amount: Money,
+        /// The amount the resolution names.
+        resolved: Money,
+    },
+    /// The credit memo that settles a valid deduction has less unapplied than the deduction.
+    #[error(
+        "credit memo {credit_memo} has {unapplied} unapplied, which does not cover deduction {deduction} of {amount}"
+    )]
+    DeductionNotCovered {
+        /// The deduction.
+        deduction: DeductionId,
+        /// What it is for.
+        amount: Money,
+        /// The credit memo.
+        credit_memo: CreditMemoId,
+        /// What the credit memo has unapplied.
+        unapplied: Money,
     },
     /// The deduction is not in a state that allows this.
     #[error("deduction {deduction} is {status:?}; {action} needs it open or under review")]
@@ -191,8 +237,23 @@ pub enum LedgerError {
         deposit: DepositId,
     },
     /// A deposit needs payments.
-    #[error("a deposit needs at least one payment")]
-    EmptyDeposit,
+    #[error("deposit {deposit} has no payments; a deposit needs at least one")]
+    EmptyDeposit {
+        /// The deposit.
+        deposit: DepositId,
+    },
+    /// A deposit's total is not the sum of its payments.
+    #[error("deposit {deposit} says its total is {total}, but its {payments} payments add up to {sum}")]
+    DepositTotalMismatch {
+        /// The deposit.
+        deposit: DepositId,
+        /// The total it states.
+        total: Money,
+        /// What its payments add up to.
+        sum: Money,
+        /// How many payments it names.
+        payments: usize,
+    },
     /// A refund id is reused.
     #[error("refund id {0} is already used")]
     DuplicateRefund(RefundId),
@@ -208,8 +269,73 @@ pub enum LedgerError {
         amount: Money,
     },
     /// A tolerance or other policy value is unusable.
-    #[error("invalid policy: {0}")]
-    InvalidPolicy(&'static str),
+    #[error("invalid policy: {what} is {value}; {rule}")]
+    InvalidPolicy {
+        /// Which setting ("the write-off tolerance", …).
+        what: &'static str,
+        /// The value given.
+        value: Decimal,
+        /// What it must be.
+        rule: &'static str,
+    },
+    /// A temporary credit increase would expire before the day it is granted.
+    #[error(
+        "the temporary credit increase of {amount} for customer {customer} would expire on {expires}, before it is granted on {granted}"
+    )]
+    CreditExpiresBeforeGrant {
+        /// The customer.
+        customer: CustomerId,
+        /// The increase.
+        amount: Money,
+        /// The day it is granted (the command's date).
+        granted: NaiveDate,
+        /// The day it would expire.
+        expires: NaiveDate,
+    },
+    /// An invoice is named more than once in one specific application.
+    #[error(
+        "invoice {number} ({invoice}) is named more than once in application {application}; name it once with the whole amount"
+    )]
+    InvoiceNamedTwice {
+        /// The application.
+        application: ApplicationId,
+        /// The invoice.
+        invoice: InvoiceId,
+        /// Its number.
+        number: String,
+    },
+    /// The amounts named per invoice add up to more than the amount applied.
+    #[error(
+        "the amounts named per invoice in application {application} add up to {named}, more than the {applied} it applies"
+    )]
+    SpecificAmountsExceedApplied {
+        /// The application.
+        application: ApplicationId,
+        /// What the named amounts add up to.
+        named: Money,
+        /// The amount applied.
+        applied: Money,
+    },
+    /// An application names another customer than the one its money belongs to.
+    #[error("application {application} names customer {named}, but {} belongs to customer {owner}", Named(&source_document(*from)))]
+    CustomerMismatch {
+        /// The application.
+        application: ApplicationId,
+        /// Where its money comes from.
+        from: CashSource,
+        /// The customer the application names.
+        named: CustomerId,
+        /// The customer the payment or credit memo belongs to.
+        owner: CustomerId,
+    },
+    /// The ledger holds as many records of one kind as it can number.
+    #[error("the ledger already holds {count} {kind} records, as many as it can number")]
+    TooManyRecords {
+        /// What kind of record ("invoice", "payment", …).
+        kind: &'static str,
+        /// How many it holds.
+        count: usize,
+    },
     /// The actor's role may not do this.
     #[error("{user} acting as {role} may not do {authority:?}{}; it needs one of: {}", amount.map(|a| format!(" for {a}")).unwrap_or_default(), required.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", "))]
     NotAuthorized {
@@ -255,4 +381,26 @@ pub enum ReplayError {
         /// What does not fit.
         error: LedgerError,
     },
+}
+
+/// A document named the way a clerk reads it: "invoice 0190…".
+struct Named<'a>(&'a DocumentRef);
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            DocumentRef::Invoice(id) => write!(f, "invoice {id}"),
+            DocumentRef::CreditMemo(id) => write!(f, "credit memo {id}"),
+            DocumentRef::Payment(id) => write!(f, "payment {id}"),
+            DocumentRef::Deduction(id) => write!(f, "deduction {id}"),
+        }
+    }
+}
+
+/// The document a cash source is.
+fn source_document(source: CashSource) -> DocumentRef {
+    match source {
+        CashSource::Payment(id) => DocumentRef::Payment(id),
+        CashSource::CreditMemo(id) => DocumentRef::CreditMemo(id),
+    }
 }

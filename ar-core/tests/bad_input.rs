@@ -170,7 +170,14 @@ fn bad_terms_and_policies_are_refused() {
     assert!(matches!(desk.run(Action::IssueInvoice(cmd)), Err(LedgerError::Terms(_))));
     let p = desk.pay(20, c, date(2026, 1, 20), usd(dec!(99.00)));
     let policy = ApplicationPolicy::new().write_off_up_to(dec!(-1));
-    assert!(matches!(desk.apply(30, p, Target::OldestDueFirst, policy), Err(LedgerError::InvalidPolicy(_))));
+    assert_eq!(
+        desk.apply(30, p, Target::OldestDueFirst, policy),
+        Err(LedgerError::InvalidPolicy {
+            what: "the write-off tolerance",
+            value: dec!(-1),
+            rule: "it must be zero or more"
+        })
+    );
 }
 
 #[test]

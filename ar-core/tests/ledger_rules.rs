@@ -32,7 +32,14 @@ fn document_numbers_are_unique_across_invoices_and_credit_memos() {
     let mut again = desk.issue_cmd(11, c, date(2026, 1, 1), dec!(5.00));
     again.number = "INV-00010".into();
     let err = desk.run(Action::IssueInvoice(again));
-    assert_eq!(err, Err(LedgerError::DuplicateNumber { number: "INV-00010".into() }));
+    assert_eq!(
+        err,
+        Err(LedgerError::DuplicateNumber {
+            number: "INV-00010".into(),
+            document: DocumentRef::Invoice(InvoiceId::from_u128(11)),
+            used_by: DocumentRef::Invoice(InvoiceId::from_u128(10)),
+        })
+    );
     let credit = IssueCreditMemo {
         credit_memo: CreditMemoId::from_u128(12),
         number: "INV-00010".into(),
@@ -184,7 +191,16 @@ fn deductions_need_ids_from_the_host() {
     let p = desk.pay(20, c, date(2026, 1, 25), usd(dec!(450.00)));
     let policy = ApplicationPolicy::new().deduct_short_pay(vec![], DeductionReason::Pricing);
     let err = desk.apply(30, p, Target::OldestDueFirst, policy);
-    assert_eq!(err, Err(LedgerError::DeductionIdsExhausted { needed: 1, given: 0 }));
+    assert_eq!(
+        err,
+        Err(LedgerError::DeductionIdsExhausted {
+            invoice: InvoiceId::from_u128(10),
+            number: "INV-00010".into(),
+            short: usd(dec!(50.00)),
+            needed: 1,
+            given: 0,
+        })
+    );
 }
 
 #[test]
@@ -516,7 +532,7 @@ fn deposits_group_payments_of_one_currency_once() {
         bank_account: "DE89".into(),
         payments: vec![],
     });
-    assert_eq!(empty, Err(LedgerError::EmptyDeposit));
+    assert_eq!(empty, Err(LedgerError::EmptyDeposit { deposit: DepositId::from_u128(82) }));
 }
 
 #[test]

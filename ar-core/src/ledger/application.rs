@@ -10,7 +10,9 @@ use rust_decimal::Decimal;
 use super::state::{AppPlan, Few, Invoice, Parts, Settlement, Source, State};
 use crate::command::ApplyCash;
 use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
-use crate::{ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor};
+use crate::{
+    ApplicationId, ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor,
+};
 
 /// Plans `cmd` against the state; the result is the `CashApplied` event and the
 /// parts per invoice the fold records it with.
@@ -37,7 +39,15 @@ pub(crate) fn plan_application(
         }
         _ => None,
     };
-    let mut plan = Planner { state, customer, currency, discounts, policy: &cmd.policy, lines: Few::default() };
+    let mut plan = Planner {
+        state,
+        application: cmd.application,
+        customer,
+        currency,
+        discounts,
+        policy: &cmd.policy,
+        lines: Few::default(),
+    };
     let remaining = match &cmd.target {
         Target::OldestDueFirst => {
             // Walk the customer's open set lazily: most payments stop at the first invoice.
@@ -175,6 +185,8 @@ impl Walk {
 
 struct Planner<'a> {
     state: &'a State,
+    /// The application planned, to name it when it is refused.
+    application: ApplicationId,
     customer: u32,
     currency: Currency,
     /// Which discount offers are still open, if discounts are taken at all.
@@ -211,11 +223,15 @@ impl Planner<'_> {
         let i = self.state.invoice(id)?;
         let inv = self.state.inv(i);
         if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+            return Err(LedgerError::InvoiceVoid { invoice: id, number: inv.doc.number.clone() });
         }
         if inv.customer != self.customer {
-            let customer = self.state.cust(self.customer).reg.customer;
-            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer });
+            return Err(LedgerError::NotCustomersInvoice {
+                invoice: id,
+                number: inv.doc.number.clone(),
+                owner: self.state.cust(inv.customer).reg.customer,
+                customer: self.state.cust(self.customer).reg.customer,
+            });
         }
         Ok(i)
     }
@@ -250,7 +266,11 @@ impl Planner<'_> {
                 return Err(LedgerError::NotPositive { what: "an applied amount", amount: *cash });
             }
             if self.lines.iter().any(|l| l.invoice == i) {
-                return Err(LedgerError::InvalidPolicy("an invoice is named twice in a specific application"));
+                return Err(LedgerError::InvoiceNamedTwice {
+                    application: self.application,
+                    invoice: *id,
+                    number: self.state.inv(i).doc.number.clone(),
+                });
             }
             let inv = self.state.inv(i);
             let (fits, discount) = self.specific_settlement(inv, cash.minor());
@@ -265,7 +285,13 @@ impl Planner<'_> {
             self.lines.push(Line { invoice: i, cash: fits, discount, write_off: 0, deduction: 0 });
         }
         if left < 0 {
-            return Err(LedgerError::InvalidPolicy("the specific amounts add up to more than the amount applied"));
+            // Each named amount fits an open invoice, named once: their sum is
+            // within what the customer owes, so it fits in money's range.
+            return Err(LedgerError::SpecificAmountsExceedApplied {
+                application: self.application,
+                named: Money::from_minor(amount - left, self.currency)?,
+                applied: Money::from_minor(amount, self.currency)?,
+            });
         }
         Ok(left)
     }
@@ -371,7 +397,13 @@ impl Planner<'_> {
                 self.lines[k].write_off = residual;
             } else if let ShortPay::Deduction { ids, .. } = &self.policy.short_pay {
                 if ids_used >= ids.len() {
-                    return Err(LedgerError::DeductionIdsExhausted { needed: ids_used + 1, given: ids.len() });
+                    return Err(LedgerError::DeductionIdsExhausted {
+                        invoice: inv.id,
+                        number: inv.doc.number.clone(),
+                        short: Money::from_minor(residual, self.currency)?,
+                        needed: ids_used + 1,
+                        given: ids.len(),
+                    });
                 }
                 ids_used += 1;
                 self.lines[k].deduction = residual;
@@ -388,7 +420,11 @@ impl Planner<'_> {
         let residual = Decimal::new(residual, self.currency.minor_units());
         if let Some(abs) = tol.absolute {
             if abs.is_sign_negative() {
-                return Err(LedgerError::InvalidPolicy("the write-off tolerance is negative"));
+                return Err(LedgerError::InvalidPolicy {
+                    what: "the write-off tolerance",
+                    value: abs,
+                    rule: "it must be zero or more",
+                });
             }
             if residual > abs {
                 return Ok(false);
@@ -396,7 +432,11 @@ impl Planner<'_> {
         }
         if let Some(pct) = tol.percent {
             if pct.is_sign_negative() || pct > Decimal::ONE_HUNDRED {
-                return Err(LedgerError::InvalidPolicy("the write-off percentage must be between 0 and 100"));
+                return Err(LedgerError::InvalidPolicy {
+                    what: "the write-off percentage",
+                    value: pct,
+                    rule: "it must be between 0 and 100",
+                });
             }
             let total = Decimal::new(inv.total, self.currency.minor_units());
             let limit = total.checked_mul(pct).map(|v| v / Decimal::ONE_HUNDRED);

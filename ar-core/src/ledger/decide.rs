@@ -14,8 +14,8 @@ use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
 use crate::{
     Action, Actor, ApplicationId, Authority, CashSource, CommandId, DebitReason, DeductionResolution, DeductionStatus,
-    DisputeResolution, DisputeStatus, DocumentLine, InvoiceKind, LedgerError, Money, PaymentTerms, Rounding,
-    TaxRounding, compute_totals,
+    DisputeResolution, DisputeStatus, DocumentLine, DocumentRef, InvoiceKind, LedgerError, Money, PaymentTerms,
+    Rounding, TaxRounding, compute_totals,
 };
 
 /// What `decide` needs of a command besides its action.
@@ -269,7 +269,7 @@ impl Ctx<'_> {
         self.in_currency(self.state.cust(c).reg.currency, amount, "the credit increase")?;
         self.positive(amount, "the credit increase")?;
         if expires < self.date() {
-            return Err(LedgerError::InvalidPolicy("a temporary credit increase cannot expire before it is granted"));
+            return Err(LedgerError::CreditExpiresBeforeGrant { customer, amount, granted: self.date(), expires });
         }
         // The limit with every increase granted must stay an amount money can hold.
         let cust = self.state.cust(c);
@@ -282,8 +282,8 @@ impl Ctx<'_> {
     /// The invoice, made in its `Arc` rather than moved into one, its
     /// customer's dense number and its number's hash.
     fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32, u64), LedgerError> {
-        let number =
-            self.new_document(cmd.invoice.as_uuid(), &cmd.number, self.state.invoice_ix.contains_key(&cmd.invoice))?;
+        let taken = self.state.invoice_ix.contains_key(&cmd.invoice);
+        let number = self.new_document(DocumentRef::Invoice(cmd.invoice), cmd.invoice.as_uuid(), &cmd.number, taken)?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
         let terms = match cmd.terms {
@@ -326,15 +326,16 @@ impl Ctx<'_> {
     }
 
     /// Refuses a taken id or number; else the number's hash.
-    fn new_document(&self, id: uuid::Uuid, number: &str, taken: bool) -> Result<u64, LedgerError> {
+    fn new_document(&self, doc: DocumentRef, id: uuid::Uuid, number: &str, taken: bool) -> Result<u64, LedgerError> {
         if taken {
             return Err(LedgerError::DuplicateId { kind: "document", id });
         }
-        self.state.number_free(number)
+        self.state.number_free(number, doc)
     }
 
     fn credit_memo(&self, cmd: IssueCreditMemo, origin: CreditOrigin) -> Result<CreditMemoIssued, LedgerError> {
-        self.new_document(cmd.credit_memo.as_uuid(), &cmd.number, self.state.credit_ix.contains_key(&cmd.credit_memo))?;
+        let taken = self.state.credit_ix.contains_key(&cmd.credit_memo);
+        self.new_document(DocumentRef::CreditMemo(cmd.credit_memo), cmd.credit_memo.as_uuid(), &cmd.number, taken)?;
         let c = self.state.customer(cmd.customer)?;
         let currency = self.state.cust(c).reg.currency;
         let totals = compute_totals(&cmd.lines, None, currency, cmd.tax_rounding, cmd.rounding)?;
@@ -363,10 +364,15 @@ impl Ctx<'_> {
         self.not_before("the credit memo date", date, i)?;
         let inv = self.state.inv(i);
         if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+            return Err(LedgerError::InvoiceVoid { invoice: against, number: inv.doc.number.clone() });
         }
         if inv.doc.customer != customer {
-            return Err(LedgerError::NotCustomersInvoice { number: inv.doc.number.clone(), customer });
+            return Err(LedgerError::NotCustomersInvoice {
+                invoice: against,
+                number: inv.doc.number.clone(),
+                owner: inv.doc.customer,
+                customer,
+            });
         }
         let applied = doc.totals.total.minor().min(inv.collectible());
         let mut changes = vec![Change::CreditMemoIssued(Arc::new(doc))];
@@ -450,7 +456,7 @@ impl Ctx<'_> {
         bank_account: &str,
         payments: &[crate::PaymentId],
     ) -> Result<Vec<Change>, LedgerError> {
-        let first = payments.first().ok_or(LedgerError::EmptyDeposit)?;
+        let first = payments.first().ok_or(LedgerError::EmptyDeposit { deposit })?;
         let currency = self.state.payments[self.state.payment(*first)? as usize].doc.amount.currency();
         let sum = self.state.check_deposit(deposit, payments, currency)?;
         Ok(vec![Change::DepositRecorded {
@@ -468,7 +474,7 @@ impl Ctx<'_> {
         self.in_currency(inv.currency(), amount, "the write-off")?;
         self.positive(amount, "the write-off")?;
         if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+            return Err(LedgerError::InvoiceVoid { invoice, number: inv.doc.number.clone() });
         }
         if amount.minor() > inv.collectible() {
             return Err(LedgerError::OverApplication {

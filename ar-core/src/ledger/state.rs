@@ -16,8 +16,8 @@ use crate::event::{CashApplied, Change, CreditMemoIssued, InvoiceIssued};
 use crate::hashing::{IdMap, fingerprint};
 use crate::{
     ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
-    DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, InvoiceId,
-    InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
+    DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, DocumentRef,
+    InvoiceId, InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
 };
 
 /// Position of an open invoice in its customer's collection order.
@@ -331,8 +331,9 @@ fn minor_in(m: Money, currency: Currency, what: &'static str) -> Result<i64, Led
     Ok(m.minor())
 }
 
-fn next_index(len: usize) -> Result<u32, LedgerError> {
-    u32::try_from(len).map_err(|_| LedgerError::InvalidPolicy("the ledger holds 4 billion records of one kind already"))
+/// The dense number of the next record of `kind`, of which there are `len`.
+fn next_index(kind: &'static str, len: usize) -> Result<u32, LedgerError> {
+    u32::try_from(len).map_err(|_| LedgerError::TooManyRecords { kind, count: len })
 }
 
 impl State {
@@ -387,12 +388,17 @@ impl State {
         }
     }
 
-    /// Refuses a number a document already carries; else its hash, which
-    /// claims it once the document is recorded.
-    pub fn number_free(&self, number: &str) -> Result<u64, LedgerError> {
+    /// Refuses a number a document already carries, naming `document`, the
+    /// one that asks for it; else its hash, which claims it once the document
+    /// is recorded.
+    pub fn number_free(&self, number: &str, document: DocumentRef) -> Result<u64, LedgerError> {
         let hash = number_hash(number);
-        if self.number_taken(hash, number) {
-            return Err(LedgerError::DuplicateNumber { number: number.to_owned() });
+        if let Some(holder) = self.number_holder(hash, number) {
+            let used_by = match holder {
+                NumberedDoc::Invoice(i) => DocumentRef::Invoice(self.invoices[i as usize].id),
+                NumberedDoc::Credit(k) => DocumentRef::CreditMemo(self.credits[k as usize].doc.credit_memo),
+            };
+            return Err(LedgerError::DuplicateNumber { number: number.to_owned(), document, used_by });
         }
         Ok(hash)
     }
@@ -404,11 +410,11 @@ impl State {
         }
     }
 
-    /// `true` if a document under `hash` carries `number`.
-    fn number_taken(&self, hash: u64, number: &str) -> bool {
-        let Some(first) = self.numbers.get(&hash) else { return false };
+    /// The document under `hash` that carries `number`, if any.
+    fn number_holder(&self, hash: u64, number: &str) -> Option<NumberedDoc> {
+        let first = self.numbers.get(&hash)?;
         let clashes = self.number_clashes.get(&hash).map_or(&[][..], Vec::as_slice);
-        std::iter::once(first).chain(clashes).any(|d| self.number_of(*d) == number)
+        std::iter::once(first).chain(clashes).find(|d| self.number_of(**d) == number).copied()
     }
 
     fn claim_number(&mut self, number: &str, doc: NumberedDoc) {
@@ -514,7 +520,7 @@ impl State {
             return Err(dup("customer", reg.customer.as_uuid()));
         }
         let limit = reg.credit_limit.map(|l| minor_in(l, reg.currency, "the credit limit")).transpose()?;
-        let ix = next_index(self.customers.len())?;
+        let ix = next_index("customer", self.customers.len())?;
         self.customers.push(Customer {
             reg: Arc::clone(reg),
             terms: self.terms.intern(&reg.terms),
@@ -547,7 +553,7 @@ impl State {
         if self.invoice_ix.contains_key(&doc.invoice) {
             return Err(dup("invoice", doc.invoice.as_uuid()));
         }
-        let number = self.number_free(&doc.number)?;
+        let number = self.number_free(&doc.number, DocumentRef::Invoice(doc.invoice))?;
         let c = self.customer(doc.customer)?;
         minor_in(doc.totals.total, self.cust(c).reg.currency, "the invoice total")?;
         self.record_invoice(doc, c, number)
@@ -556,7 +562,7 @@ impl State {
     /// Records a checked invoice of customer `c`, whose number hashes to `number`.
     fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32, number: u64) -> Result<(), LedgerError> {
         let total = doc.totals.total.minor();
-        let ix = next_index(self.invoices.len())?;
+        let ix = next_index("invoice", self.invoices.len())?;
         let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
         let customer = &mut self.customers[c as usize];
         if total > 0 {
@@ -590,10 +596,10 @@ impl State {
         if self.credit_ix.contains_key(&doc.credit_memo) {
             return Err(dup("credit memo", doc.credit_memo.as_uuid()));
         }
-        self.number_free(&doc.number)?;
+        self.number_free(&doc.number, DocumentRef::CreditMemo(doc.credit_memo))?;
         let c = self.customer(doc.customer)?;
         let amount = minor_in(doc.totals.total, self.cust(c).reg.currency, "the credit memo total")?;
-        let ix = next_index(self.credits.len())?;
+        let ix = next_index("credit memo", self.credits.len())?;
         self.credits.push(Credit { doc: Arc::clone(doc), customer: c, amount, applied: 0, refunded: 0 });
         self.credit_ix.insert(doc.credit_memo, ix);
         self.claim_number(&doc.number, NumberedDoc::Credit(ix));
@@ -608,7 +614,7 @@ impl State {
     pub fn check_void(&self, i: u32) -> Result<(), LedgerError> {
         let inv = self.inv(i);
         if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: inv.doc.number.clone() });
+            return Err(LedgerError::InvoiceVoid { invoice: inv.id, number: inv.doc.number.clone() });
         }
         if inv.settled() != 0 || inv.disputed != 0 {
             let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
@@ -641,7 +647,7 @@ impl State {
     /// Records a checked payment of customer `c`.
     fn record_payment(&mut self, doc: &Arc<ReceivePayment>, c: u32) -> Result<(), LedgerError> {
         let amount = doc.amount.minor();
-        let ix = next_index(self.payments.len())?;
+        let ix = next_index("payment", self.payments.len())?;
         self.payments.push(Payment {
             doc: Arc::clone(doc),
             customer: c,
@@ -716,7 +722,7 @@ impl State {
         date: NaiveDate,
         plan: &AppPlan,
     ) -> Result<(), LedgerError> {
-        let app_ix = next_index(self.applications.len())?;
+        let app_ix = next_index("application", self.applications.len())?;
         for (i, part) in plan.parts.iter() {
             self.settle(*i, *part, 1);
             let history = &mut self.invoices[*i as usize].history;
@@ -727,7 +733,7 @@ impl State {
         self.use_source(plan.source, plan.cash);
         for d in &doc.deductions {
             let i = self.invoice(d.invoice)?;
-            let ix = next_index(self.deductions.len())?;
+            let ix = next_index("deduction", self.deductions.len())?;
             let inv = self.inv(i);
             let c = inv.customer;
             self.deductions.push(Deduction {
@@ -759,7 +765,12 @@ impl State {
         let plan = self.plan_of(doc)?;
         let customer = self.cust(plan.customer);
         if customer.reg.customer != doc.customer {
-            return Err(LedgerError::UnknownCustomer(doc.customer));
+            return Err(LedgerError::CustomerMismatch {
+                application: doc.application,
+                from: doc.source,
+                named: doc.customer,
+                owner: customer.reg.customer,
+            });
         }
         let currency = customer.reg.currency;
         let amounts = doc.allocations.iter().flat_map(|a| [a.cash, a.discount]);
@@ -788,11 +799,13 @@ impl State {
         let inv = self.inv(i);
         let number = || inv.doc.number.clone();
         if inv.void {
-            return Err(LedgerError::InvoiceVoid { number: number() });
+            return Err(LedgerError::InvoiceVoid { invoice: inv.id, number: number() });
         }
         if inv.customer != customer {
             return Err(LedgerError::NotCustomersInvoice {
+                invoice: inv.id,
                 number: number(),
+                owner: self.cust(inv.customer).reg.customer,
                 customer: self.cust(customer).reg.customer,
             });
         }
@@ -925,7 +938,7 @@ impl State {
             return Err(dup("deposit", id.as_uuid()));
         }
         if payments.is_empty() {
-            return Err(LedgerError::EmptyDeposit);
+            return Err(LedgerError::EmptyDeposit { deposit: id });
         }
         let mut sum = 0i128;
         let mut seen = BTreeSet::new();
@@ -954,7 +967,12 @@ impl State {
     ) -> Result<(), LedgerError> {
         let sum = self.check_deposit(id, payments, total.currency())?;
         if sum != total.minor() {
-            return Err(LedgerError::InvalidPolicy("the deposit total is not the sum of its payments"));
+            return Err(LedgerError::DepositTotalMismatch {
+                deposit: id,
+                total,
+                sum: Money::from_minor(sum, total.currency())?,
+                payments: payments.len(),
+            });
         }
         for p in payments {
             let ix = self.payment(*p)? as usize;
@@ -993,14 +1011,25 @@ impl State {
         self.open_deduction(d, "resolving")?;
         let ded = &self.deductions[d as usize];
         let (c, m) = (ded.customer, ded.amount);
-        if amount.minor() != m {
-            return Err(LedgerError::InvalidPolicy("a deduction is resolved for its whole amount"));
+        let currency = self.cust(c).reg.currency;
+        if amount.minor() != m || amount.currency() != currency {
+            return Err(LedgerError::DeductionAmountMismatch {
+                deduction,
+                amount: Money::from_minor(m, currency)?,
+                resolved: amount,
+            });
         }
         let status = match resolution {
             DeductionResolution::Valid { credit_memo, .. } => {
                 let k = self.credit(*credit_memo)?;
-                if self.credits[k as usize].unapplied() < m {
-                    return Err(LedgerError::InvalidPolicy("the credit memo does not cover the deduction"));
+                let unapplied = self.credits[k as usize].unapplied();
+                if unapplied < m {
+                    return Err(LedgerError::DeductionNotCovered {
+                        deduction,
+                        amount,
+                        credit_memo: *credit_memo,
+                        unapplied: Money::from_minor(unapplied, currency)?,
+                    });
                 }
                 self.use_source(Source::Credit(k), m);
                 DeductionStatus::Valid
@@ -1054,7 +1083,7 @@ impl State {
             });
         }
         let c = inv.customer;
-        let ix = next_index(self.disputes.len())?;
+        let ix = next_index("dispute", self.disputes.len())?;
         self.disputes.push(Dispute {
             id: dispute,
             invoice: i,
@@ -1187,11 +1216,12 @@ mod tests {
         let hash = 42;
         state.claim_hash(hash, NumberedDoc::Invoice(0));
         state.claim_hash(hash, NumberedDoc::Invoice(1));
-        assert!(state.number_taken(hash, "INV-1") && state.number_taken(hash, "INV-2"));
-        assert!(!state.number_taken(hash, "INV-3"));
-        assert!(!state.number_taken(hash + 1, "INV-1"));
+        assert_eq!(state.number_holder(hash, "INV-1"), Some(NumberedDoc::Invoice(0)));
+        assert_eq!(state.number_holder(hash, "INV-2"), Some(NumberedDoc::Invoice(1)));
+        assert_eq!(state.number_holder(hash, "INV-3"), None);
+        assert_eq!(state.number_holder(hash + 1, "INV-1"), None);
         state.claim_hash(hash, NumberedDoc::Invoice(2));
-        assert!(state.number_taken(hash, "INV-3"));
+        assert_eq!(state.number_holder(hash, "INV-3"), Some(NumberedDoc::Invoice(2)));
         assert_eq!(state.numbers.len(), 1);
         assert_eq!(state.number_clashes.get(&hash).map(Vec::len), Some(2));
         Ok(())
