@@ -255,6 +255,11 @@ impl Driver {
         for e in desk.ledger.journal() {
             model.fold(&e.change);
         }
+        // Commands take effect after every document the driver dates (up to day
+        // 90): dated on the first day, most would be refused for coming before
+        // the invoice or payment they touch, and applications would pass over
+        // every invoice as not yet issued.
+        desk.today = date(2026, 6, 1);
         Driver {
             desk,
             model,
@@ -614,5 +619,173 @@ proptest! {
             prop_assert_eq!(flow, std::ops::ControlFlow::Break(k + 1));
         }
         prop_assert!(stopped == one_by_one, "execute_each went on after a break");
+    }
+}
+
+/// The roles random actors act in.
+const ROLES: [&str; 3] = ["clerk", "supervisor", "credit_manager"];
+
+/// Write-offs above 5 units and refunds above 20 units need a supervisor, any
+/// credit-limit change a credit manager. Thresholds are given in every
+/// currency the driver uses, so each amount meets its own.
+fn approvals() -> ApprovalPolicy {
+    let mut policy = ApprovalPolicy::new().require(Authority::CreditLimitChange, None, &["credit_manager"]);
+    for currency in CURRENCIES {
+        let units = |n: i64| Money::from_minor(n * 10i64.pow(currency.minor_units()), currency).expect("small amount");
+        policy = policy.require(Authority::WriteOff, Some(units(5)), &["supervisor"]).require(
+            Authority::Refund,
+            Some(units(20)),
+            &["supervisor"],
+        );
+    }
+    policy
+}
+
+/// Whether `amount` is strictly above `units` whole units of its currency.
+fn above(amount: Money, units: i64) -> bool {
+    amount.amount().abs() > Decimal::from(units)
+}
+
+/// The authority and role the policy demands of a command, judged from the
+/// command and from what it does (the events a ledger without rules gave).
+fn needs(action: &Action, events: &[Event]) -> Option<(Authority, Role)> {
+    let supervisor = || Role::new("supervisor");
+    match action {
+        Action::RegisterCustomer(_) | Action::SetCreditLimit { .. } | Action::GrantTemporaryCredit { .. } => {
+            return Some((Authority::CreditLimitChange, Role::new("credit_manager")));
+        }
+        Action::Refund { amount, .. } if above(*amount, 20) => return Some((Authority::Refund, supervisor())),
+        _ => {}
+    }
+    // Every amount written off: by hand, as a tolerance inside an application (per
+    // invoice), or as a deduction resolved by writing it off.
+    let written_off = events.iter().flat_map(|e| match &e.change {
+        Change::InvoiceWrittenOff { amount, .. } => vec![*amount],
+        Change::CashApplied(a) => a.write_offs.iter().map(|w| w.amount).collect(),
+        Change::DeductionResolved { resolution: DeductionResolution::WriteOff { .. }, amount, .. } => vec![*amount],
+        _ => vec![],
+    });
+    written_off.into_iter().any(|amount| above(amount, 5)).then(|| (Authority::WriteOff, supervisor()))
+}
+
+#[derive(Debug, Clone)]
+enum Guarded {
+    Op(Op),
+    Limit {
+        customer: u8,
+        cents: Option<u32>,
+    },
+    /// A write-off or refund within a minor unit of its threshold.
+    AtThreshold {
+        index: u8,
+        delta: i64,
+        refund: bool,
+    },
+}
+
+fn guarded() -> impl Strategy<Value = (Guarded, u8)> {
+    let limit =
+        (0..3u8, proptest::option::of(1..100_000u32)).prop_map(|(customer, cents)| Guarded::Limit { customer, cents });
+    let edge = (any::<u8>(), -1..2i64, any::<bool>()).prop_map(|(index, delta, refund)| Guarded::AtThreshold {
+        index,
+        delta,
+        refund,
+    });
+    (prop_oneof![10 => op().prop_map(Guarded::Op), 1 => limit, 2 => edge], 0..ROLES.len() as u8)
+}
+
+/// Runs one command by a random actor on a ledger with the approval policy and
+/// on one without rules (the driver's), and asserts the policy only ever stops
+/// what it should: a command needing a role the actor lacks is refused with
+/// `NotAuthorized` naming that role and changes nothing; any other is decided
+/// exactly as without the policy.
+fn guarded_step(driver: &mut Driver, ruled: &mut Ledger, step: &(Guarded, u8)) -> Result<(), TestCaseError> {
+    let (what, role) = step;
+    let action = match what {
+        Guarded::Op(op) => match driver.action(op) {
+            Some(action) => action,
+            None => return Ok(()),
+        },
+        Guarded::Limit { customer, cents } => Action::SetCreditLimit {
+            customer: CustomerId::from_u128(u128::from(*customer) + 1),
+            limit: cents.map(|c| driver.cents(*customer, c)),
+        },
+        Guarded::AtThreshold { index, delta, refund } => {
+            let (units, customer) = if *refund {
+                let Some(p) = pick(&driver.payments, *index) else { return Ok(()) };
+                let Some(paid) = driver.model.payments.get(&p) else { return Ok(()) };
+                (20, paid.customer)
+            } else {
+                let Some(i) = pick(&driver.invoices, *index) else { return Ok(()) };
+                let Some(inv) = driver.model.invoices.get(&i) else { return Ok(()) };
+                (5, inv.customer)
+            };
+            let currency = CURRENCIES[(customer - 1) as usize % 3];
+            let minor = units * 10i64.pow(currency.minor_units()) + delta;
+            let amount = Money::from_minor(minor, currency).expect("small amount");
+            if *refund {
+                let source = CashSource::Payment(pick(&driver.payments, *index).expect("picked above"));
+                Action::Refund { refund: RefundId::from_u128(driver.id()), source, amount }
+            } else {
+                let invoice = pick(&driver.invoices, *index).expect("picked above");
+                Action::WriteOff { invoice, amount, reason: "bad debt".into() }
+            }
+        }
+    };
+    driver.desk.actor = Actor::new("user", ROLES[usize::from(*role)]);
+    let command = driver.desk.command(action.clone());
+    let (free_before, ruled_before) = (driver.desk.ledger.clone(), ruled.clone());
+    let free = driver.desk.ledger.execute(command.clone()).map(<[_]>::to_vec);
+    let outcome = ruled.execute(command.clone()).map(<[_]>::to_vec);
+    let Ok(events) = free else {
+        prop_assert!(outcome.is_err(), "the policy let through a command refused without it: {:?}", action);
+        prop_assert!(*ruled == ruled_before, "a refused command changed the ledger");
+        return Ok(());
+    };
+    match needs(&action, &events) {
+        Some((authority, required)) if required != command.actor.role => {
+            match outcome {
+                Err(LedgerError::NotAuthorized { authority: a, required: r, .. }) => {
+                    prop_assert_eq!(a, authority);
+                    prop_assert_eq!(r, vec![required]);
+                }
+                other => {
+                    return Err(TestCaseError::fail(format!(
+                        "{} needs {required} for {authority:?}, got {other:?}: {action:?}",
+                        command.actor.role
+                    )));
+                }
+            }
+            prop_assert!(*ruled == ruled_before, "a command refused for authority changed the ledger");
+            driver.desk.ledger = free_before;
+        }
+        _ => {
+            prop_assert_eq!(outcome, Ok(events.clone()), "the policy changed a permitted decision: {:?}", action);
+            for e in &events {
+                driver.model.fold(&e.change);
+            }
+            if let Some(Change::CashApplied(a)) =
+                events.iter().map(|e| &e.change).find(|c| matches!(c, Change::CashApplied(_)))
+            {
+                driver.applications.push(a.application);
+            }
+        }
+    }
+    prop_assert!(*ruled == driver.desk.ledger, "the ruled ledger went another way than the free one");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn approvals_refuse_exactly_what_the_actor_may_not_do(steps in proptest::collection::vec(guarded(), 1..60)) {
+        let mut driver = Driver::new();
+        let mut ruled = Ledger::replay(LedgerConfig::new().approvals(approvals()), driver.desk.ledger.journal())
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for step in &steps {
+            guarded_step(&mut driver, &mut ruled, step)?;
+            driver.model.check(&ruled)?;
+        }
     }
 }
