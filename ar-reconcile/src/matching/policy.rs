@@ -8,6 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::Tier;
+use super::normalize::InvoicePattern;
 
 /// The matching passes, in the order they run.
 ///
@@ -42,6 +43,7 @@ pub enum Pass {
 /// | auto-apply from tier | [`Tier::Certain`] |
 /// | invoice prefixes | `INV`, `INVOICE`, `RE`, `RG`, `NR` |
 /// | digits a bare number in free text needs | 4 |
+/// | invoice number pattern for free text | none |
 /// | last pass | [`Pass::Combination`] (all) |
 ///
 /// ```
@@ -76,6 +78,10 @@ pub struct MatchPolicy {
     last_pass: Pass,
     #[serde(default = "default_nearest_deduction_percent")]
     nearest_deduction_percent: Decimal,
+    /// Left out when unset, so a policy stored before it existed, or without
+    /// one, reads and writes as it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    invoice_number_pattern: Option<InvoicePattern>,
 }
 
 fn default_nearest_deduction_percent() -> Decimal {
@@ -107,6 +113,7 @@ impl MatchPolicy {
             min_reference_digits: 4,
             last_pass: Pass::Combination,
             nearest_deduction_percent: default_nearest_deduction_percent(),
+            invoice_number_pattern: None,
         }
     }
 
@@ -190,6 +197,25 @@ impl MatchPolicy {
         self
     }
 
+    /// What the host's invoice numbers look like (see [`InvoicePattern`] for the
+    /// pattern language). The text pass then also looks up every match of the
+    /// pattern in the remittance text, however the payer spaced or punctuated
+    /// it (`so 2026 00042` for `SO-2026-00042`), besides the words it looks up
+    /// anyway; a match counts like any number found in text. Default: none.
+    ///
+    /// ```
+    /// use ar_reconcile::matching::MatchPolicy;
+    /// use ar_reconcile::matching::normalize::InvoicePattern;
+    /// let policy = MatchPolicy::new().invoice_number_pattern(InvoicePattern::parse("SO-#{4}-#{5}")?);
+    /// assert_eq!(policy.number_pattern().map(InvoicePattern::as_str), Some("SO-#{4}-#{5}"));
+    /// assert_eq!(MatchPolicy::new().number_pattern(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn invoice_number_pattern(mut self, pattern: InvoicePattern) -> Self {
+        self.invoice_number_pattern = Some(pattern);
+        self
+    }
+
     /// Stops after `pass`: [`Pass::Text`] runs only the reference passes.
     pub fn last_pass(mut self, pass: Pass) -> Self {
         self.last_pass = pass;
@@ -240,6 +266,11 @@ impl MatchPolicy {
     /// The digits a bare number in free text needs.
     pub fn reference_digits_min(&self) -> usize {
         self.min_reference_digits
+    }
+
+    /// The invoice number pattern the text pass scans for, if any.
+    pub fn number_pattern(&self) -> Option<&InvoicePattern> {
+        self.invoice_number_pattern.as_ref()
     }
 
     /// The last pass that runs.

@@ -49,10 +49,12 @@ impl Matcher<'_> {
 
     /// The key hashes of every document reference and account in `lines`: the
     /// structured references (and an `RF` reference's body), the end-to-end
-    /// id, and, when the text pass runs, every word of the text with a digit.
+    /// id, and, when the text pass runs, every word of the text with a digit
+    /// and every match of the policy's invoice number pattern.
     fn block_keys(&self, ahead: &mut ReadAhead, lines: &[BankLine]) {
         let prefixes = self.policy.prefixes();
         let text = self.policy.last_pass_run() >= Pass::Text;
+        let pattern = self.policy.number_pattern();
         let ReadAhead { key, documents, accounts, .. } = ahead;
         documents.clear();
         accounts.clear();
@@ -78,6 +80,9 @@ impl Matcher<'_> {
             line.end_to_end_id.iter().for_each(|e2e| push(e2e));
             if text {
                 tokens(&line.remittance_text).filter(|w| w.bytes().any(|b| b.is_ascii_digit())).for_each(&mut push);
+                if let Some(pattern) = pattern {
+                    pattern.find_iter(&line.remittance_text).for_each(|(_, m)| push(m));
+                }
             }
         }
         for account in lines.iter().filter_map(|l| l.counterparty_account.as_deref()) {
@@ -125,6 +130,8 @@ mod tests {
         TextWithPrefix,
         TextToken,
         TextBare,
+        /// Spaced so that only the invoice number pattern finds it.
+        TextSpaced,
     }
 
     fn channel() -> impl Strategy<Value = Channel> {
@@ -135,6 +142,7 @@ mod tests {
             Just(Channel::TextWithPrefix),
             Just(Channel::TextToken),
             Just(Channel::TextBare),
+            Just(Channel::TextSpaced),
         ]
     }
 
@@ -167,6 +175,8 @@ mod tests {
                 Channel::TextWithPrefix => line.remittance_text.push_str(&format!(" Rechnung RE {n}")),
                 Channel::TextToken => line.remittance_text.push_str(&format!(" see inv-{n:04},")),
                 Channel::TextBare => line.remittance_text.push_str(&format!(" order {n:06}")),
+                // No word of it normalizes to the number: only the pattern finds it.
+                Channel::TextSpaced => line.remittance_text.push_str(&format!(" r e{n}")),
             }
         }
         line
@@ -183,6 +193,7 @@ mod tests {
                 (prop::collection::vec((0usize..60, channel()), 0..4), prop::option::of(0usize..6)),
                 1..80,
             ),
+            with_pattern in any::<bool>(),
         ) {
             let day = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap_or_default();
             let directory: CustomerDirectory = (0..6u128)
@@ -197,7 +208,12 @@ mod tests {
                 })
                 .collect();
             let lines: Vec<BankLine> = lines.iter().map(|(refs, account)| line(refs, *account)).collect();
-            let matcher = Matcher::new(MatchPolicy::new(), &directory, &items).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let mut policy = MatchPolicy::new();
+            if with_pattern {
+                let pattern = crate::matching::normalize::InvoicePattern::parse("R-E-#{1,3}").map_err(|e| TestCaseError::fail(e.to_string()))?;
+                policy = policy.invoice_number_pattern(pattern);
+            }
+            let matcher = Matcher::new(policy, &directory, &items).map_err(|e| TestCaseError::fail(e.to_string()))?;
             let mut state = RunState::new(items.len());
             let mut ahead = ReadAhead::default();
             for (b, block) in lines.chunks(BLOCK).enumerate() {

@@ -4,7 +4,7 @@
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
-use super::normalize::{creditor_reference_body, digit_count, document_key, tokens};
+use super::normalize::{InvoicePattern, creditor_reference_body, digit_count, document_key, tokens};
 use super::{Evidence, Matcher};
 use crate::Reference;
 
@@ -124,7 +124,9 @@ impl Matcher<'_> {
 
     /// Pass (b): invoice numbers in the free text, into `refs` (cleared first).
     /// A prefix word joins the token after it (`INV 00042`); a bare number
-    /// needs the policy's minimum digits.
+    /// needs the policy's minimum digits. Without an invoice number pattern a
+    /// number the payer spaced (`SO 2026 00042`) is three words and not found;
+    /// with one, [`Matcher::pattern_refs`] finds it.
     pub(crate) fn text_refs<'l>(&self, ctx: &LineCtx<'l>, state: &mut RunState<'_>, refs: &mut Vec<Ref<'l>>) {
         let prefixes = self.policy.prefixes();
         let has_digits = |w: &str| w.bytes().any(|b| b.is_ascii_digit());
@@ -160,7 +162,36 @@ impl Matcher<'_> {
                 refs.push(Ref { row, paid: None, owner: NONE, found: Found::Text { prefix, token } });
             }
         }
+        if let Some(pattern) = self.policy.number_pattern() {
+            self.pattern_refs(pattern, ctx, state, refs);
+        }
         dedup_rows(refs);
+    }
+
+    /// The host's numbers as its pattern finds them in the text, spaces and
+    /// all (`so 2026 00042`), after the words: a number the words already
+    /// found keeps the evidence it had. The match is brought to the index's
+    /// normal form like any reference, and every hit is confirmed against the
+    /// invoice's own number there.
+    fn pattern_refs<'l>(
+        &self,
+        pattern: &InvoicePattern,
+        ctx: &LineCtx<'l>,
+        state: &mut RunState<'_>,
+        refs: &mut Vec<Ref<'l>>,
+    ) {
+        let prefixes = self.policy.prefixes();
+        for (_, token) in pattern.find_iter(&ctx.line.remittance_text) {
+            let key = document_key(token, prefixes, &mut state.key);
+            if key.is_empty() {
+                continue;
+            }
+            state.hits.clear();
+            self.index.documents(self.items, key, prefixes, &mut state.buf, &mut state.hits);
+            for &row in &state.hits {
+                refs.push(Ref { row, paid: None, owner: NONE, found: Found::Text { prefix: None, token } });
+            }
+        }
     }
 
     /// Keeps in `refs` the referenced invoices that can take money from this
