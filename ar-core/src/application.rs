@@ -30,9 +30,15 @@ pub enum Target {
     /// early-payment discount covers only what it leaves open, so paying the
     /// gross amount inside the window takes none. What a named invoice still
     /// has open is a short payment (written off or deducted as the policy
-    /// says), even when cash is left unapplied.
+    /// says), even when cash is left unapplied. Cash short of the net amount by
+    /// no more than the write-off tolerance still earns the discount, and the
+    /// shortfall is written off.
     Specific(Vec<(InvoiceId, Money)>),
-    /// Spread over these invoices in proportion to their open amounts (largest remainder).
+    /// Spread over these invoices in proportion to their open amounts (largest
+    /// remainder), taken in collection order (oldest due first, whatever order
+    /// they are listed in; ties and deduction ids follow that order). Discounts
+    /// are taken only when the money settles every named invoice net of its
+    /// discount; otherwise none is, and the money is split by open amount.
     ProRata(Vec<InvoiceId>),
     /// Fees and interest debit memos first, then other debit memos and invoices,
     /// oldest due first within each.

@@ -8,7 +8,9 @@ use crate::{Actor, Money, Role};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Authority {
-    /// Writing off an amount (tolerance write-offs, bad debt, deductions).
+    /// Writing off an amount (tolerance write-offs, bad debt, deductions). An
+    /// application's tolerance write-offs are checked one by one, each
+    /// invoice's against the threshold, not their total.
     WriteOff,
     /// Setting a credit limit or granting a temporary increase.
     CreditLimitChange,
