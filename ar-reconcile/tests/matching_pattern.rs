@@ -5,10 +5,10 @@
 
 use ar_core::{Currency, CustomerId, InvoiceId, Money};
 use ar_reconcile::BankLine;
-use ar_reconcile::matching::normalize::{InvoicePattern, PatternError};
 use ar_reconcile::matching::{
     Customer, CustomerDirectory, Evidence, MatchPolicy, OpenInvoice, Proposal, Tier, match_lines,
 };
+use ar_reconcile::matching::{InvoicePattern, PatternError};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 

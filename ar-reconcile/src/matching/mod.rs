@@ -102,6 +102,7 @@ pub mod ledger;
 mod matcher;
 pub mod normalize;
 mod open_item;
+mod pattern;
 mod payer;
 mod policy;
 mod proposal;
@@ -114,6 +115,7 @@ pub use error::MatchError;
 pub use evidence::{Evidence, ReferenceSource};
 pub use matcher::Matcher;
 pub use open_item::OpenInvoice;
+pub use pattern::{InvoicePattern, PatternError};
 pub use policy::{MAX_COMBINATION_ITEMS, MatchPolicy, Pass};
 pub use proposal::{Allocation, MatchOutcome, Proposal, Shortfall, Summary, Tally, Tier};
 

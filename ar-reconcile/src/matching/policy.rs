@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use super::Tier;
-use super::normalize::InvoicePattern;
+use super::pattern::InvoicePattern;
 
 /// The matching passes, in the order they run.
 ///
@@ -205,7 +205,7 @@ impl MatchPolicy {
     ///
     /// ```
     /// use ar_reconcile::matching::MatchPolicy;
-    /// use ar_reconcile::matching::normalize::InvoicePattern;
+    /// use ar_reconcile::matching::InvoicePattern;
     /// let policy = MatchPolicy::new().invoice_number_pattern(InvoicePattern::parse("SO-#{4}-#{5}")?);
     /// assert_eq!(policy.number_pattern().map(InvoicePattern::as_str), Some("SO-#{4}-#{5}"));
     /// assert_eq!(MatchPolicy::new().number_pattern(), None);

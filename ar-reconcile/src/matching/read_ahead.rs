@@ -210,7 +210,7 @@ mod tests {
             let lines: Vec<BankLine> = lines.iter().map(|(refs, account)| line(refs, *account)).collect();
             let mut policy = MatchPolicy::new();
             if with_pattern {
-                let pattern = crate::matching::normalize::InvoicePattern::parse("R-E-#{1,3}").map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let pattern = crate::matching::InvoicePattern::parse("R-E-#{1,3}").map_err(|e| TestCaseError::fail(e.to_string()))?;
                 policy = policy.invoice_number_pattern(pattern);
             }
             let matcher = Matcher::new(policy, &directory, &items).map_err(|e| TestCaseError::fail(e.to_string()))?;

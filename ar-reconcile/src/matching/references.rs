@@ -4,7 +4,8 @@
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
-use super::normalize::{InvoicePattern, creditor_reference_body, digit_count, document_key, tokens};
+use super::normalize::{creditor_reference_body, digit_count, document_key, tokens};
+use super::pattern::InvoicePattern;
 use super::{Evidence, Matcher};
 use crate::Reference;
 
