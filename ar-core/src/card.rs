@@ -206,7 +206,7 @@ const CARD_DIGITS: std::ops::RangeInclusive<usize> = 12..=19;
 pub fn mask_card_numbers(text: &str) -> String {
     let bytes = text.as_bytes();
     // Most text holds too few digits to hide a card: copy it as it is.
-    if bytes.iter().filter(|b| b.is_ascii_digit()).count() < *CARD_DIGITS.start() {
+    if too_few_digits(bytes) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
@@ -230,6 +230,11 @@ pub fn mask_card_numbers(text: &str) -> String {
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     out
+}
+
+/// Whether `bytes` holds fewer digits than the shortest card number.
+fn too_few_digits(bytes: &[u8]) -> bool {
+    bytes.iter().filter(|b| b.is_ascii_digit()).count() < *CARD_DIGITS.start()
 }
 
 /// The end of a run of digits that may contain single spaces or dashes between digits.
@@ -307,17 +312,34 @@ fn luhn_double(d: u8) -> u8 {
     if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
 }
 
-/// Text written by a customer or a bank (remittance advice, payer reference), with
+/// Text a customer, a bank or a clerk wrote (remittance advice, payer
+/// references, reasons, line descriptions, a bank account's name), with
 /// anything that looks like a card number masked on the way in: by
 /// [`FreeText::new`], `From` and deserialization alike, so a `FreeText` never
 /// holds a full card number. [`mask_card_numbers`] says what is masked,
 /// including the numbers that are masked although they are not cards.
-/// It serializes as a plain string.
+///
+/// It serializes as a plain string, so journals written when a field was a
+/// `String` still load (a card number in them comes back masked), and it hashes
+/// exactly as that `String` did, so fingerprints of stored commands hold. It
+/// derefs to `str`; moving or cloning one never scans the text again.
+///
+/// # Where the guarantee ends
+///
+/// Every free-text field of a command, an event or a query view is a
+/// `FreeText`. Identifiers that code matches on stay plain strings: document
+/// numbers, customer names, terms names, collectors, [`UserId`](crate::UserId)
+/// and [`Role`](crate::Role), currency and tax codes. Masking one would change
+/// it, and a lookup, a uniqueness check or an approval rule keyed on it would
+/// break; so hosts must never put a card number there.
 ///
 /// ```
 /// use ar_core::FreeText;
 /// let text = FreeText::new("INV-42 card 5555 5555 5555 4444");
 /// assert_eq!(text.as_str(), "INV-42 card ************4444");
+/// let reason: FreeText = "damaged".into();
+/// assert!(reason.starts_with("dam"));
+/// assert_eq!(reason, "damaged");
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
@@ -343,7 +365,51 @@ impl From<&str> for FreeText {
 
 impl From<String> for FreeText {
     fn from(text: String) -> Self {
-        FreeText::new(&text)
+        // Most text holds too few digits to hide a card: keep its buffer.
+        if too_few_digits(text.as_bytes()) { FreeText(text) } else { FreeText::new(&text) }
+    }
+}
+
+impl From<&String> for FreeText {
+    fn from(text: &String) -> Self {
+        FreeText::new(text)
+    }
+}
+
+impl std::ops::Deref for FreeText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for FreeText {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for FreeText {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for FreeText {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for FreeText {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<FreeText> for &str {
+    fn eq(&self, other: &FreeText) -> bool {
+        *self == other.0
     }
 }
 
