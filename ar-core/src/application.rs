@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::{CreditMemoId, DeductionId, DeductionReason, InvoiceId, Money, PaymentId};
+use crate::{CreditMemoId, DeductionId, DeductionReason, FreeText, InvoiceId, Money, PaymentId};
 
 /// Where the money applied comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -97,7 +97,7 @@ pub struct ApplicationPolicy {
     /// Residuals written off. Default: none.
     pub write_off: WriteOffTolerance,
     /// The reason code recorded on tolerance write-offs. Default: `"small-balance"`.
-    pub write_off_reason: String,
+    pub write_off_reason: FreeText,
     /// Short payments beyond tolerance. Default: leave open.
     pub short_pay: ShortPay,
 }
@@ -108,7 +108,7 @@ impl Default for ApplicationPolicy {
             take_discounts: true,
             grace_days: 0,
             write_off: WriteOffTolerance::default(),
-            write_off_reason: "small-balance".to_owned(),
+            write_off_reason: FreeText::from("small-balance"),
             short_pay: ShortPay::LeaveOpen,
         }
     }

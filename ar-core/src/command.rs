@@ -59,7 +59,7 @@ pub enum Action {
         /// The customer.
         customer: CustomerId,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// Takes a customer off manual hold.
     ReleaseHold {
@@ -75,7 +75,7 @@ pub enum Action {
         /// The invoice.
         invoice: InvoiceId,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// Records a payment received.
     ReceivePayment(ReceivePayment),
@@ -100,7 +100,7 @@ pub enum Action {
         /// The deposit's id.
         deposit: DepositId,
         /// The bank account it goes to.
-        bank_account: String,
+        bank_account: FreeText,
         /// The payments, all in one currency, none deposited before.
         payments: Vec<PaymentId>,
     },
@@ -111,7 +111,7 @@ pub enum Action {
         /// How much.
         amount: Money,
         /// The reason code.
-        reason: String,
+        reason: FreeText,
     },
     /// Starts researching a deduction.
     ReviewDeduction {
@@ -134,7 +134,7 @@ pub enum Action {
         /// The amount disputed (at most the open amount not already disputed).
         amount: Money,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// Resolves a dispute.
     ResolveDispute {
@@ -173,7 +173,7 @@ pub enum DebitReason {
     /// A deduction found invalid and billed again.
     RebilledDeduction(DeductionId),
     /// Anything else, with the host's code.
-    Other(String),
+    Other(FreeText),
 }
 
 /// Invoice or debit memo.
@@ -229,7 +229,7 @@ pub struct IssueCreditMemo {
     /// account); `None` leaves the whole credit on account.
     pub against: Option<InvoiceId>,
     /// Why.
-    pub reason: String,
+    pub reason: FreeText,
     /// Where tax is rounded.
     pub tax_rounding: TaxRounding,
     /// How amounts are rounded.

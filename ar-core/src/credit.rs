@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::{InvoiceId, Money};
+use crate::{FreeText, InvoiceId, Money};
 
 /// How the credit check decides.
 ///
@@ -116,7 +116,7 @@ pub enum CreditReason {
     /// The customer is on manual hold.
     ManualHold {
         /// The reason given when the hold was placed.
-        reason: String,
+        reason: FreeText,
     },
     /// No credit limit is set.
     NoLimit,

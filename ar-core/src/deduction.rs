@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CreditMemoId, InvoiceId, PaymentId};
+use crate::{CreditMemoId, FreeText, InvoiceId, PaymentId};
 
 /// Why a customer took a deduction.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -25,7 +25,7 @@ pub enum DeductionReason {
     /// A deduction the customer was not entitled to take.
     Unauthorized,
     /// Another reason, with the host's code.
-    Other(String),
+    Other(FreeText),
 }
 
 /// Where a deduction stands.
@@ -73,7 +73,7 @@ pub enum DeductionResolution {
     /// Written off, with a reason code.
     WriteOff {
         /// The reason code.
-        reason: String,
+        reason: FreeText,
     },
 }
 

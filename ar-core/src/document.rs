@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::hashing::hash_decimal;
 
 use crate::terms::{checked_mul, is_percent, normalized_parts, percent_of, pow10, round_ratio};
-use crate::{Currency, MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
+use crate::{Currency, FreeText, MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
 
 /// A discount on a line or on a whole document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,7 +40,7 @@ pub struct TaxRate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentLine {
     /// What was sold.
-    pub description: String,
+    pub description: FreeText,
     /// How many (not negative: a credit memo is issued with positive lines).
     pub quantity: Decimal,
     /// Price per unit (not negative; may have more decimals than the currency).

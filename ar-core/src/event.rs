@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Actor, ApplicationId, CashSource, CommandId, CreditMemoId, Currency, CustomerId, DeductionId, DeductionReason,
-    DeductionResolution, DepositId, Discount, DisputeId, DisputeResolution, DocumentLine, DocumentTotals, Installment,
-    InvoiceId, InvoiceKind, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer, command::ReceivePayment,
+    DeductionResolution, DepositId, Discount, DisputeId, DisputeResolution, DocumentLine, DocumentTotals, FreeText,
+    Installment, InvoiceId, InvoiceKind, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
+    command::ReceivePayment,
 };
 
 /// One recorded fact, with the command that caused it.
@@ -117,7 +118,7 @@ pub enum Change {
         /// The customer.
         customer: CustomerId,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// The manual hold was released.
     HoldReleased {
@@ -133,7 +134,7 @@ pub enum Change {
         /// The invoice.
         invoice: InvoiceId,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// A payment was received.
     PaymentReceived(Arc<ReceivePayment>),
@@ -158,7 +159,7 @@ pub enum Change {
         /// The deposit.
         deposit: DepositId,
         /// The bank account.
-        bank_account: String,
+        bank_account: FreeText,
         /// The payments, as given.
         payments: Vec<PaymentId>,
         /// Their sum.
@@ -171,7 +172,7 @@ pub enum Change {
         /// How much.
         amount: Money,
         /// The reason code.
-        reason: String,
+        reason: FreeText,
     },
     /// A deduction is being researched.
     DeductionReviewStarted {
@@ -196,7 +197,7 @@ pub enum Change {
         /// The amount.
         amount: Money,
         /// Why.
-        reason: String,
+        reason: FreeText,
     },
     /// A dispute was resolved.
     DisputeResolved {
@@ -262,7 +263,7 @@ pub struct CreditMemoIssued {
     /// The computed totals.
     pub totals: DocumentTotals,
     /// Why.
-    pub reason: String,
+    pub reason: FreeText,
     /// What caused it.
     pub origin: CreditOrigin,
 }
@@ -303,7 +304,7 @@ pub struct WriteOffLine {
     /// How much.
     pub amount: Money,
     /// The reason code.
-    pub reason: String,
+    pub reason: FreeText,
 }
 
 /// A short payment turned into a deduction.

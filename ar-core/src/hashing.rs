@@ -327,7 +327,7 @@ mod tests {
         let tax = ("[A-Z-]{0,12}", decimals()).prop_map(|(code, percent)| crate::TaxRate { code, percent });
         ("[a-z ]{0,20}", decimals(), decimals(), proptest::option::of(discount), proptest::collection::vec(tax, 0..3))
             .prop_map(|(description, quantity, unit_price, discount, taxes)| crate::DocumentLine {
-                description,
+                description: description.into(),
                 quantity,
                 unit_price,
                 discount,
@@ -360,7 +360,7 @@ mod tests {
 
     fn derived(line: &crate::DocumentLine) -> DerivedLine {
         DerivedLine {
-            description: line.description.clone(),
+            description: line.description.to_string(),
             quantity: line.quantity,
             unit_price: line.unit_price,
             discount: line.discount.as_ref().map(|d| match d {

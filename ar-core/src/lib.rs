@@ -27,6 +27,12 @@
 //! - For every invoice: `open = total − cash − credited − discounted − written_off − deducted ≥ 0`.
 //! - For every payment: `amount = applied + refunded + repaid deductions + unapplied`.
 //! - Every split adds back to the whole, to the minor unit.
+//! - No full card number is kept: every free-text field of a command, event or
+//!   view (reasons, descriptions, remittance, a deposit's account) is a
+//!   [`FreeText`], masked when built or deserialized. Identifiers that code
+//!   matches on (document numbers, customer names, [`UserId`]s, [`Role`]s,
+//!   currency and tax codes) stay plain, so hosts must not put card numbers
+//!   there; [`FreeText`] says why.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

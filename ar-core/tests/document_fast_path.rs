@@ -421,7 +421,7 @@ fn line_taxes_match_the_reference_on_every_mode() {
         for percent in percents {
             for mode in MODES {
                 let line = DocumentLine {
-                    description: String::new(),
+                    description: String::new().into(),
                     quantity: Decimal::ONE,
                     unit_price: Decimal::new(minor, 2),
                     discount: None,

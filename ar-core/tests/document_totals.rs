@@ -233,7 +233,7 @@ fn line_strategy() -> impl Strategy<Value = DocumentLine> {
                 .filter(|(i, _)| mask & (1 << i) != 0)
                 .map(|(_, (code, percent))| TaxRate { code: (*code).into(), percent: *percent })
                 .collect();
-            DocumentLine { description: String::new(), quantity, unit_price, discount, taxes }
+            DocumentLine { description: String::new().into(), quantity, unit_price, discount, taxes }
         },
     )
 }

@@ -329,7 +329,7 @@ impl Generator {
         };
         let discount = self.rng.chance(5).then(|| Discount::Percent(Decimal::from(5 * (1 + self.rng.below(2)))));
         DocumentLine {
-            description: DESCRIPTIONS[self.rng.below(DESCRIPTIONS.len() as u64) as usize].to_owned(),
+            description: DESCRIPTIONS[self.rng.below(DESCRIPTIONS.len() as u64) as usize].into(),
             quantity,
             unit_price,
             discount,

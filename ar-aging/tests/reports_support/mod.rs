@@ -555,7 +555,7 @@ pub fn one_line_invoice(
     Action::IssueInvoice(IssueInvoice {
         invoice,
         lines: vec![DocumentLine {
-            description: number.clone(),
+            description: number.clone().into(),
             quantity: Decimal::ONE,
             unit_price: amount,
             discount: None,

@@ -14,8 +14,8 @@ use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
 use crate::{
     Action, Actor, ApplicationId, Authority, CashSource, CommandId, DebitReason, DeductionResolution, DeductionStatus,
-    DisputeResolution, DisputeStatus, DocumentLine, DocumentRef, InvoiceKind, LedgerError, Money, PaymentTerms,
-    Rounding, TaxRounding, compute_totals,
+    DisputeResolution, DisputeStatus, DocumentLine, DocumentRef, FreeText, InvoiceKind, LedgerError, Money,
+    PaymentTerms, Rounding, TaxRounding, compute_totals,
 };
 
 /// What `decide` needs of a command besides its action.
@@ -409,13 +409,13 @@ impl Ctx<'_> {
         })))
     }
 
-    fn void(&self, invoice: crate::InvoiceId, reason: &str) -> Result<Vec<Change>, LedgerError> {
+    fn void(&self, invoice: crate::InvoiceId, reason: &FreeText) -> Result<Vec<Change>, LedgerError> {
         let i = self.state.invoice(invoice)?;
         self.not_before("the void date", self.date(), i)?;
         let inv = self.state.inv(i);
         self.authorize(Authority::Void, Some(Money::from_minor(inv.total, inv.currency())?))?;
         self.state.check_void(i)?;
-        Ok(vec![Change::InvoiceVoided { invoice, reason: reason.to_owned() }])
+        Ok(vec![Change::InvoiceVoided { invoice, reason: reason.clone() }])
     }
 
     fn receive(&self, cmd: ReceivePayment) -> Result<(Arc<ReceivePayment>, u32), LedgerError> {
@@ -453,7 +453,7 @@ impl Ctx<'_> {
     fn deposit(
         &self,
         deposit: crate::DepositId,
-        bank_account: &str,
+        bank_account: &FreeText,
         payments: &[crate::PaymentId],
     ) -> Result<Vec<Change>, LedgerError> {
         let first = payments.first().ok_or(LedgerError::EmptyDeposit { deposit })?;
@@ -461,13 +461,18 @@ impl Ctx<'_> {
         let sum = self.state.check_deposit(deposit, payments, currency)?;
         Ok(vec![Change::DepositRecorded {
             deposit,
-            bank_account: bank_account.to_owned(),
+            bank_account: bank_account.clone(),
             payments: payments.to_vec(),
             total: Money::from_minor(sum, currency)?,
         }])
     }
 
-    fn write_off(&self, invoice: crate::InvoiceId, amount: Money, reason: &str) -> Result<Vec<Change>, LedgerError> {
+    fn write_off(
+        &self,
+        invoice: crate::InvoiceId,
+        amount: Money,
+        reason: &FreeText,
+    ) -> Result<Vec<Change>, LedgerError> {
         let i = self.state.invoice(invoice)?;
         self.not_before("the write-off date", self.date(), i)?;
         let inv = self.state.inv(i);
@@ -484,7 +489,7 @@ impl Ctx<'_> {
             });
         }
         self.authorize(Authority::WriteOff, Some(amount))?;
-        Ok(vec![Change::InvoiceWrittenOff { invoice, amount, reason: reason.to_owned() }])
+        Ok(vec![Change::InvoiceWrittenOff { invoice, amount, reason: reason.clone() }])
     }
 
     fn resolve_deduction(
@@ -502,7 +507,7 @@ impl Ctx<'_> {
         self.authorize(Authority::Resolution, Some(amount))?;
         let resolved = Change::DeductionResolved { deduction, resolution: resolution.clone(), amount };
         let one_line = |what: &str| DocumentLine {
-            description: format!("{what} of deduction {deduction}"),
+            description: format!("{what} of deduction {deduction}").into(),
             quantity: rust_decimal::Decimal::ONE,
             unit_price: amount.amount(),
             discount: None,
@@ -517,7 +522,7 @@ impl Ctx<'_> {
                     document_date: self.date(),
                     lines: vec![one_line("Settlement")],
                     against: None,
-                    reason: format!("valid deduction {deduction}"),
+                    reason: format!("valid deduction {deduction}").into(),
                     tax_rounding: TaxRounding::PerLine,
                     rounding: Rounding::HalfUp,
                 };
@@ -581,7 +586,7 @@ impl Ctx<'_> {
                     customer: inv.doc.customer,
                     document_date: self.date(),
                     lines: vec![DocumentLine {
-                        description: format!("Credit for dispute {dispute} on {}", inv.doc.number),
+                        description: format!("Credit for dispute {dispute} on {}", inv.doc.number).into(),
                         quantity: rust_decimal::Decimal::ONE,
                         unit_price: amount.amount(),
                         discount: None,

@@ -17,7 +17,7 @@ use crate::hashing::{IdMap, fingerprint};
 use crate::{
     ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
     DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, DocumentRef,
-    InvoiceId, InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
+    FreeText, InvoiceId, InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
 };
 
 /// Position of an open invoice in its customer's collection order.
@@ -29,7 +29,7 @@ pub(crate) struct Customer {
     pub terms: Arc<PaymentTerms>,
     pub limit: Option<i64>,
     pub temporary: Vec<(i64, NaiveDate)>,
-    pub hold: Option<String>,
+    pub hold: Option<FreeText>,
     /// Open invoices in collection order: (first due date, document date, index).
     pub open: BTreeSet<OpenKey>,
     pub receivable: i64,
@@ -247,7 +247,7 @@ pub(crate) struct Dispute {
     pub id: DisputeId,
     pub invoice: u32,
     pub amount: i64,
-    pub reason: String,
+    pub reason: FreeText,
     pub status: DisputeStatus,
     pub opened: NaiveDate,
 }
@@ -275,7 +275,7 @@ pub(crate) struct State {
     pub deduction_ix: IdMap<DeductionId, u32>,
     pub disputes: Vec<Dispute>,
     pub dispute_ix: IdMap<DisputeId, u32>,
-    pub deposits: IdMap<DepositId, (String, i64)>,
+    pub deposits: IdMap<DepositId, (FreeText, i64)>,
     pub refunds: IdMap<RefundId, (CashSource, i64)>,
     /// Document numbers by hash: the first document carrying each hash. A slot
     /// is 16 bytes, so a million numbers take a quarter of the cache lines a
@@ -961,7 +961,7 @@ impl State {
     fn deposit(
         &mut self,
         id: DepositId,
-        account: &str,
+        account: &FreeText,
         payments: &[PaymentId],
         total: Money,
     ) -> Result<(), LedgerError> {
@@ -978,7 +978,7 @@ impl State {
             let ix = self.payment(*p)? as usize;
             self.payments[ix].deposit = Some(id);
         }
-        self.deposits.insert(id, (account.to_owned(), sum));
+        self.deposits.insert(id, (account.clone(), sum));
         Ok(())
     }
 
@@ -1066,7 +1066,7 @@ impl State {
         dispute: DisputeId,
         invoice: InvoiceId,
         amount: Money,
-        reason: &str,
+        reason: &FreeText,
         date: NaiveDate,
     ) -> Result<(), LedgerError> {
         if self.dispute_ix.contains_key(&dispute) {
@@ -1088,7 +1088,7 @@ impl State {
             id: dispute,
             invoice: i,
             amount: m,
-            reason: reason.to_owned(),
+            reason: reason.clone(),
             status: DisputeStatus::Open,
             opened: date,
         });

@@ -177,14 +177,14 @@ pub fn commands_for(
     } else {
         ShortPay::Deduction {
             ids: ids.deductions[..proposal.deductions.len()].to_vec(),
-            reason: DeductionReason::Other("short payment found by bank matching".to_owned()),
+            reason: DeductionReason::Other("short payment found by bank matching".into()),
         }
     };
     let application = ApplicationPolicy {
         take_discounts: proposal.allocations.iter().any(|a| a.discount.is_positive()),
         grace_days: policy.grace_days(),
         write_off: WriteOffTolerance { absolute: largest_write_off.map(|m| m.amount()), percent: None },
-        write_off_reason: "short payment within tolerance (bank matching)".to_owned(),
+        write_off_reason: "short payment within tolerance (bank matching)".into(),
         short_pay,
     };
     commands.push(command(

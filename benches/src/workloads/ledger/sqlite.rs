@@ -110,7 +110,7 @@ fn issue(
                 .map_err(err)?;
             for (n, l) in doc.lines.iter().enumerate() {
                 let (quantity, price) = (l.quantity.to_string(), l.unit_price.to_string());
-                line.execute(params![k as i64, n as i64, l.description, quantity, price]).map_err(err)?;
+                line.execute(params![k as i64, n as i64, l.description.as_str(), quantity, price]).map_err(err)?;
             }
         }
     }
