@@ -76,13 +76,15 @@ pub enum LedgerError {
         amount: Money,
     },
     /// A date is before the document it refers to.
-    #[error("{what} {date} is before document {number}'s date {document_date}")]
+    #[error("{what} {date} is before invoice {number}'s date {document_date} ({invoice})")]
     DateBeforeDocument {
         /// What date.
         what: &'static str,
         /// The date given.
         date: NaiveDate,
-        /// The document's number.
+        /// The invoice.
+        invoice: InvoiceId,
+        /// The invoice's number.
         number: String,
         /// The document's date.
         document_date: NaiveDate,
@@ -97,9 +99,11 @@ pub enum LedgerError {
     },
     /// Something has been applied to the invoice, so it cannot be voided.
     #[error(
-        "invoice {number} cannot be voided: {settled} has already been applied to it; reverse that first or issue a credit memo"
+        "invoice {number} ({invoice}) cannot be voided: {settled} has already been applied to it; reverse that first or issue a credit memo"
     )]
     InvoiceHasActivity {
+        /// The invoice.
+        invoice: InvoiceId,
         /// Its number.
         number: String,
         /// What was applied.
@@ -136,8 +140,10 @@ pub enum LedgerError {
         why: &'static str,
     },
     /// More would be applied to an invoice than it has open.
-    #[error("invoice {number} has {open} open (less any discount), {amount} cannot be applied to it")]
+    #[error("invoice {number} ({invoice}) has {open} open (less any discount), {amount} cannot be applied to it")]
     OverApplication {
+        /// The invoice.
+        invoice: InvoiceId,
         /// Its number.
         number: String,
         /// What is open.
@@ -210,8 +216,10 @@ pub enum LedgerError {
     #[error("dispute {0} is already resolved")]
     DisputeClosed(DisputeId),
     /// More would be disputed than is open and undisputed.
-    #[error("invoice {number} has {available} open and undisputed; {amount} cannot be disputed")]
+    #[error("invoice {number} ({invoice}) has {available} open and undisputed; {amount} cannot be disputed")]
     DisputeTooLarge {
+        /// The invoice.
+        invoice: InvoiceId,
         /// The invoice's number.
         number: String,
         /// Open and not yet disputed.

@@ -152,6 +152,7 @@ fn dates_before_the_document_date_are_refused() {
         Err(LedgerError::DateBeforeDocument {
             what: "the write-off date",
             date: date(2026, 1, 9),
+            invoice: i,
             number: "INV-00010".into(),
             document_date: date(2026, 1, 10),
         })

@@ -96,7 +96,7 @@ fn specific_cash_stands_as_stated_and_a_discount_covers_only_the_rest() {
             ApplicationPolicy::new(),
         ),
     );
-    assert!(matches!(err, LedgerError::OverApplication { .. }), "{err:?}");
+    assert!(matches!(err, LedgerError::OverApplication { invoice, .. } if invoice == too_much), "{err:?}");
 }
 
 #[test]
@@ -118,6 +118,7 @@ fn cash_cannot_be_applied_before_the_invoice_exists() {
         LedgerError::DateBeforeDocument {
             what: "the application date",
             date: date(2026, 1, 10),
+            invoice: late,
             number: "INV-LATE".into(),
             document_date: date(2026, 2, 1),
         }
@@ -207,4 +208,27 @@ fn a_fixed_due_date_cannot_come_before_the_invoice() {
         matches!(&err, LedgerError::Terms(TermsError::BadDueRule { installment: 1, rule, .. }) if *rule == early),
         "{err:?}"
     );
+}
+
+#[test]
+fn refusals_about_an_invoice_name_its_id() {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    let i = desk.invoice(10, c, date(2026, 1, 2), dec!(100.00));
+    let p = desk.pay(20, c, date(2026, 1, 3), usd(dec!(10.00)));
+    desk.apply(30, p, Target::OldestDueFirst, ApplicationPolicy::new()).expect("applies");
+    let void = refused(&mut desk, Action::VoidInvoice { invoice: i, reason: "wrong".into() });
+    assert!(matches!(void, LedgerError::InvoiceHasActivity { invoice, .. } if invoice == i), "{void:?}");
+    assert!(void.to_string().contains(&i.to_string()), "{void}");
+    let dispute = Action::OpenDispute {
+        dispute: DisputeId::from_u128(5),
+        invoice: i,
+        amount: usd(dec!(90.01)),
+        reason: "price".into(),
+    };
+    let too_large = refused(&mut desk, dispute);
+    assert!(matches!(too_large, LedgerError::DisputeTooLarge { invoice, .. } if invoice == i), "{too_large:?}");
+    let write_off = Action::WriteOff { invoice: i, amount: usd(dec!(90.01)), reason: "bad debt".into() };
+    let over = refused(&mut desk, write_off);
+    assert!(matches!(over, LedgerError::OverApplication { invoice, .. } if invoice == i), "{over:?}");
 }

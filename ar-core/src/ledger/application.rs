@@ -276,6 +276,7 @@ impl Planner<'_> {
             let (fits, discount) = self.specific_settlement(inv, cash.minor());
             if fits < cash.minor() {
                 return Err(LedgerError::OverApplication {
+                    invoice: *id,
                     number: inv.doc.number.clone(),
                     open: Money::from_minor(inv.collectible(), self.currency)?,
                     amount: *cash,

@@ -201,6 +201,7 @@ impl Ctx<'_> {
             return Err(LedgerError::DateBeforeDocument {
                 what,
                 date,
+                invoice: inv.id,
                 number: inv.doc.number.clone(),
                 document_date: inv.document_date,
             });
@@ -483,6 +484,7 @@ impl Ctx<'_> {
         }
         if amount.minor() > inv.collectible() {
             return Err(LedgerError::OverApplication {
+                invoice,
                 number: inv.doc.number.clone(),
                 open: Money::from_minor(inv.collectible(), inv.currency())?,
                 amount,

@@ -618,7 +618,7 @@ impl State {
         }
         if inv.settled() != 0 || inv.disputed != 0 {
             let settled = Money::from_minor(inv.settled() + inv.disputed, inv.currency())?;
-            return Err(LedgerError::InvoiceHasActivity { number: inv.doc.number.clone(), settled });
+            return Err(LedgerError::InvoiceHasActivity { invoice: inv.id, number: inv.doc.number.clone(), settled });
         }
         Ok(())
     }
@@ -813,6 +813,7 @@ impl State {
         let total: i64 = parts.iter().sum();
         if parts.iter().any(|p| *p < 0) || total > inv.collectible() {
             return Err(LedgerError::OverApplication {
+                invoice: inv.id,
                 number: number(),
                 open: Money::from_minor(inv.collectible(), inv.currency())?,
                 amount: Money::from_minor(total, inv.currency())?,
@@ -1077,6 +1078,7 @@ impl State {
         let m = minor_in(amount, inv.currency(), "the disputed amount")?;
         if m <= 0 || m > inv.collectible() || inv.void {
             return Err(LedgerError::DisputeTooLarge {
+                invoice,
                 number: inv.doc.number.clone(),
                 available: Money::from_minor(inv.collectible(), inv.currency())?,
                 amount,
