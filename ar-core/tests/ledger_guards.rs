@@ -232,3 +232,18 @@ fn refusals_about_an_invoice_name_its_id() {
     let over = refused(&mut desk, write_off);
     assert!(matches!(over, LedgerError::OverApplication { invoice, .. } if invoice == i), "{over:?}");
 }
+
+#[test]
+fn a_bad_tolerance_is_refused_even_when_nothing_is_left_to_write_off() {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    desk.invoice(10, c, date(2026, 1, 2), dec!(100.00));
+    let p = desk.pay(20, c, date(2026, 1, 3), usd(dec!(100.00)));
+    let negative = ApplicationPolicy::new().write_off_up_to(dec!(-1));
+    let err = refused(&mut desk, capped(30, p, usd(dec!(100.00)), Target::OldestDueFirst, negative));
+    assert!(matches!(err, LedgerError::InvalidPolicy { value, .. } if value == dec!(-1)), "{err:?}");
+    let over = ApplicationPolicy::new().write_off_up_to_percent(dec!(101));
+    let err = refused(&mut desk, capped(31, p, usd(dec!(100.00)), Target::OldestDueFirst, over));
+    assert!(matches!(err, LedgerError::InvalidPolicy { value, .. } if value == dec!(101)), "{err:?}");
+    desk.ok(capped(32, p, usd(dec!(100.00)), Target::OldestDueFirst, ApplicationPolicy::new()));
+}

@@ -28,6 +28,7 @@ pub(crate) fn plan_application(
     if state.application_ix.contains_key(&cmd.application) {
         return Err(LedgerError::DuplicateId { kind: "application", id: cmd.application.as_uuid() });
     }
+    check_tolerance(&cmd.policy)?;
     let source = state.source(cmd.source)?;
     let (customer, unapplied) = state.source_balance(source);
     let currency = state.cust(customer).reg.currency;
@@ -73,6 +74,21 @@ pub(crate) fn plan_application(
     let exhausted = remaining == 0 && amount == unapplied;
     plan.residuals(stated || exhausted)?;
     plan.event(cmd, source)
+}
+
+/// Refuses a tolerance no residual could meet sensibly, whether or not this
+/// application leaves one.
+fn check_tolerance(policy: &crate::ApplicationPolicy) -> Result<(), LedgerError> {
+    let tol = &policy.write_off;
+    if let Some(abs) = tol.absolute.filter(|a| a.is_sign_negative()) {
+        let rule = "it must be zero or more";
+        return Err(LedgerError::InvalidPolicy { what: "the write-off tolerance", value: abs, rule });
+    }
+    if let Some(pct) = tol.percent.filter(|p| p.is_sign_negative() || *p > Decimal::ONE_HUNDRED) {
+        let rule = "it must be between 0 and 100";
+        return Err(LedgerError::InvalidPolicy { what: "the write-off percentage", value: pct, rule });
+    }
+    Ok(())
 }
 
 fn requested_amount(cmd: &ApplyCash, currency: Currency, unapplied: i64) -> Result<i64, LedgerError> {
@@ -315,7 +331,7 @@ impl Planner<'_> {
         if fits == cash && discount == 0 && self.discounts.is_some() {
             let (net, offered) = self.settle(inv, collectible);
             let short = net - cash;
-            if offered > 0 && short > 0 && self.within_tolerance(inv, short).unwrap_or(false) {
+            if offered > 0 && short > 0 && self.within_tolerance(inv, short) {
                 return (cash, offered);
             }
         }
@@ -394,7 +410,7 @@ impl Planner<'_> {
             if residual <= 0 {
                 continue;
             }
-            if self.within_tolerance(inv, residual)? {
+            if self.within_tolerance(inv, residual) {
                 self.lines[k].write_off = residual;
             } else if let ShortPay::Deduction { ids, .. } = &self.policy.short_pay {
                 if ids_used >= ids.len() {
@@ -413,39 +429,25 @@ impl Planner<'_> {
         Ok(())
     }
 
-    fn within_tolerance(&self, inv: &Invoice, residual: i64) -> Result<bool, LedgerError> {
+    fn within_tolerance(&self, inv: &Invoice, residual: i64) -> bool {
         let tol = &self.policy.write_off;
         if tol.absolute.is_none() && tol.percent.is_none() {
-            return Ok(false);
+            return false;
         }
         let residual = Decimal::new(residual, self.currency.minor_units());
-        if let Some(abs) = tol.absolute {
-            if abs.is_sign_negative() {
-                return Err(LedgerError::InvalidPolicy {
-                    what: "the write-off tolerance",
-                    value: abs,
-                    rule: "it must be zero or more",
-                });
-            }
-            if residual > abs {
-                return Ok(false);
-            }
+        if let Some(abs) = tol.absolute
+            && residual > abs
+        {
+            return false;
         }
         if let Some(pct) = tol.percent {
-            if pct.is_sign_negative() || pct > Decimal::ONE_HUNDRED {
-                return Err(LedgerError::InvalidPolicy {
-                    what: "the write-off percentage",
-                    value: pct,
-                    rule: "it must be between 0 and 100",
-                });
-            }
             let total = Decimal::new(inv.total, self.currency.minor_units());
             let limit = total.checked_mul(pct).map(|v| v / Decimal::ONE_HUNDRED);
             if limit.is_none_or(|limit| residual > limit) {
-                return Ok(false);
+                return false;
             }
         }
-        Ok(true)
+        true
     }
 
     fn event(&self, cmd: &ApplyCash, source: Source) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
