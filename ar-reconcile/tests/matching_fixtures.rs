@@ -126,7 +126,8 @@ fn invoice(r: &InvoiceRow) -> OpenInvoice {
         CustomerId::from_u128(r.customer),
         r.number.as_str(),
         money(&r.amount, &r.currency),
-        r.date.as_deref().map_or(due, date),
+        // Without a date, an invoice is taken as issued on net 30 terms.
+        r.date.as_deref().map_or(due - chrono::Days::new(30), date),
         due,
     );
     for (until, amount) in &r.discounts {

@@ -87,6 +87,14 @@ pub enum Evidence {
         /// The invoices' document numbers.
         documents: Vec<Arc<str>>,
     },
+    /// A referenced invoice was issued after the line was booked, so the line
+    /// cannot pay it.
+    ReferenceIssuedLater {
+        /// The invoice's document number.
+        document: Arc<str>,
+        /// The day it was issued.
+        issued: NaiveDate,
+    },
     /// A referenced invoice has nothing left open in this run.
     ReferenceNotOpen {
         /// The invoice's document number.
@@ -348,6 +356,9 @@ impl fmt::Display for Evidence {
                 "{} found in the text fit neither the amount nor the payer: taken for another kind of number",
                 list(documents)
             ),
+            Evidence::ReferenceIssuedLater { document, issued } => {
+                write!(f, "invoice {document} was issued on {issued}, after the payment was booked: not paid by it")
+            }
             Evidence::ReferenceNotOpen { document } => {
                 write!(f, "invoice {document} has nothing left open (paid, or settled by an earlier line)")
             }

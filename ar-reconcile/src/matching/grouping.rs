@@ -8,7 +8,7 @@
 //! missing from the directory, which needs its dense number).
 
 use ar_core::{Currency, CustomerId};
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate};
 
 use super::OpenInvoice;
 use super::index::DenseIds;
@@ -22,11 +22,27 @@ pub(crate) struct OpenRow {
     /// The open amount in minor units (before this run).
     pub(crate) open: i64,
     pub(crate) currency: Currency,
-    /// `true` if the item offers an early-payment discount.
-    pub(crate) offers_discount: bool,
+    /// The day the item was issued (days from the common era) below the top
+    /// bit, which is set if it offers an early-payment discount: the row stays
+    /// 24 bytes.
+    issued_and_offer: u32,
 }
 
+/// The top bit of [`OpenRow::issued_and_offer`].
+const OFFERS_DISCOUNT: u32 = 1 << 31;
+
 impl OpenRow {
+    /// `true` if the item offers an early-payment discount.
+    pub(crate) fn offers_discount(&self) -> bool {
+        self.issued_and_offer & OFFERS_DISCOUNT != 0
+    }
+
+    /// `true` if the item was issued after `date`: a line booked on `date`
+    /// cannot pay it.
+    pub(crate) fn issued_after(&self, date: NaiveDate) -> bool {
+        i64::from(self.issued_and_offer & !OFFERS_DISCOUNT) > i64::from(date.num_days_from_ce())
+    }
+
     /// The invoice row.
     pub(crate) fn row(&self) -> u32 {
         self.key as u32
@@ -35,6 +51,14 @@ impl OpenRow {
     fn due(&self) -> u64 {
         self.key >> 32
     }
+}
+
+/// An item's issue day, clamped to the 31 bits a row keeps (days before the
+/// common era count as day 0: such an item is issued before any line), and
+/// its discount flag.
+fn issued_and_offer(item: &OpenInvoice) -> u32 {
+    let day = u32::try_from(item.document_date.num_days_from_ce()).unwrap_or(0).min(!OFFERS_DISCOUNT);
+    if item.discounts.is_empty() { day } else { day | OFFERS_DISCOUNT }
 }
 
 /// The rows grouped by customer, oldest first (due date, number, id).
@@ -79,7 +103,7 @@ impl Grouped {
         // Each row straight into its customer's range (the items are read in
         // order, the writes land in a few places per customer), then each
         // customer's few rows sorted.
-        let empty = OpenRow { key: 0, open: 0, currency: Currency::EUR, offers_discount: false };
+        let empty = OpenRow { key: 0, open: 0, currency: Currency::EUR, issued_and_offer: 0 };
         let mut rows = vec![empty; items.len()];
         let mut fill = starts.clone();
         for (row, (item, &dense)) in items.iter().zip(&customer_of).enumerate() {
@@ -92,7 +116,7 @@ impl Grouped {
                     key: (u64::from(due) << 32) | row as u64,
                     open: item.open_amount.minor(),
                     currency: item.currency(),
-                    offers_discount: !item.discounts.is_empty(),
+                    issued_and_offer: issued_and_offer(item),
                 };
                 *at += 1;
             }
@@ -204,10 +228,17 @@ mod tests {
                     prop_assert_eq!(grouped.customer_of[r.row() as usize], dense as u32);
                     prop_assert_eq!(r.open, item.open_amount.minor());
                     prop_assert_eq!(r.currency, item.currency());
-                    prop_assert_eq!(r.offers_discount, !item.discounts.is_empty());
+                    prop_assert_eq!(r.offers_discount(), !item.discounts.is_empty());
+                    prop_assert_eq!(r.issued_after(item.document_date), false);
+                    prop_assert_eq!(r.issued_after(item.document_date - chrono::Days::new(1)), true);
                 }
             }
             prop_assert!(grouped.items_of(customers.len() as u32).is_empty());
         }
+    }
+
+    #[test]
+    fn a_row_stays_24_bytes() {
+        assert_eq!(std::mem::size_of::<OpenRow>(), 24);
     }
 }

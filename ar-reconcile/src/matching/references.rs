@@ -230,6 +230,12 @@ impl Matcher<'_> {
                     customer_name: self.customer_name(owner),
                 });
                 false
+            } else if item.document_date > ctx.date {
+                // Money booked before the invoice was issued cannot pay it (the
+                // ledger refuses to apply cash to an invoice not issued yet).
+                evidence
+                    .push(Evidence::ReferenceIssuedLater { document: item.number.clone(), issued: item.document_date });
+                false
             } else if self.remaining(state, r.row) == 0 {
                 evidence.push(Evidence::ReferenceNotOpen { document: item.number.clone() });
                 settled_hint.get_or_insert((customer, r.row));

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::combination::{SubsetLimits, SubsetSearch, Subsets, find_subset};
+use super::grouping::OpenRow;
 use super::matcher::{Draft, LineCtx, Part, RunState};
 use super::references::{Ref, Referenced};
 use super::{Evidence, Matcher, Pass, Tier};
@@ -124,11 +125,12 @@ impl Matcher<'_> {
     fn customer_opens(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, customer: u32, opens: &mut Vec<Open>) {
         let takes_discounts = self.policy.takes_discounts();
         opens.clear();
-        opens.extend(self.grouped().items_of(customer).iter().filter(|r| r.currency == ctx.currency).filter_map(|r| {
+        let payable = |r: &&OpenRow| r.currency == ctx.currency && !r.issued_after(ctx.date);
+        opens.extend(self.grouped().items_of(customer).iter().filter(payable).filter_map(|r| {
             let row = r.row();
             let settled = state.settled.get(row as usize).copied().unwrap_or(0);
             let left = r.open - settled;
-            let discount = if takes_discounts && r.offers_discount && settled == 0 {
+            let discount = if takes_discounts && r.offers_discount() && settled == 0 {
                 self.discount_available(state, ctx, row)
             } else {
                 0
