@@ -342,7 +342,7 @@ impl Lines<'_> {
     /// lines pays a second invoice of the same customer too.
     fn in_text(&mut self, row: usize, invoices: &mut Vec<InvoiceId>) -> BankLine {
         let item = &self.items[row];
-        let date = add_days(item.document_date, self.rng.range(12, 60) as u64);
+        let mut date = add_days(item.document_date, self.rng.range(12, 60) as u64);
         let mut minor = item.open_amount.minor();
         let mut numbers = vec![self.number_variant(&item.number.clone())];
         let c = self.customer_of(row);
@@ -351,6 +351,7 @@ impl Lines<'_> {
         {
             self.used[other as usize] = true;
             let second = &self.items[other as usize];
+            date = date.max(paid_after(second.document_date));
             minor += second.open_amount.minor();
             invoices.push(second.invoice);
             numbers.push(second.number.to_string());
@@ -382,13 +383,14 @@ impl Lines<'_> {
         line
     }
 
-    fn combination(&mut self, row: usize, c: usize, date: NaiveDate, invoices: &mut Vec<InvoiceId>) -> BankLine {
+    fn combination(&mut self, row: usize, c: usize, mut date: NaiveDate, invoices: &mut Vec<InvoiceId>) -> BankLine {
         let want = self.rng.range(2, 6) as usize;
         let mut minor = self.items[row].open_amount.minor();
         let unused: Vec<u32> =
             self.of_customer[c].iter().copied().filter(|&r| !self.used[r as usize] && r as usize != row).collect();
         for &other in unused.iter().take(want - 1) {
             self.used[other as usize] = true;
+            date = date.max(paid_after(self.items[other as usize].document_date));
             minor += self.items[other as usize].open_amount.minor();
             invoices.push(self.items[other as usize].invoice);
         }
@@ -422,6 +424,13 @@ impl Lines<'_> {
         };
         (line, truth)
     }
+}
+
+/// The earliest a line pays an invoice issued on `issued`: a line cannot pay an
+/// invoice issued after it was booked, and twelve days on, its ten-day
+/// discount has ended.
+fn paid_after(issued: NaiveDate) -> NaiveDate {
+    add_days(issued, 12)
 }
 
 fn quote(field: &str) -> String {
