@@ -18,8 +18,8 @@ use crate::{
 /// parts per invoice the fold records it with.
 ///
 /// The walking targets pass over invoices dated after `date`, the application's
-/// effective date: on that date they were not issued yet. Invoices a target
-/// names are checked by the caller against the date instead.
+/// effective date: on that date they were not issued yet. A target that names
+/// such an invoice is refused.
 pub(crate) fn plan_application(
     state: &State,
     cmd: &ApplyCash,
@@ -52,8 +52,7 @@ pub(crate) fn plan_application(
     let remaining = match &cmd.target {
         Target::OldestDueFirst => {
             // Walk the customer's open set lazily: most payments stop at the first invoice.
-            let open = &state.cust(customer).open;
-            plan.in_order(open.iter().filter(|k| k.1 <= date).map(|k| k.2), amount)
+            plan.in_order(issued_by(state, customer, date), amount)
         }
         Target::FeesFirst => plan.in_order(plan.fees_first(date), amount),
         Target::OldestDueFirstAmong(ids) => {
@@ -73,7 +72,16 @@ pub(crate) fn plan_application(
     let stated = matches!(cmd.target, Target::Specific(_));
     let exhausted = remaining == 0 && amount == unapplied;
     plan.residuals(stated || exhausted)?;
+    if !matches!(cmd.target, Target::OldestDueFirst | Target::FeesFirst) {
+        plan.named_issued_by(date)?;
+    }
     plan.event(cmd, source)
+}
+
+/// `customer`'s open invoices issued on or before `date`, in collection order
+/// (the open set is keyed by due date, then document date).
+fn issued_by(state: &State, customer: u32, date: NaiveDate) -> impl Iterator<Item = u32> + '_ {
+    state.cust(customer).open.iter().filter(move |k| k.1 <= date).map(|k| k.2)
 }
 
 /// Refuses a tolerance no residual could meet sensibly, whether or not this
@@ -214,9 +222,25 @@ struct Planner<'a> {
 
 impl Planner<'_> {
     /// The customer's open invoices, fees and interest first, oldest due first within each.
+    /// Refuses an invoice the target named that was issued after `date`.
+    fn named_issued_by(&self, date: NaiveDate) -> Result<(), LedgerError> {
+        for line in self.lines.iter() {
+            let inv = self.state.inv(line.invoice);
+            if date < inv.document_date {
+                return Err(LedgerError::DateBeforeDocument {
+                    what: "the application date",
+                    date,
+                    invoice: inv.id,
+                    number: inv.doc.number.clone(),
+                    document_date: inv.document_date,
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn fees_first(&self, date: NaiveDate) -> Vec<u32> {
-        let open = &self.state.cust(self.customer).open;
-        let mut order: Vec<u32> = open.iter().filter(|k| k.1 <= date).map(|k| k.2).collect();
+        let mut order: Vec<u32> = issued_by(self.state, self.customer, date).collect();
         // A stable sort keeps the oldest-first order within each group.
         order.sort_by_key(|i| !self.state.inv(*i).is_fee());
         order

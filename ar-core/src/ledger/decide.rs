@@ -72,9 +72,6 @@ pub(crate) fn decide(
     let ctx = Ctx { state, config, head };
     if let Action::ApplyCash(cmd) = &action {
         let (applied, plan) = plan_application(state, cmd, ctx.date())?;
-        for (invoice, _) in plan.parts.iter() {
-            ctx.not_before("the application date", ctx.date(), *invoice)?;
-        }
         ctx.authorize_write_offs(&applied)?;
         let known = Some(Known::Application(plan));
         return Ok(Decision { changes: Changes::One(Change::CashApplied(applied)), known });
