@@ -43,6 +43,80 @@ pub enum Target {
     /// Fees and interest debit memos first, then other debit memos and invoices,
     /// oldest due first within each.
     FeesFirst,
+    /// A remittance settled line by line: for each invoice the cash, the
+    /// discount if the customer states one, and what becomes of the rest (see
+    /// [`RemittanceLine`]). The cash stands as stated, as with
+    /// [`Target::Specific`]; each line's [`Residual`] overrides the policy's
+    /// write-off tolerance and short-pay rule for its invoice, so one
+    /// application can write off a few cents on one invoice, open a deduction
+    /// on another and leave a third partly open.
+    Remittance(Vec<RemittanceLine>),
+}
+
+/// One invoice of a [`Target::Remittance`].
+///
+/// ```
+/// use ar_core::{Currency, DeductionId, DeductionReason, InvoiceId, Money, RemittanceLine, Residual};
+/// let line = RemittanceLine::new(InvoiceId::from_u128(7), Money::from_minor(9_500, Currency::USD)?)
+///     .discount(Money::from_minor(200, Currency::USD)?)
+///     .residual(Residual::Deduction { id: DeductionId::from_u128(1), reason: DeductionReason::Pricing });
+/// assert_eq!(line.cash.minor(), 9_500);
+/// # Ok::<(), ar_core::MoneyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RemittanceLine {
+    /// The invoice paid.
+    pub invoice: InvoiceId,
+    /// The cash paid on it: positive, in the customer's currency.
+    pub cash: Money,
+    /// The early-payment discount the customer took, if it states one. `None`
+    /// lets the ledger grant what the cash earns (as [`Target::Specific`]
+    /// does). A stated discount (zero included) is taken exactly; it is refused
+    /// beyond what the invoice offers on the payment's date, were it settled in
+    /// full, under the policy's discount rules.
+    pub discount: Option<Money>,
+    /// What becomes of what the cash and discount leave open.
+    pub residual: Residual,
+}
+
+impl RemittanceLine {
+    /// `cash` paid on `invoice`; discount and residual as the ledger's rules say.
+    pub fn new(invoice: InvoiceId, cash: Money) -> Self {
+        RemittanceLine { invoice, cash, discount: None, residual: Residual::AsPolicy }
+    }
+    /// States the discount taken.
+    pub fn discount(mut self, discount: Money) -> Self {
+        self.discount = Some(discount);
+        self
+    }
+    /// States what becomes of the residual.
+    pub fn residual(mut self, residual: Residual) -> Self {
+        self.residual = residual;
+        self
+    }
+}
+
+/// What becomes of what a [`RemittanceLine`] leaves open on its invoice.
+/// Nothing happens when nothing is left open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Residual {
+    /// As the application's policy says: written off within the tolerance,
+    /// else as its [`ShortPay`] says. The default.
+    #[default]
+    AsPolicy,
+    /// Stays open on the invoice.
+    LeaveOpen,
+    /// Written off in full, whatever the tolerance, with the policy's
+    /// write-off reason. Write-off approvals apply to the amount.
+    WriteOff,
+    /// Becomes a deduction with this id and reason.
+    Deduction {
+        /// The deduction's id, supplied by the host.
+        id: DeductionId,
+        /// Why the customer took it.
+        reason: DeductionReason,
+    },
 }
 
 /// What happens to a short payment's residual beyond the write-off tolerance.

@@ -151,6 +151,21 @@ pub enum LedgerError {
         /// What was asked.
         amount: Money,
     },
+    /// A remittance line states a discount the invoice does not offer on the
+    /// payment's date (or offers less of).
+    #[error("invoice {number} ({invoice}) offers {offered} discount on {received}, {claimed} was stated")]
+    DiscountNotOffered {
+        /// The invoice.
+        invoice: InvoiceId,
+        /// Its number.
+        number: String,
+        /// The payment's date.
+        received: NaiveDate,
+        /// The most discount the invoice offers on that date, were it settled in full.
+        offered: Money,
+        /// The discount stated.
+        claimed: Money,
+    },
     /// The application was already reversed.
     #[error("application {0} was already reversed")]
     AlreadyReversed(ApplicationId),

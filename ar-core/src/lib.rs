@@ -57,7 +57,7 @@ mod terms;
 mod views;
 
 pub use actor::{Actor, Role, UserId};
-pub use application::{ApplicationPolicy, CashSource, ShortPay, Target, WriteOffTolerance};
+pub use application::{ApplicationPolicy, CashSource, RemittanceLine, Residual, ShortPay, Target, WriteOffTolerance};
 pub use approval::{ApprovalPolicy, ApprovalRule, Authority};
 pub use calendar::{BusinessCalendar, Roll};
 pub use card::{CardError, CardRef, CardScheme, FreeText, mask_card_numbers};

@@ -35,7 +35,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         4 => (0..3u8, 1..50_000u32, 0..60u8, 0..4u8).prop_map(|(customer, cents, day, terms)| Op::Issue { customer, cents, day, terms }),
         3 => (0..3u8, 1..60_000u32, 0..90u8).prop_map(|(customer, cents, day)| Op::Pay { customer, cents, day }),
-        4 => (any::<u8>(), 0..6u8, 0..120u8, any::<bool>(), any::<bool>())
+        4 => (any::<u8>(), 0..8u8, 0..120u8, any::<bool>(), any::<bool>())
             .prop_map(|(payment, target, amount_pct, tolerance, deduct)| Op::Apply { payment, target, amount_pct, tolerance, deduct }),
         1 => any::<u8>().prop_map(|credit| Op::ApplyCredit { credit }),
         1 => any::<u8>().prop_map(|application| Op::Unapply { application }),
@@ -287,6 +287,28 @@ impl Driver {
     }
 
     /// An invoice's open amount less `short` minor units (at least one minor unit).
+    /// Remittance lines for the last three of `own`, each just short of what is
+    /// open, the residuals as the policy says, deducted with a fresh id,
+    /// written off, or left open in turn.
+    fn remittance(&mut self, own: &[InvoiceId], short: u8) -> Vec<RemittanceLine> {
+        let mut lines = Vec::new();
+        for (k, i) in own.iter().rev().take(3).enumerate() {
+            let cash = self.nearly_open(*i, short.wrapping_mul(k as u8 + 1));
+            let residual = match (usize::from(short) + k) % 4 {
+                0 => Residual::AsPolicy,
+                1 => {
+                    let id = DeductionId::from_u128(self.id());
+                    self.deductions.push(id);
+                    Residual::Deduction { id, reason: DeductionReason::Pricing }
+                }
+                2 => Residual::WriteOff,
+                _ => Residual::LeaveOpen,
+            };
+            lines.push(RemittanceLine::new(*i, cash).residual(residual));
+        }
+        lines
+    }
+
     fn nearly_open(&self, id: InvoiceId, short: u8) -> Money {
         let currency = CURRENCIES[self.customer_of_invoice(id) as usize % 3];
         let open = self
@@ -362,9 +384,11 @@ impl Driver {
                         Target::Specific(own.last().map(|i| vec![(*i, self.cents(customer, 500))]).unwrap_or_default())
                     }
                     // Just short of what is open, so a tolerance may write the rest off.
-                    _ => Target::Specific(
+                    5 => Target::Specific(
                         own.last().map(|i| vec![(*i, self.nearly_open(*i, amount_pct))]).unwrap_or_default(),
                     ),
+                    // The last invoices short by a little or a lot, each residual its own way.
+                    _ => Target::Remittance(self.remittance(&own, amount_pct)),
                 };
                 let mut policy = ApplicationPolicy::new();
                 if tolerance {

@@ -11,7 +11,8 @@ use super::state::{AppPlan, Few, Invoice, Parts, Settlement, Source, State};
 use crate::command::ApplyCash;
 use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
 use crate::{
-    ApplicationId, ApplicationPolicy, Currency, InvoiceId, LedgerError, Money, ShortPay, Target, allocate_minor,
+    ApplicationId, ApplicationPolicy, Currency, DeductionId, DeductionReason, InvoiceId, LedgerError, Money,
+    RemittanceLine, Residual, ShortPay, Target, allocate_minor,
 };
 
 /// Plans `cmd` against the state; the result is the `CashApplied` event and the
@@ -34,10 +35,12 @@ pub(crate) fn plan_application(
     let currency = state.cust(customer).reg.currency;
     let amount = requested_amount(cmd, currency, unapplied)?;
     // Discounts are for paying early: a credit memo takes none.
+    let received = match source {
+        Source::Payment(p) => state.payments[p as usize].doc.received,
+        Source::Credit(_) => date,
+    };
     let discounts = match source {
-        Source::Payment(p) if cmd.policy.take_discounts => {
-            Some(Window::new(state.payments[p as usize].doc.received, cmd.policy.grace_days))
-        }
+        Source::Payment(_) if cmd.policy.take_discounts => Some(Window::new(received, cmd.policy.grace_days)),
         _ => None,
     };
     let mut plan = Planner {
@@ -45,6 +48,7 @@ pub(crate) fn plan_application(
         application: cmd.application,
         customer,
         currency,
+        received,
         discounts,
         policy: &cmd.policy,
         lines: Few::default(),
@@ -59,7 +63,8 @@ pub(crate) fn plan_application(
             let order = plan.chosen(ids)?;
             plan.in_order(order, amount)
         }
-        Target::Specific(pairs) => plan.specific(pairs, amount)?,
+        Target::Specific(pairs) => plan.specific(pairs.iter().map(|(id, cash)| (*id, *cash, None)), amount)?,
+        Target::Remittance(lines) => plan.specific(lines.iter().map(|l| (l.invoice, l.cash, l.discount)), amount)?,
         Target::ProRata(ids) => plan.pro_rata(ids, amount)?,
     };
     if plan.lines.iter().all(|l| l.cash == 0 && l.discount == 0) {
@@ -69,13 +74,17 @@ pub(crate) fn plan_application(
     // what they leave open is a short payment. Otherwise a residual is one only
     // when the customer's money is used up: a host that applies part of it
     // leaves the rest of the invoice open.
-    let stated = matches!(cmd.target, Target::Specific(_));
+    let remittance = match &cmd.target {
+        Target::Remittance(lines) => Some(lines.as_slice()),
+        _ => None,
+    };
+    let stated = matches!(cmd.target, Target::Specific(_)) || remittance.is_some();
     let exhausted = remaining == 0 && amount == unapplied;
-    plan.residuals(stated || exhausted)?;
+    plan.residuals(stated || exhausted, remittance)?;
     if !matches!(cmd.target, Target::OldestDueFirst | Target::FeesFirst) {
         plan.named_issued_by(date)?;
     }
-    plan.event(cmd, source)
+    plan.event(cmd, source, remittance)
 }
 
 /// `customer`'s open invoices issued on or before `date`, in collection order
@@ -213,6 +222,9 @@ struct Planner<'a> {
     application: ApplicationId,
     customer: u32,
     currency: Currency,
+    /// The day the money came in: the payment's date, or the application's
+    /// for a credit memo.
+    received: NaiveDate,
     /// Which discount offers are still open, if discounts are taken at all.
     discounts: Option<Window>,
     policy: &'a ApplicationPolicy,
@@ -291,10 +303,16 @@ impl Planner<'_> {
         amount
     }
 
-    fn specific(&mut self, pairs: &[(InvoiceId, Money)], amount: i64) -> Result<i64, LedgerError> {
+    /// Stated cash per invoice, with a stated discount where the remittance
+    /// gives one.
+    fn specific(
+        &mut self,
+        pairs: impl Iterator<Item = (InvoiceId, Money, Option<Money>)>,
+        amount: i64,
+    ) -> Result<i64, LedgerError> {
         let mut left = amount;
-        for (id, cash) in pairs {
-            let i = self.own_invoice(*id)?;
+        for (id, cash, stated_discount) in pairs {
+            let i = self.own_invoice(id)?;
             if cash.currency() != self.currency {
                 return Err(LedgerError::WrongCurrency {
                     what: "an applied amount",
@@ -303,23 +321,26 @@ impl Planner<'_> {
                 });
             }
             if !cash.is_positive() {
-                return Err(LedgerError::NotPositive { what: "an applied amount", amount: *cash });
+                return Err(LedgerError::NotPositive { what: "an applied amount", amount: cash });
             }
             if self.lines.iter().any(|l| l.invoice == i) {
                 return Err(LedgerError::InvoiceNamedTwice {
                     application: self.application,
-                    invoice: *id,
+                    invoice: id,
                     number: self.state.inv(i).doc.number.clone(),
                 });
             }
             let inv = self.state.inv(i);
-            let (fits, discount) = self.specific_settlement(inv, cash.minor());
-            if fits < cash.minor() {
+            let (fits, discount) = match stated_discount {
+                None => self.specific_settlement(inv, cash.minor()),
+                Some(d) => (cash.minor(), self.stated_discount(inv, d)?),
+            };
+            if fits < cash.minor() || fits > inv.collectible() - discount {
                 return Err(LedgerError::OverApplication {
-                    invoice: *id,
+                    invoice: id,
                     number: inv.doc.number.clone(),
                     open: Money::from_minor(inv.collectible(), self.currency)?,
-                    amount: *cash,
+                    amount: cash,
                 });
             }
             left -= cash.minor();
@@ -335,6 +356,29 @@ impl Planner<'_> {
             });
         }
         Ok(left)
+    }
+
+    /// A discount the remittance states for `inv`, checked against the most
+    /// the invoice offers on the payment's date were it settled in full.
+    fn stated_discount(&self, inv: &Invoice, claimed: Money) -> Result<i64, LedgerError> {
+        if claimed.currency() != self.currency {
+            return Err(LedgerError::WrongCurrency {
+                what: "a stated discount",
+                expected: self.currency,
+                got: claimed.currency(),
+            });
+        }
+        let (_, offered) = self.settle(inv, i64::MAX);
+        if claimed.minor() < 0 || claimed.minor() > offered {
+            return Err(LedgerError::DiscountNotOffered {
+                invoice: inv.id,
+                number: inv.doc.number.clone(),
+                received: self.received,
+                offered: Money::from_minor(offered, self.currency)?,
+                claimed,
+            });
+        }
+        Ok(claimed.minor())
     }
 
     /// Cash and discount for a stated cash amount: the cash stands as stated,
@@ -418,37 +462,50 @@ impl Planner<'_> {
     }
 
     /// Residuals of the invoices this application meant to settle: written off within
-    /// tolerance, or turned into deductions if the policy says so.
-    fn residuals(&mut self, settle: bool) -> Result<(), LedgerError> {
+    /// tolerance, or turned into deductions if the policy says so; a
+    /// remittance's lines say so one by one (line `k` plans invoice `k`).
+    fn residuals(&mut self, settle: bool, remittance: Option<&[RemittanceLine]>) -> Result<(), LedgerError> {
         if !settle {
             return Ok(());
         }
-        let mut ids_used = 0usize;
+        let mut policy_ids_used = 0usize;
         for k in 0..self.lines.len() {
             let line = self.lines[k];
             if line.cash + line.discount <= 0 {
                 continue;
             }
-            let inv = self.state.inv(line.invoice);
-            let residual = inv.collectible() - line.cash - line.discount;
+            let residual = self.state.inv(line.invoice).collectible() - line.cash - line.discount;
             if residual <= 0 {
                 continue;
             }
-            if self.within_tolerance(inv, residual) {
-                self.lines[k].write_off = residual;
-            } else if let ShortPay::Deduction { ids, .. } = &self.policy.short_pay {
-                if ids_used >= ids.len() {
-                    return Err(LedgerError::DeductionIdsExhausted {
-                        invoice: inv.id,
-                        number: inv.doc.number.clone(),
-                        short: Money::from_minor(residual, self.currency)?,
-                        needed: ids_used + 1,
-                        given: ids.len(),
-                    });
-                }
-                ids_used += 1;
-                self.lines[k].deduction = residual;
+            match remittance.and_then(|lines| lines.get(k)).map_or(&Residual::AsPolicy, |l| &l.residual) {
+                Residual::LeaveOpen => {}
+                Residual::WriteOff => self.lines[k].write_off = residual,
+                Residual::Deduction { .. } => self.lines[k].deduction = residual,
+                Residual::AsPolicy => self.as_policy(k, residual, &mut policy_ids_used)?,
             }
+        }
+        Ok(())
+    }
+
+    /// Line `k`'s residual as the policy says: written off within tolerance,
+    /// else a deduction with the policy's next id if it deducts short payments.
+    fn as_policy(&mut self, k: usize, residual: i64, ids_used: &mut usize) -> Result<(), LedgerError> {
+        let inv = self.state.inv(self.lines[k].invoice);
+        if self.within_tolerance(inv, residual) {
+            self.lines[k].write_off = residual;
+        } else if let ShortPay::Deduction { ids, .. } = &self.policy.short_pay {
+            if *ids_used >= ids.len() {
+                return Err(LedgerError::DeductionIdsExhausted {
+                    invoice: inv.id,
+                    number: inv.doc.number.clone(),
+                    short: Money::from_minor(residual, self.currency)?,
+                    needed: *ids_used + 1,
+                    given: ids.len(),
+                });
+            }
+            *ids_used += 1;
+            self.lines[k].deduction = residual;
         }
         Ok(())
     }
@@ -474,7 +531,26 @@ impl Planner<'_> {
         true
     }
 
-    fn event(&self, cmd: &ApplyCash, source: Source) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
+    /// The id and reason of line `k`'s deduction: the remittance line's own,
+    /// else the policy's next.
+    fn deduction_for<'p>(
+        remittance: Option<&'p [RemittanceLine]>,
+        k: usize,
+        next: &mut impl Iterator<Item = &'p DeductionId>,
+        reason: Option<&'p DeductionReason>,
+    ) -> Option<(DeductionId, &'p DeductionReason)> {
+        match remittance.and_then(|lines| lines.get(k)).map(|l| &l.residual) {
+            Some(Residual::Deduction { id, reason }) => Some((*id, reason)),
+            _ => Some((*next.next()?, reason?)),
+        }
+    }
+
+    fn event(
+        &self,
+        cmd: &ApplyCash,
+        source: Source,
+        remittance: Option<&[RemittanceLine]>,
+    ) -> Result<(Arc<CashApplied>, AppPlan), LedgerError> {
         let money = |m: i64| Money::from_minor(m, self.currency);
         let inv_id = |i: u32| self.state.inv(i).id;
         let mut allocations = Vec::with_capacity(self.lines.len());
@@ -488,7 +564,7 @@ impl Planner<'_> {
         // The parts record exactly what the event says, as `State::plan_of` would
         // read it back on replay.
         let mut plan = AppPlan { source, customer: self.customer, cash: 0, parts: Parts::default() };
-        for l in self.lines.iter() {
+        for (k, l) in self.lines.iter().enumerate() {
             let mut part = Settlement { source: Some(source), ..Settlement::default() };
             if l.cash + l.discount > 0 {
                 allocations.push(Allocation {
@@ -504,10 +580,11 @@ impl Planner<'_> {
                 write_offs.push(WriteOffLine { invoice: inv_id(l.invoice), amount: money(l.write_off)?, reason });
                 part.write_off = l.write_off;
             }
-            if let (true, Some(reason), Some(id)) = (l.deduction > 0, reason, next_id.clone().next()) {
-                next_id.next();
+            if l.deduction > 0
+                && let Some((id, reason)) = Self::deduction_for(remittance, k, &mut next_id, reason)
+            {
                 deductions.push(DeductionOpened {
-                    deduction: *id,
+                    deduction: id,
                     invoice: inv_id(l.invoice),
                     amount: money(l.deduction)?,
                     reason: reason.clone(),
@@ -518,8 +595,10 @@ impl Planner<'_> {
                 plan.parts.push((l.invoice, part));
             }
         }
-        for d in &deductions {
-            if self.state.deduction_ix.contains_key(&d.deduction) {
+        for (k, d) in deductions.iter().enumerate() {
+            if self.state.deduction_ix.contains_key(&d.deduction)
+                || deductions[..k].iter().any(|e| e.deduction == d.deduction)
+            {
                 return Err(LedgerError::DuplicateId { kind: "deduction", id: d.deduction.as_uuid() });
             }
         }

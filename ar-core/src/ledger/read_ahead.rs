@@ -88,7 +88,14 @@ impl Ledger {
                     Target::Specific(parts) => parts.as_slice(),
                     _ => &[],
                 };
-                let invoices = named.iter().chain(specific.iter().map(|(id, _)| id));
+                let remittance = match &apply.target {
+                    Target::Remittance(lines) => lines.as_slice(),
+                    _ => &[],
+                };
+                let invoices = named
+                    .iter()
+                    .chain(specific.iter().map(|(id, _)| id))
+                    .chain(remittance.iter().map(|line| &line.invoice));
                 self.read_application(ahead, &apply.application, apply.source, invoices)
             }
             _ => 0,

@@ -778,7 +778,11 @@ impl State {
         for amount in amounts.chain(doc.deductions.iter().map(|d| d.amount)) {
             minor_in(amount, currency, "an applied amount")?;
         }
-        if let Some(d) = doc.deductions.iter().find(|d| self.deduction_ix.contains_key(&d.deduction)) {
+        let mut seen = doc.deductions.iter().enumerate();
+        if let Some((_, d)) = seen.find(|(k, d)| {
+            self.deduction_ix.contains_key(&d.deduction)
+                || doc.deductions[..*k].iter().any(|e| e.deduction == d.deduction)
+        }) {
             return Err(dup("deduction", d.deduction.as_uuid()));
         }
         let (_, unapplied) = self.source_balance(plan.source);
