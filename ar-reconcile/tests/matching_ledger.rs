@@ -132,3 +132,80 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
     let unapplied: i64 = all.iter().filter(|i| i.kind == OpenItemKind::UnappliedCash).map(|i| i.open.minor()).sum();
     assert_eq!(unapplied, -1_000);
 }
+
+/// A remittance short on two invoices by the same 4.00: within tolerance (1 %)
+/// of the 1,000.00 invoice, beyond it on the 100.00 one. The proposal writes
+/// off one and deducts the other; one ledger application carries out both,
+/// each under its own rule, though the deduction is no larger than the write-off.
+#[test]
+fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
+    let mut ledger = Ledger::new(LedgerConfig::new());
+    let acme = CustomerId::from_u128(1);
+    let register = RegisterCustomer {
+        customer: acme,
+        name: "ACME GmbH".into(),
+        currency: Currency::EUR,
+        terms: PaymentTerms::net(30),
+        credit_limit: None,
+        collector: None,
+    };
+    ledger.execute(command(1, Action::RegisterCustomer(register))).unwrap();
+    for (n, price) in [(1u128, 1_000), (2, 100)] {
+        let issue = IssueInvoice {
+            invoice: InvoiceId::from_u128(100 + n),
+            number: format!("INV-{n:05}"),
+            customer: acme,
+            kind: InvoiceKind::Invoice,
+            document_date: day(2),
+            lines: vec![DocumentLine {
+                description: "Goods".into(),
+                quantity: Decimal::ONE,
+                unit_price: Decimal::from(price),
+                discount: None,
+                taxes: vec![],
+            }],
+            discount: None,
+            terms: None,
+            tax_rounding: TaxRounding::PerLine,
+            rounding: Rounding::HalfUp,
+        };
+        ledger.execute(command(10 + n, Action::IssueInvoice(issue))).unwrap();
+    }
+    let items = open_invoices(&ledger.open_items(acme).unwrap());
+    let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH")].into_iter().collect();
+    let remit = |document: &str, paid| ar_reconcile::Remittance {
+        document: document.into(),
+        paid: Some(eur(paid)),
+        original: None,
+        discount: None,
+        adjustments: vec![],
+    };
+    let mut line = credit(99_600 + 9_600, None, None);
+    line.remittances = vec![remit("INV-00001", 99_600), remit("INV-00002", 9_600)];
+    let policy = MatchPolicy::new();
+    let outcome = Matcher::new(policy.clone(), &directory, &items).unwrap().run(std::slice::from_ref(&line));
+    let p = &outcome.proposals[0];
+    let shortfalls = |list: &[ar_reconcile::matching::Shortfall]| -> Vec<(String, i64)> {
+        list.iter().map(|s| (s.document.to_string(), s.amount.minor())).collect()
+    };
+    assert_eq!(shortfalls(&p.write_offs), [("INV-00001".to_owned(), 400)]);
+    assert_eq!(shortfalls(&p.deductions), [("INV-00002".to_owned(), 400)]);
+    let ids = CommandIds {
+        payment: PaymentId::from_u128(500),
+        application: ApplicationId::from_u128(600),
+        receive: CommandId::from_u128(700),
+        apply: CommandId::from_u128(800),
+        deductions: vec![DeductionId::from_u128(900)],
+    };
+    for c in commands_for(p, &line, &policy, &ids, &Actor::new("matcher", "supervisor")).unwrap() {
+        ledger.execute(c).unwrap();
+    }
+    let moved = |n: u128| {
+        let v = ledger.invoice(InvoiceId::from_u128(100 + n)).unwrap();
+        (v.cash.minor(), v.written_off.minor(), v.deducted.minor(), v.open.minor())
+    };
+    assert_eq!(moved(1), (99_600, 400, 0, 0));
+    assert_eq!(moved(2), (9_600, 0, 400, 0));
+    let deductions = ledger.deductions(Some(acme), None);
+    assert_eq!(deductions.iter().map(|d| d.deduction).collect::<Vec<_>>(), [DeductionId::from_u128(900)]);
+}

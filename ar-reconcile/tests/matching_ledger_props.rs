@@ -187,7 +187,7 @@ proptest! {
             let actor = Actor::new("matcher", "supervisor");
             let commands = match commands_for(p, line, &policy, &ids, &actor) {
                 Ok(commands) => commands,
-                Err(CommandError::Skipped { .. } | CommandError::NoCustomer { .. } | CommandError::MixedShortfalls { .. }) => continue,
+                Err(CommandError::Skipped { .. } | CommandError::NoCustomer { .. }) => continue,
                 Err(e) => return Err(TestCaseError::fail(format!("line {n}: {e}"))),
             };
             for c in commands {

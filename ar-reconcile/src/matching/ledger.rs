@@ -4,15 +4,16 @@
 //! [`open_invoices`] turns [`Ledger::open_items`](ar_core::Ledger::open_items)
 //! (or `all_open_items`) rows into [`OpenInvoice`]s. [`commands_for`] turns a
 //! proposal a person (or the auto-apply tier) accepted into a `ReceivePayment`
-//! and, when it allocates anything, an `ApplyCash` with specific amounts per
-//! invoice, a write-off tolerance that covers exactly the proposal's write-offs,
-//! and deduction ids for its deductions. The engine never makes up ids: the
+//! and, when it allocates anything, an `ApplyCash` of a remittance
+//! ([`Target::Remittance`]): per invoice the cash, the discount and what
+//! becomes of the rest (written off, deducted under the host's id, or left
+//! open), exactly as the proposal says. The engine never makes up ids: the
 //! host passes them in [`CommandIds`].
 
 use ar_core::{
     Action, Actor, ApplicationId, ApplicationPolicy, ApplyCash, CashSource, Command, CommandId, DeductionId,
-    DeductionReason, DocumentRef, FreeText, OpenItem, OpenItemKind, PaymentId, PaymentMethod, ReceivePayment, ShortPay,
-    Target, WriteOffTolerance,
+    DeductionReason, DocumentRef, FreeText, OpenItem, OpenItemKind, PaymentId, PaymentMethod, ReceivePayment,
+    RemittanceLine, Residual, Target,
 };
 
 use super::{MatchPolicy, OpenInvoice, Proposal};
@@ -89,18 +90,15 @@ pub enum CommandError {
         /// Ids given.
         given: usize,
     },
-    /// A deduction no larger than a write-off: one ledger application cannot
-    /// tell them apart by its tolerance.
-    #[error("bank line {line} writes off and deducts overlapping amounts: apply it in two steps")]
-    MixedShortfalls {
-        /// The line.
-        line: usize,
-    },
 }
 
 /// The ledger commands that carry out an accepted `proposal` for `line`:
 /// `ReceivePayment` on the booking date, then `ApplyCash` of the allocated
-/// cash to the proposal's invoices. Unapplied cash stays on the payment.
+/// cash to the proposal's invoices, one remittance line per allocation: its
+/// cash, its discount (stated, so the ledger takes exactly it, and refuses it
+/// if the invoice no longer offers it), and its write-off or deduction (the
+/// `k`-th deduction under `ids.deductions[k]`); what the proposal leaves open
+/// stays open. Unapplied cash stays on the payment.
 ///
 /// ```
 /// use ar_reconcile::matching::ledger::{commands_for, CommandIds};
@@ -146,12 +144,6 @@ pub fn commands_for(
             given: ids.deductions.len(),
         });
     }
-    let largest_write_off = proposal.write_offs.iter().map(|w| w.amount).max_by_key(|m| m.minor());
-    if let Some(w) = largest_write_off
-        && proposal.deductions.iter().any(|d| d.amount.minor() <= w.minor())
-    {
-        return Err(CommandError::MixedShortfalls { line: at });
-    }
     let reference = line.end_to_end_id.as_deref().or(line.bank_reference.as_deref()).unwrap_or("");
     let command = |id, action| Command { id, effective_date: line.booking_date, actor: actor.clone(), action };
     let mut commands = vec![command(
@@ -170,32 +162,38 @@ pub fn commands_for(
     if proposal.allocations.is_empty() {
         return Ok(commands);
     }
-    let applied = proposal.allocations.iter().map(|a| (a.invoice, a.applied)).collect();
     let total = proposal.amount.checked_sub(proposal.unapplied).ok();
-    let short_pay = if proposal.deductions.is_empty() {
-        ShortPay::LeaveOpen
-    } else {
-        ShortPay::Deduction {
-            ids: ids.deductions[..proposal.deductions.len()].to_vec(),
-            reason: DeductionReason::Other("short payment found by bank matching".into()),
-        }
-    };
-    let application = ApplicationPolicy {
-        take_discounts: proposal.allocations.iter().any(|a| a.discount.is_positive()),
-        grace_days: policy.grace_days(),
-        write_off: WriteOffTolerance { absolute: largest_write_off.map(|m| m.amount()), percent: None },
-        write_off_reason: "short payment within tolerance (bank matching)".into(),
-        short_pay,
-    };
+    let mut application = ApplicationPolicy::new().discount_grace_days(policy.grace_days());
+    application.write_off_reason = "short payment within tolerance (bank matching)".into();
     commands.push(command(
         ids.apply,
         Action::ApplyCash(ApplyCash {
             application: ids.application,
             source: CashSource::Payment(ids.payment),
             amount: total,
-            target: Target::Specific(applied),
+            target: Target::Remittance(remittance_lines(proposal, &ids.deductions)),
             policy: application,
         }),
     ));
     Ok(commands)
+}
+
+/// One remittance line per allocation, saying what the proposal does with
+/// the invoice's residual; `deduction_ids` has one id per deduction.
+fn remittance_lines(proposal: &Proposal, deduction_ids: &[DeductionId]) -> Vec<RemittanceLine> {
+    let reason = || DeductionReason::Other("short payment found by bank matching".into());
+    proposal
+        .allocations
+        .iter()
+        .map(|a| {
+            let written_off = proposal.write_offs.iter().any(|w| w.invoice == a.invoice);
+            let deducted = proposal.deductions.iter().position(|d| d.invoice == a.invoice);
+            let residual = match (deducted.and_then(|k| deduction_ids.get(k)), written_off) {
+                (Some(id), _) => Residual::Deduction { id: *id, reason: reason() },
+                (None, true) => Residual::WriteOff,
+                (None, false) => Residual::LeaveOpen,
+            };
+            RemittanceLine::new(a.invoice, a.applied).discount(a.discount).residual(residual)
+        })
+        .collect()
 }
