@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use ar_core::{Currency, Money};
+use ar_core::{Currency, DeductionReason, Money};
 
 /// Which way money moved on the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +57,35 @@ pub struct Adjustment {
     pub amount: Money,
     /// The payer's reason code (X12 426 codes such as `01`, `CS`).
     pub reason: String,
+}
+
+impl Adjustment {
+    /// The ledger's deduction reason for this adjustment's X12 426 reason
+    /// code: pricing, terms and discount errors are `Pricing`; contested or
+    /// missing quantities `Shortage`; goods refused as damaged `Damage`;
+    /// returns `Returns`; advertising and volume allowances `Promotion`;
+    /// freight and delivery charges `Freight`; tax `Tax`. Any other code is
+    /// kept as `Other("X12 <code>")`, so nothing the payer said is lost.
+    ///
+    /// ```
+    /// use ar_core::{Currency, DeductionReason, Money};
+    /// use ar_reconcile::Adjustment;
+    /// let adjustment = |reason: &str| Adjustment { amount: Money::from_minor(-500, Currency::USD).unwrap(), reason: reason.into() };
+    /// assert_eq!(adjustment("04").deduction_reason(), DeductionReason::Damage);
+    /// assert_eq!(adjustment("19").deduction_reason(), DeductionReason::Other("X12 19".into()));
+    /// ```
+    pub fn deduction_reason(&self) -> DeductionReason {
+        match self.reason.trim() {
+            "01" | "03" | "09" | "24" | "43" => DeductionReason::Pricing,
+            "06" | "42" | "59" => DeductionReason::Shortage,
+            "04" => DeductionReason::Damage,
+            "11" | "12" | "13" | "14" | "15" | "72" => DeductionReason::Returns,
+            "56" | "57" | "71" => DeductionReason::Promotion,
+            "30" | "46" | "54" => DeductionReason::Freight,
+            "55" => DeductionReason::Tax,
+            other => DeductionReason::Other(format!("X12 {other}").into()),
+        }
+    }
 }
 
 /// One entry on a bank statement.
@@ -162,5 +191,35 @@ impl ReadOutcome {
     /// `true` if any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn x12_adjustment_codes_map_to_deduction_reasons() {
+        let reason = |code: &str| {
+            let amount = Money::from_minor(-100, Currency::USD).unwrap_or_else(|_| Money::zero(Currency::USD));
+            Adjustment { amount, reason: code.into() }.deduction_reason()
+        };
+        let cases = [
+            ("01", DeductionReason::Pricing),
+            ("24", DeductionReason::Pricing),
+            ("06", DeductionReason::Shortage),
+            ("59", DeductionReason::Shortage),
+            ("04", DeductionReason::Damage),
+            ("11", DeductionReason::Returns),
+            ("72", DeductionReason::Returns),
+            ("57", DeductionReason::Promotion),
+            ("54", DeductionReason::Freight),
+            (" 55 ", DeductionReason::Tax),
+            ("19", DeductionReason::Other("X12 19".into())),
+            ("CS", DeductionReason::Other("X12 CS".into())),
+        ];
+        for (code, expected) in cases {
+            assert_eq!(reason(code), expected, "code {code:?}");
+        }
     }
 }

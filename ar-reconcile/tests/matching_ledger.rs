@@ -137,6 +137,8 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
 /// of the 1,000.00 invoice, beyond it on the 100.00 one. The proposal writes
 /// off one and deducts the other; one ledger application carries out both,
 /// each under its own rule, though the deduction is no larger than the write-off.
+/// The payer's adjustments on the short invoice give the deduction its reason:
+/// the largest, 3.00 for damaged goods (X12 `04`), over 1.00 contested quantity.
 #[test]
 fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     let mut ledger = Ledger::new(LedgerConfig::new());
@@ -181,7 +183,10 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
         adjustments: vec![],
     };
     let mut line = credit(99_600 + 9_600, None, None);
-    line.remittances = vec![remit("INV-00001", 99_600), remit("INV-00002", 9_600)];
+    let adjustment = |minor, reason: &str| ar_reconcile::Adjustment { amount: eur(minor), reason: reason.into() };
+    let mut short = remit("inv 2", 9_600);
+    short.adjustments = vec![adjustment(-100, "06"), adjustment(-300, "04")];
+    line.remittances = vec![remit("INV-00001", 99_600), short];
     let policy = MatchPolicy::new();
     let outcome = Matcher::new(policy.clone(), &directory, &items).unwrap().run(std::slice::from_ref(&line));
     let p = &outcome.proposals[0];
@@ -207,5 +212,6 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     assert_eq!(moved(1), (99_600, 400, 0, 0));
     assert_eq!(moved(2), (9_600, 0, 400, 0));
     let deductions = ledger.deductions(Some(acme), None);
-    assert_eq!(deductions.iter().map(|d| d.deduction).collect::<Vec<_>>(), [DeductionId::from_u128(900)]);
+    let found: Vec<_> = deductions.iter().map(|d| (d.deduction, d.reason.clone())).collect();
+    assert_eq!(found, [(DeductionId::from_u128(900), DeductionReason::Damage)]);
 }

@@ -16,6 +16,7 @@ use ar_core::{
     RemittanceLine, Residual, Target,
 };
 
+use super::normalize::normalize_document;
 use super::{MatchPolicy, OpenInvoice, Proposal};
 use crate::BankLine;
 
@@ -100,6 +101,11 @@ pub enum CommandError {
 /// `k`-th deduction under `ids.deductions[k]`); what the proposal leaves open
 /// stays open. Unapplied cash stays on the payment.
 ///
+/// A deduction's reason is the payer's own where the line's remittance gives
+/// one for that invoice (the X12 `ADX` reason code of its largest adjustment,
+/// see [`Adjustment::deduction_reason`](crate::Adjustment::deduction_reason)),
+/// else "short payment found by bank matching".
+///
 /// ```
 /// use ar_reconcile::matching::ledger::{commands_for, CommandIds};
 /// use ar_reconcile::matching::{match_lines, Customer, CustomerDirectory, MatchPolicy, OpenInvoice};
@@ -171,7 +177,7 @@ pub fn commands_for(
             application: ids.application,
             source: CashSource::Payment(ids.payment),
             amount: total,
-            target: Target::Remittance(remittance_lines(proposal, &ids.deductions)),
+            target: Target::Remittance(remittance_lines(proposal, line, policy, &ids.deductions)),
             policy: application,
         }),
     ));
@@ -180,8 +186,12 @@ pub fn commands_for(
 
 /// One remittance line per allocation, saying what the proposal does with
 /// the invoice's residual; `deduction_ids` has one id per deduction.
-fn remittance_lines(proposal: &Proposal, deduction_ids: &[DeductionId]) -> Vec<RemittanceLine> {
-    let reason = || DeductionReason::Other("short payment found by bank matching".into());
+fn remittance_lines(
+    proposal: &Proposal,
+    line: &BankLine,
+    policy: &MatchPolicy,
+    deduction_ids: &[DeductionId],
+) -> Vec<RemittanceLine> {
     proposal
         .allocations
         .iter()
@@ -189,11 +199,27 @@ fn remittance_lines(proposal: &Proposal, deduction_ids: &[DeductionId]) -> Vec<R
             let written_off = proposal.write_offs.iter().any(|w| w.invoice == a.invoice);
             let deducted = proposal.deductions.iter().position(|d| d.invoice == a.invoice);
             let residual = match (deducted.and_then(|k| deduction_ids.get(k)), written_off) {
-                (Some(id), _) => Residual::Deduction { id: *id, reason: reason() },
+                (Some(id), _) => Residual::Deduction { id: *id, reason: payers_reason(line, &a.document, policy) },
                 (None, true) => Residual::WriteOff,
                 (None, false) => Residual::LeaveOpen,
             };
             RemittanceLine::new(a.invoice, a.applied).discount(a.discount).residual(residual)
         })
         .collect()
+}
+
+/// The reason the payer gives for short-paying `document`: the X12 reason
+/// code of the largest adjustment (the first of equals) its remittance entry
+/// on `line` lists, else the matcher's own.
+fn payers_reason(line: &BankLine, document: &str, policy: &MatchPolicy) -> DeductionReason {
+    let key = normalize_document(document, policy.prefixes());
+    line.remittances
+        .iter()
+        .filter(|r| normalize_document(&r.document, policy.prefixes()) == key)
+        .flat_map(|r| &r.adjustments)
+        .fold(None, |largest: Option<&crate::Adjustment>, a| match largest {
+            Some(l) if l.amount.minor().unsigned_abs() >= a.amount.minor().unsigned_abs() => Some(l),
+            _ => Some(a),
+        })
+        .map_or_else(|| DeductionReason::Other("short payment found by bank matching".into()), |a| a.deduction_reason())
 }
