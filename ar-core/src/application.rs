@@ -73,9 +73,12 @@ pub struct RemittanceLine {
     /// lets the ledger grant what the cash earns (as [`Target::Specific`]
     /// does). A stated discount (zero included) is taken exactly; it is refused
     /// beyond what the invoice offers on the payment's date, were it settled in
-    /// full, under the policy's discount rules.
+    /// full, under the policy's discount rules. May be left out of JSON.
+    #[serde(default)]
     pub discount: Option<Money>,
-    /// What becomes of what the cash and discount leave open.
+    /// What becomes of what the cash and discount leave open. May be left
+    /// out of JSON (as the policy says).
+    #[serde(default)]
     pub residual: Residual,
 }
 

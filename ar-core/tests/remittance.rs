@@ -282,3 +282,15 @@ fn a_card_number_in_a_lines_deduction_reason_is_masked() {
         assert!(text.contains("1111"), "the last four digits stay: {text}");
     }
 }
+
+#[test]
+fn a_remittance_line_reads_from_json_with_only_invoice_and_cash() {
+    let json = r#"{"invoice": "00000000-0000-0000-0000-00000000000a", "cash": {"amount": "12.50", "currency": "USD"}}"#;
+    let line: RemittanceLine = serde_json::from_str(json).expect("reads");
+    assert_eq!(line, RemittanceLine::new(InvoiceId::from_u128(10), usd(dec!(12.50))));
+    let full = remit(InvoiceId::from_u128(10), dec!(12.50))
+        .discount(usd(dec!(0.25)))
+        .residual(deduct(40, DeductionReason::Other("PROMO 7".into())));
+    let back: RemittanceLine = serde_json::from_str(&serde_json::to_string(&full).expect("writes")).expect("reads");
+    assert_eq!(back, full);
+}
