@@ -41,24 +41,21 @@ fn credit(minor: i64, reference: Option<&str>, account: Option<&str>) -> BankLin
     }
 }
 
-#[test]
-fn accepted_proposals_settle_the_ledger_as_proposed() {
+/// A ledger with ACME (EUR, net 30) and one invoice `INV-0000n` of `price`
+/// euros per `(n, price)`, all dated the 2nd.
+fn book(invoices: &[(u128, i64)]) -> (Ledger, CustomerId) {
     let mut ledger = Ledger::new(LedgerConfig::new());
     let acme = CustomerId::from_u128(1);
-    ledger
-        .execute(command(
-            1,
-            Action::RegisterCustomer(RegisterCustomer {
-                customer: acme,
-                name: "ACME GmbH".into(),
-                currency: Currency::EUR,
-                terms: PaymentTerms::net(30),
-                credit_limit: None,
-                collector: None,
-            }),
-        ))
-        .unwrap();
-    for (n, price) in [(1u128, 100), (2, 250), (3, 1_000), (4, 40), (5, 60)] {
+    let register = RegisterCustomer {
+        customer: acme,
+        name: "ACME GmbH".into(),
+        currency: Currency::EUR,
+        terms: PaymentTerms::net(30),
+        credit_limit: None,
+        collector: None,
+    };
+    ledger.execute(command(1, Action::RegisterCustomer(register))).unwrap();
+    for &(n, price) in invoices {
         let issue = IssueInvoice {
             invoice: InvoiceId::from_u128(100 + n),
             number: format!("INV-{n:05}"),
@@ -79,6 +76,12 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
         };
         ledger.execute(command(10 + n, Action::IssueInvoice(issue))).unwrap();
     }
+    (ledger, acme)
+}
+
+#[test]
+fn accepted_proposals_settle_the_ledger_as_proposed() {
+    let (mut ledger, acme) = book(&[(1, 100), (2, 250), (3, 1_000), (4, 40), (5, 60)]);
     let items = open_invoices(&ledger.open_items(acme).unwrap());
     assert_eq!(items.len(), 5);
     let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH").account("DE12 3456")].into_iter().collect();
@@ -141,38 +144,7 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
 /// the largest, 3.00 for damaged goods (X12 `04`), over 1.00 contested quantity.
 #[test]
 fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
-    let mut ledger = Ledger::new(LedgerConfig::new());
-    let acme = CustomerId::from_u128(1);
-    let register = RegisterCustomer {
-        customer: acme,
-        name: "ACME GmbH".into(),
-        currency: Currency::EUR,
-        terms: PaymentTerms::net(30),
-        credit_limit: None,
-        collector: None,
-    };
-    ledger.execute(command(1, Action::RegisterCustomer(register))).unwrap();
-    for (n, price) in [(1u128, 1_000), (2, 100)] {
-        let issue = IssueInvoice {
-            invoice: InvoiceId::from_u128(100 + n),
-            number: format!("INV-{n:05}"),
-            customer: acme,
-            kind: InvoiceKind::Invoice,
-            document_date: day(2),
-            lines: vec![DocumentLine {
-                description: "Goods".into(),
-                quantity: Decimal::ONE,
-                unit_price: Decimal::from(price),
-                discount: None,
-                taxes: vec![],
-            }],
-            discount: None,
-            terms: None,
-            tax_rounding: TaxRounding::PerLine,
-            rounding: Rounding::HalfUp,
-        };
-        ledger.execute(command(10 + n, Action::IssueInvoice(issue))).unwrap();
-    }
+    let (mut ledger, acme) = book(&[(1, 1_000), (2, 100)]);
     let items = open_invoices(&ledger.open_items(acme).unwrap());
     let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH")].into_iter().collect();
     let remit = |document: &str, paid| ar_reconcile::Remittance {
