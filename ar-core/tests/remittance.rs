@@ -23,14 +23,6 @@ fn deduct(n: u128, reason: DeductionReason) -> Residual {
     Residual::Deduction { id: DeductionId::from_u128(n), reason }
 }
 
-/// Runs `action`, which must be refused, and checks the ledger did not move.
-fn refused(desk: &mut Desk, action: Action) -> LedgerError {
-    let before = desk.ledger.clone();
-    let err = desk.run(action).expect_err("must be refused");
-    assert!(desk.ledger == before, "a refused command changed the ledger: {err}");
-    err
-}
-
 fn apply(n: u128, payment: PaymentId, lines: Vec<RemittanceLine>, policy: ApplicationPolicy) -> Action {
     Action::ApplyCash(ApplyCash {
         application: ApplicationId::from_u128(n),
@@ -114,7 +106,7 @@ fn a_stated_discount_is_taken_exactly_and_only_as_far_as_offered() {
     let p = desk.pay(20, c, date(2026, 1, 8), usd(dec!(197.00)));
     // 3.00 off an invoice offering 2.00: refused, naming both figures.
     let greedy = vec![remit(a, dec!(97.00)).discount(usd(dec!(3.00)))];
-    let err = refused(&mut desk, apply(30, p, greedy, ApplicationPolicy::new()));
+    let err = desk.refused(apply(30, p, greedy, ApplicationPolicy::new()));
     assert_eq!(
         err,
         LedgerError::DiscountNotOffered {
@@ -127,7 +119,7 @@ fn a_stated_discount_is_taken_exactly_and_only_as_far_as_offered() {
     );
     // Without discounts in the policy nothing is offered.
     let none = vec![remit(a, dec!(98.00)).discount(usd(dec!(2.00)))];
-    let err = refused(&mut desk, apply(31, p, none, ApplicationPolicy::new().no_discounts()));
+    let err = desk.refused(apply(31, p, none, ApplicationPolicy::new().no_discounts()));
     assert!(matches!(err, LedgerError::DiscountNotOffered { offered, .. } if offered == usd(dec!(0.00))));
     // The full discount on one, part of it on the other: each taken as stated,
     // and the rest of the second left open.
@@ -152,7 +144,7 @@ fn a_stated_discount_after_the_window_or_beyond_the_open_amount_is_refused() {
     let a = desk.invoice(10, c, date(2026, 1, 2), dec!(100.00));
     let late = desk.pay(20, c, date(2026, 1, 20), usd(dec!(98.00)));
     let lines = vec![remit(a, dec!(98.00)).discount(usd(dec!(2.00)))];
-    let err = refused(&mut desk, apply(30, late, lines, ApplicationPolicy::new()));
+    let err = desk.refused(apply(30, late, lines, ApplicationPolicy::new()));
     assert!(matches!(err, LedgerError::DiscountNotOffered { offered, .. } if offered.is_zero()));
     // Within the grace days it is offered again.
     let graced = vec![remit(a, dec!(98.00)).discount(usd(dec!(2.00)))];
@@ -162,11 +154,11 @@ fn a_stated_discount_after_the_window_or_beyond_the_open_amount_is_refused() {
     let b = desk.invoice(11, c, date(2026, 1, 21), dec!(100.00));
     let q = desk.pay(21, c, date(2026, 1, 22), usd(dec!(100.00)));
     let over = vec![remit(b, dec!(99.00)).discount(usd(dec!(2.00)))];
-    let err = refused(&mut desk, apply(32, q, over, ApplicationPolicy::new()));
+    let err = desk.refused(apply(32, q, over, ApplicationPolicy::new()));
     assert!(matches!(err, LedgerError::OverApplication { invoice, .. } if invoice == b));
     // A negative discount is no discount offered.
     let negative = vec![remit(b, dec!(99.00)).discount(usd(dec!(-1.00)))];
-    let err = refused(&mut desk, apply(33, q, negative, ApplicationPolicy::new()));
+    let err = desk.refused(apply(33, q, negative, ApplicationPolicy::new()));
     assert!(matches!(err, LedgerError::DiscountNotOffered { claimed, .. } if claimed == usd(dec!(-1.00))));
 }
 
@@ -183,27 +175,24 @@ fn no_two_deductions_share_an_id() {
     // The policy's ids, the same one twice.
     let policy = ApplicationPolicy::new().deduct_short_pay(vec![same, same], DeductionReason::Damage);
     let specific = Target::Specific(vec![(a, usd(dec!(50.00))), (b, usd(dec!(50.00)))]);
-    let err = refused(
-        &mut desk,
-        Action::ApplyCash(ApplyCash {
-            application: ApplicationId::from_u128(30),
-            source: CashSource::Payment(p),
-            amount: None,
-            target: specific,
-            policy: policy.clone(),
-        }),
-    );
+    let err = desk.refused(Action::ApplyCash(ApplyCash {
+        application: ApplicationId::from_u128(30),
+        source: CashSource::Payment(p),
+        amount: None,
+        target: specific,
+        policy: policy.clone(),
+    }));
     assert_eq!(err, duplicate);
     // Two lines naming one id.
     let twice = vec![
         remit(a, dec!(50.00)).residual(deduct(40, DeductionReason::Pricing)),
         remit(b, dec!(50.00)).residual(deduct(40, DeductionReason::Pricing)),
     ];
-    assert_eq!(refused(&mut desk, apply(31, p, twice, ApplicationPolicy::new())), duplicate);
+    assert_eq!(desk.refused(apply(31, p, twice, ApplicationPolicy::new())), duplicate);
     // A line's id and the policy's next id.
     let mixed = vec![remit(a, dec!(50.00)).residual(deduct(40, DeductionReason::Pricing)), remit(b, dec!(50.00))];
     let policy = ApplicationPolicy::new().deduct_short_pay(vec![same], DeductionReason::Damage);
-    assert_eq!(refused(&mut desk, apply(32, p, mixed, policy)), duplicate);
+    assert_eq!(desk.refused(apply(32, p, mixed, policy)), duplicate);
     // An id the ledger already holds.
     desk.ok(apply(
         33,
@@ -212,7 +201,7 @@ fn no_two_deductions_share_an_id() {
         ApplicationPolicy::new(),
     ));
     let again = vec![remit(d, dec!(50.00)).residual(deduct(40, DeductionReason::Pricing))];
-    assert_eq!(refused(&mut desk, apply(34, p, again, ApplicationPolicy::new())), duplicate);
+    assert_eq!(desk.refused(apply(34, p, again, ApplicationPolicy::new())), duplicate);
     replays_to_the_same_ledger(&desk);
 }
 
@@ -246,7 +235,7 @@ fn a_written_off_residual_needs_the_write_off_authority() {
     let p = desk.pay(20, c, date(2026, 1, 20), usd(dec!(80.00)));
     desk.as_role("clerk");
     let lines = vec![remit(a, dec!(80.00)).residual(Residual::WriteOff)];
-    let err = refused(&mut desk, apply(30, p, lines.clone(), ApplicationPolicy::new()));
+    let err = desk.refused(apply(30, p, lines.clone(), ApplicationPolicy::new()));
     assert!(matches!(err, LedgerError::NotAuthorized { authority: Authority::WriteOff, .. }));
     desk.as_role("supervisor");
     desk.ok(apply(31, p, lines, ApplicationPolicy::new()));

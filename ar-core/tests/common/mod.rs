@@ -60,6 +60,14 @@ impl Desk {
         self.ledger.execute(cmd).map(<[Event]>::to_vec)
     }
 
+    /// Runs `action`, which must be refused, and checks the ledger did not move.
+    pub fn refused(&mut self, action: Action) -> LedgerError {
+        let before = self.ledger.clone();
+        let err = self.run(action).expect_err("must be refused");
+        assert!(self.ledger == before, "a refused command changed the ledger: {err}");
+        err
+    }
+
     pub fn ok(&mut self, action: Action) -> Vec<Event> {
         match self.run(action) {
             Ok(events) => events,
