@@ -60,19 +60,21 @@ pub struct Adjustment {
 }
 
 impl Adjustment {
-    /// The ledger's deduction reason for this adjustment's X12 426 reason
-    /// code: pricing, terms and discount errors are `Pricing`; contested or
-    /// missing quantities `Shortage`; goods refused as damaged `Damage`;
-    /// returns `Returns`; advertising and volume allowances `Promotion`;
-    /// freight and delivery charges `Freight`; tax `Tax`. Any other code is
-    /// kept as `Other("X12 <code>")`, so nothing the payer said is lost.
+    /// The ledger's deduction reason for this adjustment's reason code. X12
+    /// 426 codes (`ADX02`) the ledger has a reason for map to it: pricing,
+    /// terms and discount errors are `Pricing`; contested or missing
+    /// quantities `Shortage`; goods refused as damaged `Damage`; returns
+    /// `Returns`; advertising and volume allowances `Promotion`; freight and
+    /// delivery charges `Freight`; tax `Tax`. Any other code (another X12
+    /// code, a camt.054 `Rsn`, a payer's own text) is kept as given in
+    /// `Other`, so nothing the payer said is lost.
     ///
     /// ```
     /// use ar_core::{Currency, DeductionReason, Money};
     /// use ar_reconcile::Adjustment;
     /// let adjustment = |reason: &str| Adjustment { amount: Money::from_minor(-500, Currency::USD).unwrap(), reason: reason.into() };
     /// assert_eq!(adjustment("04").deduction_reason(), DeductionReason::Damage);
-    /// assert_eq!(adjustment("19").deduction_reason(), DeductionReason::Other("X12 19".into()));
+    /// assert_eq!(adjustment("19").deduction_reason(), DeductionReason::Other("19".into()));
     /// ```
     pub fn deduction_reason(&self) -> DeductionReason {
         match self.reason.trim() {
@@ -83,7 +85,8 @@ impl Adjustment {
             "56" | "57" | "71" => DeductionReason::Promotion,
             "30" | "46" | "54" => DeductionReason::Freight,
             "55" => DeductionReason::Tax,
-            other => DeductionReason::Other(format!("X12 {other}").into()),
+            "" => DeductionReason::Other("payer's adjustment without a reason code".into()),
+            other => DeductionReason::Other(other.into()),
         }
     }
 }
@@ -215,8 +218,10 @@ mod tests {
             ("57", DeductionReason::Promotion),
             ("54", DeductionReason::Freight),
             (" 55 ", DeductionReason::Tax),
-            ("19", DeductionReason::Other("X12 19".into())),
-            ("CS", DeductionReason::Other("X12 CS".into())),
+            ("19", DeductionReason::Other("19".into())),
+            ("CS", DeductionReason::Other("CS".into())),
+            ("DAMG ", DeductionReason::Other("DAMG".into())),
+            (" ", DeductionReason::Other("payer's adjustment without a reason code".into())),
         ];
         for (code, expected) in cases {
             assert_eq!(reason(code), expected, "code {code:?}");

@@ -102,7 +102,7 @@ pub enum CommandError {
 /// stays open. Unapplied cash stays on the payment.
 ///
 /// A deduction's reason is the payer's own where the line's remittance gives
-/// one for that invoice (the X12 `ADX` reason code of its largest adjustment,
+/// one for that invoice (the reason code, X12 `ADX` or camt.054 `Rsn`, of its largest adjustment,
 /// see [`Adjustment::deduction_reason`](crate::Adjustment::deduction_reason)),
 /// else "short payment found by bank matching".
 ///
@@ -208,8 +208,8 @@ fn remittance_lines(
         .collect()
 }
 
-/// The reason the payer gives for short-paying `document`: the X12 reason
-/// code of the largest adjustment (the first of equals) its remittance entry
+/// The reason the payer gives for short-paying `document`: the reason code
+/// of the largest adjustment (the first of equals) its remittance entry
 /// on `line` lists, else the matcher's own.
 fn payers_reason(line: &BankLine, document: &str, policy: &MatchPolicy) -> DeductionReason {
     let key = normalize_document(document, policy.prefixes());
