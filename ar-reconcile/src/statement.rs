@@ -72,9 +72,11 @@ impl Adjustment {
     /// ```
     /// use ar_core::{Currency, DeductionReason, Money};
     /// use ar_reconcile::Adjustment;
-    /// let adjustment = |reason: &str| Adjustment { amount: Money::from_minor(-500, Currency::USD).unwrap(), reason: reason.into() };
+    /// let amount = Money::from_minor(-500, Currency::USD)?;
+    /// let adjustment = |reason: &str| Adjustment { amount, reason: reason.into() };
     /// assert_eq!(adjustment("04").deduction_reason(), DeductionReason::Damage);
     /// assert_eq!(adjustment("19").deduction_reason(), DeductionReason::Other("19".into()));
+    /// # Ok::<(), ar_core::MoneyError>(())
     /// ```
     pub fn deduction_reason(&self) -> DeductionReason {
         match self.reason.trim() {
