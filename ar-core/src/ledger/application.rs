@@ -34,11 +34,11 @@ pub(crate) fn plan_application(
     let (customer, unapplied) = state.source_balance(source);
     let currency = state.cust(customer).reg.currency;
     let amount = requested_amount(cmd, currency, unapplied)?;
-    // Discounts are for paying early: a credit memo takes none.
     let received = match source {
         Source::Payment(p) => state.payments[p as usize].doc.received,
         Source::Credit(_) => date,
     };
+    // Discounts are for paying early: a credit memo takes none.
     let discounts = match source {
         Source::Payment(_) if cmd.policy.take_discounts => Some(Window::new(received, cmd.policy.grace_days)),
         _ => None,
