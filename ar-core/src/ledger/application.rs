@@ -595,13 +595,7 @@ impl Planner<'_> {
                 plan.parts.push((l.invoice, part));
             }
         }
-        for (k, d) in deductions.iter().enumerate() {
-            if self.state.deduction_ix.contains_key(&d.deduction)
-                || deductions[..k].iter().any(|e| e.deduction == d.deduction)
-            {
-                return Err(LedgerError::DuplicateId { kind: "deduction", id: d.deduction.as_uuid() });
-            }
-        }
+        self.state.deduction_ids_unused(&deductions)?;
         // Made in its `Arc` here rather than moved into one by the caller.
         let applied = Arc::new(CashApplied {
             application: cmd.application,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::command::ReceivePayment;
-use crate::event::{CashApplied, Change, CreditMemoIssued, InvoiceIssued};
+use crate::event::{CashApplied, Change, CreditMemoIssued, DeductionOpened, InvoiceIssued};
 use crate::hashing::{IdMap, fingerprint};
 use crate::{
     ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
@@ -757,6 +757,19 @@ impl State {
         Ok(())
     }
 
+    /// Refuses deductions whose id the ledger holds already or an earlier one
+    /// of `deductions` uses.
+    pub(crate) fn deduction_ids_unused(&self, deductions: &[DeductionOpened]) -> Result<(), LedgerError> {
+        for (k, d) in deductions.iter().enumerate() {
+            if self.deduction_ix.contains_key(&d.deduction)
+                || deductions[..k].iter().any(|e| e.deduction == d.deduction)
+            {
+                return Err(dup("deduction", d.deduction.as_uuid()));
+            }
+        }
+        Ok(())
+    }
+
     /// Checks an application fits and gathers its parts per invoice.
     fn check_application(&self, doc: &CashApplied) -> Result<AppPlan, LedgerError> {
         if self.application_ix.contains_key(&doc.application) {
@@ -778,13 +791,7 @@ impl State {
         for amount in amounts.chain(doc.deductions.iter().map(|d| d.amount)) {
             minor_in(amount, currency, "an applied amount")?;
         }
-        let mut seen = doc.deductions.iter().enumerate();
-        if let Some((_, d)) = seen.find(|(k, d)| {
-            self.deduction_ix.contains_key(&d.deduction)
-                || doc.deductions[..*k].iter().any(|e| e.deduction == d.deduction)
-        }) {
-            return Err(dup("deduction", d.deduction.as_uuid()));
-        }
+        self.deduction_ids_unused(&doc.deductions)?;
         let (_, unapplied) = self.source_balance(plan.source);
         if plan.cash > unapplied {
             return Err(LedgerError::InsufficientUnapplied {

@@ -217,9 +217,10 @@ fn payers_reason(line: &BankLine, document: &str, policy: &MatchPolicy) -> Deduc
         .iter()
         .filter(|r| normalize_document(&r.document, policy.prefixes()) == key)
         .flat_map(|r| &r.adjustments)
-        .fold(None, |largest: Option<&crate::Adjustment>, a| match largest {
-            Some(l) if l.amount.minor().unsigned_abs() >= a.amount.minor().unsigned_abs() => Some(l),
-            _ => Some(a),
-        })
+        .reduce(
+            |largest, a| {
+                if a.amount.minor().unsigned_abs() > largest.amount.minor().unsigned_abs() { a } else { largest }
+            },
+        )
         .map_or_else(|| DeductionReason::Other("short payment found by bank matching".into()), |a| a.deduction_reason())
 }
