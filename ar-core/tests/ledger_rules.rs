@@ -453,6 +453,50 @@ fn the_same_command_twice_returns_the_same_events_and_changes_nothing() {
 }
 
 #[test]
+fn a_command_of_several_events_is_recognised_whole_and_its_id_cannot_come_back_later() {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    let a = desk.invoice(10, c, date(2026, 1, 1), dec!(100.00));
+    // A credit memo against an invoice is two events: the memo and its application.
+    let memo = desk.command(Action::IssueCreditMemo(IssueCreditMemo {
+        credit_memo: CreditMemoId::from_u128(50),
+        number: "CM-50".into(),
+        customer: c,
+        document_date: date(2026, 1, 5),
+        lines: vec![line(dec!(30.00))],
+        against: Some(a),
+        reason: "returned goods".into(),
+        tax_rounding: TaxRounding::PerLine,
+        rounding: Rounding::HalfUp,
+    }));
+    let events = desk.ledger.execute(memo.clone()).expect("issues").to_vec();
+    assert_eq!(events.len(), 2);
+    desk.invoice(11, c, date(2026, 1, 6), dec!(40.00));
+    desk.invoice(12, c, date(2026, 1, 7), dec!(40.00));
+    let mut replayed = Ledger::replay(LedgerConfig::new(), desk.ledger.journal()).expect("replays");
+    assert_eq!(replayed.execute(memo.clone()).map(<[_]>::to_vec), Ok(events));
+    assert!(replayed == desk.ledger);
+
+    // A recorded event may continue only the command of the event just before
+    // it: here the last event (invoice 11's) claims the credit memo's id.
+    let journal = desk.ledger.journal().to_vec();
+    let second = journal.iter().rposition(|e| e.command == memo.id).expect("the memo's events");
+    let last = journal.len() - 1;
+    assert!(second + 1 < last, "another command's event lies between");
+    let mut forged = journal.clone();
+    forged[last].command = memo.id;
+    forged[last].fingerprint = journal[second].fingerprint;
+    let error = LedgerError::CommandIdReused(memo.id);
+    let refused = Ledger::replay(LedgerConfig::new(), &forged).err();
+    assert_eq!(refused, Some(ReplayError::Inconsistent { sequence: last as u64, error: error.clone() }));
+    // Nor may a command's later event carry another fingerprint.
+    let mut forged = journal;
+    forged[second].fingerprint ^= 1;
+    let refused = Ledger::replay(LedgerConfig::new(), &forged).err();
+    assert_eq!(refused, Some(ReplayError::Inconsistent { sequence: second as u64, error }));
+}
+
+#[test]
 fn events_round_trip_through_json_and_replay_to_the_same_ledger() {
     let mut desk = Desk::new();
     let c = desk.customer(1, Currency::USD, PaymentTerms::two_ten_net_30());

@@ -57,7 +57,7 @@ impl Ledger {
         ahead.customers.clear();
         ahead.payments.clear();
         ahead.invoices.clear();
-        ids.fold(0u64, |sum, id| sum.wrapping_add(self.commands.get(id).map_or(0, |record| record.first)))
+        ids.fold(0u64, |sum, id| sum.wrapping_add(self.commands.get(id).copied().unwrap_or(0)))
     }
 
     /// The last stages: the payments' customers, the customers' records and
