@@ -73,8 +73,9 @@ pub use document::{
 };
 pub use error::{LedgerError, ReplayError};
 pub use event::{
-    Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, DeductionOpened, Event, InvoiceIssued,
-    WriteOffLine,
+    Allocation, CashApplied, Change, CreditLimitSet, CreditMemoIssued, CreditOrigin, DeductionOpened,
+    DeductionResolved, DepositRecorded, DisputeOpened, DisputeResolved, Event, HoldPlaced, InvoiceIssued,
+    InvoiceVoided, InvoiceWrittenOff, Refunded, TemporaryCreditGranted, TermsSet, WriteOffLine,
 };
 pub use hashing::IdHasher;
 pub use ids::{

@@ -262,8 +262,8 @@ fn a_deposit_total_that_is_not_its_payments_sum_names_both() {
     desk.ok(Action::RecordDeposit { deposit, bank_account: "DE89".into(), payments: vec![a, b] });
     let journal = desk.ledger.journal().to_vec();
     let err = tampered(&journal, journal.len() - 1, |change| {
-        if let Change::DepositRecorded { total, .. } = change {
-            *total = usd(dec!(25.00));
+        if let Change::DepositRecorded(d) = change {
+            Arc::make_mut(d).total = usd(dec!(25.00));
         }
     });
     assert_eq!(
@@ -296,8 +296,8 @@ fn a_deduction_resolved_for_another_amount_names_both_amounts() {
     });
     let journal = desk.ledger.journal().to_vec();
     let err = tampered(&journal, journal.len() - 1, |change| {
-        if let Change::DeductionResolved { amount, .. } = change {
-            *amount = usd(dec!(49.99));
+        if let Change::DeductionResolved(r) = change {
+            Arc::make_mut(r).amount = usd(dec!(49.99));
         }
     });
     assert_eq!(
@@ -307,8 +307,8 @@ fn a_deduction_resolved_for_another_amount_names_both_amounts() {
     names(&err, &[&d.to_string(), "50.00 USD", "49.99 USD"]);
     // The same minor units in another currency are another amount too.
     let err = tampered(&journal, journal.len() - 1, |change| {
-        if let Change::DeductionResolved { amount, .. } = change {
-            *amount = money(dec!(50.00), Currency::EUR);
+        if let Change::DeductionResolved(r) = change {
+            Arc::make_mut(r).amount = money(dec!(50.00), Currency::EUR);
         }
     });
     assert!(
@@ -326,7 +326,9 @@ fn a_credit_memo_short_of_a_valid_deduction_names_both() {
     // The resolution settles with the 1.00 credit memo on account instead of its own.
     let small = CreditMemoId::from_u128(13);
     let err = tampered(&journal, journal.len() - 1, |change| {
-        if let Change::DeductionResolved { resolution: DeductionResolution::Valid { credit_memo, .. }, .. } = change {
+        if let Change::DeductionResolved(r) = change
+            && let DeductionResolution::Valid { credit_memo, .. } = &mut Arc::make_mut(r).resolution
+        {
             *credit_memo = small;
         }
     });

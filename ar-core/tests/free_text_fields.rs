@@ -222,7 +222,7 @@ fn a_hand_written_journal_loads_with_the_card_in_a_reason_masked() {
     let reasons: Vec<&str> = events
         .iter()
         .filter_map(|e| match &e.change {
-            Change::HoldPlaced { reason, .. } => Some(reason.as_str()),
+            Change::HoldPlaced(hold) => Some(hold.reason.as_str()),
             _ => None,
         })
         .collect();

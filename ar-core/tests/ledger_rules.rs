@@ -512,6 +512,43 @@ fn events_round_trip_through_json_and_replay_to_the_same_ledger() {
     assert!(replayed == desk.ledger);
 }
 
+/// The persisted shape of the changes the stored journal in `tests/data` does
+/// not hold: each is one flat object, its fields beside its `"type"`.
+#[test]
+fn every_change_is_one_flat_object_in_json() {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    desk.as_role("credit_manager");
+    desk.ok(Action::SetTerms { customer: c, terms: PaymentTerms::two_ten_net_30() });
+    desk.ok(Action::SetCreditLimit { customer: c, limit: Some(usd(dec!(900.00))) });
+    desk.ok(Action::GrantTemporaryCredit { customer: c, amount: usd(dec!(50.00)), expires: date(2026, 1, 31) });
+    desk.as_role("supervisor");
+    let a = desk.invoice(10, c, date(2026, 1, 1), dec!(100.00));
+    let dispute = DisputeId::from_u128(70);
+    desk.ok(Action::OpenDispute { dispute, invoice: a, amount: usd(dec!(30.00)), reason: "late".into() });
+    desk.ok(Action::ResolveDispute { dispute, resolution: DisputeResolution::Rejected });
+    let p = desk.pay(20, c, date(2026, 1, 20), usd(dec!(10.00)));
+    desk.ok(Action::Refund {
+        refund: RefundId::from_u128(60),
+        source: CashSource::Payment(p),
+        amount: usd(dec!(4.00)),
+    });
+    let json = serde_json::to_value(desk.ledger.journal()).expect("serializes");
+    let shape = |kind: &str| -> Vec<String> {
+        let events = json.as_array().into_iter().flatten();
+        let change = events.map(|e| &e["change"]).find(|c| c["type"] == kind).expect(kind);
+        change.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default()
+    };
+    assert_eq!(shape("terms_set"), ["customer", "terms", "type"]);
+    assert_eq!(shape("credit_limit_set"), ["customer", "limit", "type"]);
+    assert_eq!(shape("temporary_credit_granted"), ["amount", "customer", "expires", "type"]);
+    assert_eq!(shape("dispute_opened"), ["amount", "dispute", "invoice", "reason", "type"]);
+    assert_eq!(shape("dispute_resolved"), ["dispute", "resolution", "type"]);
+    assert_eq!(shape("refunded"), ["amount", "refund", "source", "type"]);
+    let events: Vec<Event> = serde_json::from_value(json).expect("deserializes");
+    assert_eq!(events, desk.ledger.journal());
+}
+
 #[test]
 fn replay_refuses_gaps_and_events_that_do_not_fit() {
     let mut desk = Desk::new();
@@ -564,7 +601,7 @@ fn deposits_group_payments_of_one_currency_once() {
         bank_account: "DE89".into(),
         payments: vec![a, b],
     });
-    assert!(matches!(&events[0].change, Change::DepositRecorded { total, .. } if *total == usd(dec!(25.50))));
+    assert!(matches!(&events[0].change, Change::DepositRecorded(d) if d.total == usd(dec!(25.50))));
     let again = desk.run(Action::RecordDeposit {
         deposit: DepositId::from_u128(81),
         bank_account: "DE89".into(),

@@ -97,7 +97,7 @@ impl Model {
                 let customer = p.customer.as_uuid().as_u128();
                 self.payments.insert(p.payment, Src { customer, amount: p.amount.amount(), ..Src::default() });
             }
-            Change::InvoiceVoided { invoice, .. } => self.inv(*invoice).void = true,
+            Change::InvoiceVoided(voided) => self.inv(voided.invoice).void = true,
             Change::CashApplied(a) => {
                 self.applications.insert(a.application, (**a).clone());
                 self.settle(a, Decimal::ONE);
@@ -106,11 +106,12 @@ impl Model {
                 let a = self.applications[application].clone();
                 self.settle(&a, Decimal::NEGATIVE_ONE);
             }
-            Change::Refunded { source, amount, .. } => self.src(*source).refunded += amount.amount(),
-            Change::InvoiceWrittenOff { invoice, amount, .. } => self.inv(*invoice).written_off += amount.amount(),
-            Change::DeductionResolved { deduction, resolution, amount } => {
-                self.deductions.insert(*deduction, (amount.amount(), false));
-                match resolution {
+            Change::Refunded(r) => self.src(r.source).refunded += r.amount.amount(),
+            Change::InvoiceWrittenOff(w) => self.inv(w.invoice).written_off += w.amount.amount(),
+            Change::DeductionResolved(r) => {
+                let amount = r.amount;
+                self.deductions.insert(r.deduction, (amount.amount(), false));
+                match &r.resolution {
                     DeductionResolution::Valid { credit_memo, .. } => {
                         self.src(CashSource::CreditMemo(*credit_memo)).applied += amount.amount()
                     }
@@ -684,9 +685,9 @@ fn needs(action: &Action, events: &[Event]) -> Option<(Authority, Role)> {
     // Every amount written off: by hand, as a tolerance inside an application (per
     // invoice), or as a deduction resolved by writing it off.
     let written_off = events.iter().flat_map(|e| match &e.change {
-        Change::InvoiceWrittenOff { amount, .. } => vec![*amount],
+        Change::InvoiceWrittenOff(w) => vec![w.amount],
         Change::CashApplied(a) => a.write_offs.iter().map(|w| w.amount).collect(),
-        Change::DeductionResolved { resolution: DeductionResolution::WriteOff { .. }, amount, .. } => vec![*amount],
+        Change::DeductionResolved(r) if matches!(r.resolution, DeductionResolution::WriteOff { .. }) => vec![r.amount],
         _ => vec![],
     });
     written_off.into_iter().any(|amount| above(amount, 5)).then(|| (Authority::WriteOff, supervisor()))

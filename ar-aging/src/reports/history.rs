@@ -282,31 +282,31 @@ impl<'a> History<'a> {
                 self.index.payments.insert(doc.payment, (ix, own));
                 (own, Step::Payment(ix))
             }
-            Change::InvoiceVoided { invoice, .. } => {
-                let (i, from) = self.invoice_ref(*invoice, seq)?;
+            Change::InvoiceVoided(voided) => {
+                let (i, from) = self.invoice_ref(voided.invoice, seq)?;
                 (own.max(from), Step::Void(i))
             }
-            Change::InvoiceWrittenOff { invoice, amount, .. } => {
-                let (i, from) = self.invoice_ref(*invoice, seq)?;
-                (own.max(from), Step::WriteOff(i, amount.minor()))
+            Change::InvoiceWrittenOff(w) => {
+                let (i, from) = self.invoice_ref(w.invoice, seq)?;
+                (own.max(from), Step::WriteOff(i, w.amount.minor()))
             }
             Change::CashApplied(doc) => self.index_application(doc, own, seq)?,
             Change::ApplicationReversed { application } => {
                 let (a, from) = find(&self.index.applications, *application, seq, "application")?;
                 (own.max(from), Step::Reverse(a))
             }
-            Change::Refunded { source, amount, .. } => {
-                let (s, from) = self.source_ref(*source, seq)?;
-                (own.max(from), Step::Refund(s, amount.minor()))
+            Change::Refunded(r) => {
+                let (s, from) = self.source_ref(r.source, seq)?;
+                (own.max(from), Step::Refund(s, r.amount.minor()))
             }
             Change::DeductionReviewStarted { deduction } => {
                 (own.max(find(&self.index.deductions, *deduction, seq, "deduction")?.1), Step::Nothing)
             }
-            Change::DeductionResolved { deduction, resolution, amount } => {
-                let (d, from) = find(&self.index.deductions, *deduction, seq, "deduction")?;
-                let mut date = own.max(from);
+            Change::DeductionResolved(resolved) => {
+                let (d, from) = find(&self.index.deductions, resolved.deduction, seq, "deduction")?;
+                let (mut date, amount) = (own.max(from), resolved.amount);
                 let mut uses = None;
-                match resolution {
+                match &resolved.resolution {
                     DeductionResolution::Valid { credit_memo, .. } => {
                         let (k, from) = find(&self.index.credits, *credit_memo, seq, "credit memo")?;
                         date = date.max(from);
@@ -324,16 +324,16 @@ impl<'a> History<'a> {
                 }
                 (date, Step::ResolveDeduction(d, uses))
             }
-            Change::DisputeOpened { dispute, invoice, amount, .. } => {
-                let (i, from) = self.invoice_ref(*invoice, seq)?;
+            Change::DisputeOpened(opened) => {
+                let (i, from) = self.invoice_ref(opened.invoice, seq)?;
                 let date = own.max(from);
                 let ix = index_len(self.disputes.len(), seq)?;
-                self.disputes.push((i, amount.minor()));
-                self.index.disputes.insert(*dispute, (ix, date));
+                self.disputes.push((i, opened.amount.minor()));
+                self.index.disputes.insert(opened.dispute, (ix, date));
                 (date, Step::OpenDispute(ix))
             }
-            Change::DisputeResolved { dispute, .. } => {
-                let (d, from) = find(&self.index.disputes, *dispute, seq, "dispute")?;
+            Change::DisputeResolved(resolved) => {
+                let (d, from) = find(&self.index.disputes, resolved.dispute, seq, "dispute")?;
                 (own.max(from), Step::ResolveDispute(d))
             }
             _ => (own, Step::Nothing),

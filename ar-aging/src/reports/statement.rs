@@ -363,14 +363,15 @@ fn event_customer(history: &History<'_>, event: &Event) -> Option<CustomerId> {
         Change::CreditMemoIssued(doc) => Some(doc.customer),
         Change::PaymentReceived(doc) => Some(doc.customer),
         Change::CashApplied(doc) => Some(doc.customer),
-        Change::InvoiceVoided { invoice, .. } | Change::InvoiceWrittenOff { invoice, .. } => invoice_customer(*invoice),
+        Change::InvoiceVoided(voided) => invoice_customer(voided.invoice),
+        Change::InvoiceWrittenOff(w) => invoice_customer(w.invoice),
         Change::ApplicationReversed { application } => history
             .application_index(*application)
             .and_then(|a| history.applications.get(a as usize))
             .map(|d| d.customer),
-        Change::Refunded { source, .. } => source_owner(history, *source).map(|x| x.0),
-        Change::DeductionResolved { deduction, .. } => {
-            history.deduction_index(*deduction).and_then(|d| history.deductions.get(d as usize)).map(|r| r.customer)
+        Change::Refunded(r) => source_owner(history, r.source).map(|x| x.0),
+        Change::DeductionResolved(r) => {
+            history.deduction_index(r.deduction).and_then(|d| history.deductions.get(d as usize)).map(|r| r.customer)
         }
         _ => None,
     }
@@ -405,15 +406,15 @@ fn effects(
             let document = DocumentRef::Payment(doc.payment);
             line(ActivityKind::Payment, document, payment_number(doc), -doc.amount.minor());
         }
-        Change::InvoiceVoided { invoice, .. } => {
-            if let Some(doc) = invoice_of(*invoice).filter(|d| d.customer == customer) {
+        Change::InvoiceVoided(voided) => {
+            if let Some(doc) = invoice_of(voided.invoice).filter(|d| d.customer == customer) {
                 let document = DocumentRef::Invoice(doc.invoice);
                 line(ActivityKind::Void, document, doc.number.clone(), -doc.totals.total.minor());
             }
         }
-        Change::InvoiceWrittenOff { invoice, amount, .. } => {
-            if let Some(doc) = invoice_of(*invoice).filter(|d| d.customer == customer) {
-                line(ActivityKind::WriteOff, DocumentRef::Invoice(doc.invoice), doc.number.clone(), -amount.minor());
+        Change::InvoiceWrittenOff(w) => {
+            if let Some(doc) = invoice_of(w.invoice).filter(|d| d.customer == customer) {
+                line(ActivityKind::WriteOff, DocumentRef::Invoice(doc.invoice), doc.number.clone(), -w.amount.minor());
             }
         }
         Change::CashApplied(doc) if doc.customer == customer => application_lines(history, doc, 1, line),
@@ -423,17 +424,18 @@ fn effects(
                 application_lines(history, doc, -1, line);
             }
         }
-        Change::Refunded { source, amount, .. } => {
-            if let Some((owner, document, number)) = source_owner(history, *source)
+        Change::Refunded(r) => {
+            if let Some((owner, document, number)) = source_owner(history, r.source)
                 && owner == customer
             {
-                line(ActivityKind::Refund, document, number, amount.minor());
+                line(ActivityKind::Refund, document, number, r.amount.minor());
             }
         }
-        Change::DeductionResolved { deduction, resolution, amount } => {
-            let record = history.deduction_index(*deduction).and_then(|d| history.deductions.get(d as usize));
+        Change::DeductionResolved(resolved) => {
+            let (deduction, amount) = (resolved.deduction, resolved.amount);
+            let record = history.deduction_index(deduction).and_then(|d| history.deductions.get(d as usize));
             let Some(record) = record.filter(|r| r.customer == customer) else { return };
-            let kind = match resolution {
+            let kind = match resolved.resolution {
                 DeductionResolution::WriteOff { .. } => ActivityKind::DeductionWrittenOff,
                 DeductionResolution::Rebill { .. } => ActivityKind::DeductionRebilled,
                 // A valid deduction consumes the credit memo issued for it, and a
@@ -441,7 +443,7 @@ fn effects(
                 _ => return,
             };
             let number = history.invoice_number(record.invoice);
-            line(kind, DocumentRef::Deduction(*deduction), number, -amount.minor());
+            line(kind, DocumentRef::Deduction(deduction), number, -amount.minor());
         }
         _ => {}
     }

@@ -11,7 +11,11 @@ use super::LedgerConfig;
 use super::application::plan_application;
 use super::state::{Known, State};
 use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
-use crate::event::{Allocation, CashApplied, Change, CreditMemoIssued, CreditOrigin, InvoiceIssued};
+use crate::event::{
+    Allocation, CashApplied, Change, CreditLimitSet, CreditMemoIssued, CreditOrigin, DeductionResolved,
+    DepositRecorded, DisputeOpened, DisputeResolved, HoldPlaced, InvoiceIssued, InvoiceVoided, InvoiceWrittenOff,
+    Refunded, TemporaryCreditGranted, TermsSet,
+};
 use crate::{
     Action, Actor, ApplicationId, Authority, CashSource, CommandId, DebitReason, DeductionResolution, DeductionStatus,
     DisputeResolution, DisputeStatus, DocumentLine, DocumentRef, FreeText, InvoiceKind, LedgerError, Money,
@@ -106,14 +110,14 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
         Action::SetTerms { customer, terms } => {
             state.customer(*customer)?;
             terms.validate()?;
-            Ok(vec![Change::TermsSet { customer: *customer, terms: terms.clone() }])
+            Ok(vec![Change::TermsSet(Arc::new(TermsSet { customer: *customer, terms: terms.clone() }))])
         }
         Action::SetCreditLimit { customer, limit } => ctx.set_limit(*customer, *limit),
         Action::GrantTemporaryCredit { customer, amount, expires } => ctx.grant(*customer, *amount, *expires),
         Action::PlaceHold { customer, reason } => {
             state.customer(*customer)?;
             ctx.authorize(Authority::CreditHold, None)?;
-            Ok(vec![Change::HoldPlaced { customer: *customer, reason: reason.clone() }])
+            Ok(vec![Change::HoldPlaced(Arc::new(HoldPlaced { customer: *customer, reason: reason.clone() }))])
         }
         Action::ReleaseHold { customer } => {
             let c = state.customer(*customer)?;
@@ -150,12 +154,12 @@ fn decide_borrowed(ctx: &Ctx<'_>, action: &Action) -> Result<Vec<Change>, Ledger
             ctx.not_before("the dispute date", ctx.date(), i)?;
             ctx.positive(*amount, "the disputed amount")?;
             ctx.in_currency(state.inv(i).currency(), *amount, "the disputed amount")?;
-            Ok(vec![Change::DisputeOpened {
+            Ok(vec![Change::DisputeOpened(Arc::new(DisputeOpened {
                 dispute: *dispute,
                 invoice: *invoice,
                 amount: *amount,
                 reason: reason.clone(),
-            }])
+            }))])
         }
         Action::ResolveDispute { dispute, resolution } => ctx.resolve_dispute(*dispute, resolution),
     }
@@ -254,7 +258,7 @@ impl Ctx<'_> {
             }
         }
         self.authorize(Authority::CreditLimitChange, limit)?;
-        Ok(vec![Change::CreditLimitSet { customer, limit }])
+        Ok(vec![Change::CreditLimitSet(Arc::new(CreditLimitSet { customer, limit }))])
     }
 
     fn grant(
@@ -274,7 +278,7 @@ impl Ctx<'_> {
         let granted = cust.limit.unwrap_or(0) + cust.temporary.iter().map(|(a, _)| *a).sum::<i64>();
         self.within_bounds(granted, amount)?;
         self.authorize(Authority::CreditLimitChange, Some(amount))?;
-        Ok(vec![Change::TemporaryCreditGranted { customer, amount, expires }])
+        Ok(vec![Change::TemporaryCreditGranted(Arc::new(TemporaryCreditGranted { customer, amount, expires }))])
     }
 
     /// The invoice, made in its `Arc` rather than moved into one, its
@@ -413,7 +417,7 @@ impl Ctx<'_> {
         let inv = self.state.inv(i);
         self.authorize(Authority::Void, Some(Money::from_minor(inv.total, inv.currency())?))?;
         self.state.check_void(i)?;
-        Ok(vec![Change::InvoiceVoided { invoice, reason: reason.clone() }])
+        Ok(vec![Change::InvoiceVoided(Arc::new(InvoiceVoided { invoice, reason: reason.clone() }))])
     }
 
     fn receive(&self, cmd: ReceivePayment) -> Result<(Arc<ReceivePayment>, u32), LedgerError> {
@@ -445,7 +449,7 @@ impl Ctx<'_> {
     fn refund(&self, refund: crate::RefundId, source: CashSource, amount: Money) -> Result<Vec<Change>, LedgerError> {
         self.state.check_refund(refund, source, amount)?;
         self.authorize(Authority::Refund, Some(amount))?;
-        Ok(vec![Change::Refunded { refund, source, amount }])
+        Ok(vec![Change::Refunded(Arc::new(Refunded { refund, source, amount }))])
     }
 
     fn deposit(
@@ -457,12 +461,12 @@ impl Ctx<'_> {
         let first = payments.first().ok_or(LedgerError::EmptyDeposit { deposit })?;
         let currency = self.state.payments[self.state.payment(*first)? as usize].doc.amount.currency();
         let sum = self.state.check_deposit(deposit, payments, currency)?;
-        Ok(vec![Change::DepositRecorded {
+        Ok(vec![Change::DepositRecorded(Arc::new(DepositRecorded {
             deposit,
             bank_account: bank_account.clone(),
             payments: payments.to_vec(),
             total: Money::from_minor(sum, currency)?,
-        }])
+        }))])
     }
 
     fn write_off(
@@ -488,7 +492,7 @@ impl Ctx<'_> {
             });
         }
         self.authorize(Authority::WriteOff, Some(amount))?;
-        Ok(vec![Change::InvoiceWrittenOff { invoice, amount, reason: reason.clone() }])
+        Ok(vec![Change::InvoiceWrittenOff(Arc::new(InvoiceWrittenOff { invoice, amount, reason: reason.clone() }))])
     }
 
     fn resolve_deduction(
@@ -504,7 +508,11 @@ impl Ctx<'_> {
         let customer = self.state.cust(ded.customer);
         let amount = Money::from_minor(ded.amount, customer.reg.currency)?;
         self.authorize(Authority::Resolution, Some(amount))?;
-        let resolved = Change::DeductionResolved { deduction, resolution: resolution.clone(), amount };
+        let resolved = Change::DeductionResolved(Arc::new(DeductionResolved {
+            deduction,
+            resolution: resolution.clone(),
+            amount,
+        }));
         let one_line = |what: &str| DocumentLine {
             description: format!("{what} of deduction {deduction}").into(),
             quantity: rust_decimal::Decimal::ONE,
@@ -575,7 +583,7 @@ impl Ctx<'_> {
         let inv = self.state.inv(dis.invoice);
         let amount = Money::from_minor(dis.amount, inv.currency())?;
         self.authorize(Authority::Resolution, Some(amount))?;
-        let resolved = Change::DisputeResolved { dispute, resolution: resolution.clone() };
+        let resolved = Change::DisputeResolved(Arc::new(DisputeResolved { dispute, resolution: resolution.clone() }));
         match resolution {
             DisputeResolution::Rejected => Ok(vec![resolved]),
             DisputeResolution::Credited { credit_memo, number } => {

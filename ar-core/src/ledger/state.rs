@@ -434,21 +434,21 @@ impl State {
     pub fn apply_change(&mut self, change: &Change, date: NaiveDate) -> Result<(), LedgerError> {
         match change {
             Change::CustomerRegistered(reg) => self.register(reg),
-            Change::TermsSet { customer, terms } => {
-                let c = self.customer(*customer)?;
-                self.customers[c as usize].terms = self.terms.intern(terms);
+            Change::TermsSet(set) => {
+                let c = self.customer(set.customer)?;
+                self.customers[c as usize].terms = self.terms.intern(&set.terms);
                 Ok(())
             }
-            Change::CreditLimitSet { customer, limit } => self.set_limit(*customer, *limit),
-            Change::TemporaryCreditGranted { customer, amount, expires } => {
-                let c = self.customer(*customer)?;
-                let m = minor_in(*amount, self.cust(c).reg.currency, "the credit increase")?;
-                self.customers[c as usize].temporary.push((m, *expires));
+            Change::CreditLimitSet(set) => self.set_limit(set.customer, set.limit),
+            Change::TemporaryCreditGranted(grant) => {
+                let c = self.customer(grant.customer)?;
+                let m = minor_in(grant.amount, self.cust(c).reg.currency, "the credit increase")?;
+                self.customers[c as usize].temporary.push((m, grant.expires));
                 Ok(())
             }
-            Change::HoldPlaced { customer, reason } => {
-                let c = self.customer(*customer)?;
-                self.customers[c as usize].hold = Some(reason.clone());
+            Change::HoldPlaced(hold) => {
+                let c = self.customer(hold.customer)?;
+                self.customers[c as usize].hold = Some(hold.reason.clone());
                 Ok(())
             }
             Change::HoldReleased { customer } => {
@@ -458,28 +458,22 @@ impl State {
             }
             Change::InvoiceIssued(doc) => self.issue_invoice(doc),
             Change::CreditMemoIssued(doc) => self.issue_credit(doc),
-            Change::InvoiceVoided { invoice, .. } => self.void(*invoice),
+            Change::InvoiceVoided(voided) => self.void(voided.invoice),
             Change::PaymentReceived(doc) => self.receive(doc),
             Change::CashApplied(doc) => self.apply_cash(doc, date),
             Change::ApplicationReversed { application } => self.reverse(*application),
-            Change::Refunded { refund, source, amount } => self.refund(*refund, *source, *amount),
-            Change::DepositRecorded { deposit, bank_account, payments, total } => {
-                self.deposit(*deposit, bank_account, payments, *total)
-            }
-            Change::InvoiceWrittenOff { invoice, amount, .. } => self.write_off(*invoice, *amount),
+            Change::Refunded(r) => self.refund(r.refund, r.source, r.amount),
+            Change::DepositRecorded(d) => self.deposit(d.deposit, &d.bank_account, &d.payments, d.total),
+            Change::InvoiceWrittenOff(w) => self.write_off(w.invoice, w.amount),
             Change::DeductionReviewStarted { deduction } => {
                 let d = self.deduction(*deduction)?;
                 self.open_deduction(d, "review")?;
                 self.deductions[d as usize].status = DeductionStatus::UnderReview;
                 Ok(())
             }
-            Change::DeductionResolved { deduction, resolution, amount } => {
-                self.resolve_deduction(*deduction, resolution, *amount)
-            }
-            Change::DisputeOpened { dispute, invoice, amount, reason } => {
-                self.open_dispute(*dispute, *invoice, *amount, reason, date)
-            }
-            Change::DisputeResolved { dispute, resolution } => self.resolve_dispute(*dispute, resolution),
+            Change::DeductionResolved(r) => self.resolve_deduction(r.deduction, &r.resolution, r.amount),
+            Change::DisputeOpened(d) => self.open_dispute(d.dispute, d.invoice, d.amount, &d.reason, date),
+            Change::DisputeResolved(r) => self.resolve_dispute(r.dispute, &r.resolution),
         }
     }
 

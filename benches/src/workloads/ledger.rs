@@ -330,7 +330,7 @@ impl Figures {
                         add(write_offs, w.amount.currency(), w.amount.minor());
                     }
                 }
-                Change::InvoiceWrittenOff { amount, .. } => add(write_offs, amount.currency(), amount.minor()),
+                Change::InvoiceWrittenOff(w) => add(write_offs, w.amount.currency(), w.amount.minor()),
                 _ => {}
             }
         }
