@@ -8,6 +8,7 @@
 //! positive lines.
 
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -28,10 +29,14 @@ pub enum Discount {
 }
 
 /// A tax applied to a line: a code the host knows and a percentage.
+///
+/// The code is an `Arc<str>`: a host keeps a few codes and hands every line a
+/// clone of one, and each document's [`TaxTotal`] shares the line's, so no
+/// document allocates for its tax codes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxRate {
     /// The host's tax code ("VAT20", "CA-SALES").
-    pub code: String,
+    pub code: Arc<str>,
     /// The rate in percent (20 for 20 %).
     pub percent: Decimal,
 }
@@ -106,8 +111,8 @@ pub struct LineTotal {
 /// Tax for one rate across the document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct TaxTotal {
-    /// The tax code.
-    pub code: String,
+    /// The tax code (shared with the lines').
+    pub code: Arc<str>,
     /// The rate in percent.
     pub percent: Decimal,
     /// The sum of the line nets this rate applies to.
@@ -351,10 +356,10 @@ fn tax_codes(lines: &[DocumentLine], currency: Currency) -> Result<Vec<TaxTotal>
             if line.taxes[..j].iter().any(|t| t.code == tax.code) {
                 return Err(bad_line(i + 1, format!("tax '{}' is listed twice", tax.code)));
             }
-            match totals.binary_search_by(|t| t.code.as_str().cmp(&tax.code)) {
+            match totals.binary_search_by(|t| t.code.cmp(&tax.code)) {
                 // The first rate seen for a code is the one reported.
                 Ok(k) if totals.get(k).is_some_and(|t| t.percent != tax.percent) => {
-                    return Err(DocumentError::ConflictingTaxRate { code: tax.code.clone() });
+                    return Err(DocumentError::ConflictingTaxRate { code: tax.code.to_string() });
                 }
                 Ok(_) => {}
                 Err(k) => {
@@ -424,8 +429,7 @@ fn add_taxes(
     let overflow = MoneyError::Overflow { currency };
     for (line, total) in lines.iter().zip(line_totals) {
         for tax in &line.taxes {
-            let Some(sum) =
-                taxes.binary_search_by(|t| t.code.as_str().cmp(&tax.code)).ok().and_then(|k| taxes.get_mut(k))
+            let Some(sum) = taxes.binary_search_by(|t| t.code.cmp(&tax.code)).ok().and_then(|k| taxes.get_mut(k))
             else {
                 continue;
             };

@@ -324,7 +324,8 @@ mod tests {
     fn documents() -> impl Strategy<Value = crate::DocumentLine> {
         let discount =
             prop_oneof![decimals().prop_map(crate::Discount::Percent), decimals().prop_map(crate::Discount::Amount),];
-        let tax = ("[A-Z-]{0,12}", decimals()).prop_map(|(code, percent)| crate::TaxRate { code, percent });
+        let tax =
+            ("[A-Z-]{0,12}", decimals()).prop_map(|(code, percent)| crate::TaxRate { code: code.into(), percent });
         ("[a-z ]{0,20}", decimals(), decimals(), proptest::option::of(discount), proptest::collection::vec(tax, 0..3))
             .prop_map(|(description, quantity, unit_price, discount, taxes)| crate::DocumentLine {
                 description: description.into(),
@@ -367,7 +368,7 @@ mod tests {
                 crate::Discount::Percent(p) => DerivedDiscount::Percent(*p),
                 crate::Discount::Amount(a) => DerivedDiscount::Amount(*a),
             }),
-            taxes: line.taxes.iter().map(|t| DerivedTaxRate { code: t.code.clone(), percent: t.percent }).collect(),
+            taxes: line.taxes.iter().map(|t| DerivedTaxRate { code: t.code.to_string(), percent: t.percent }).collect(),
         }
     }
 

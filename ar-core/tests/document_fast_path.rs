@@ -164,9 +164,9 @@ mod reference {
                 if line.taxes[..j].iter().any(|t| t.code == tax.code) {
                     return Err(bad_line(i + 1, format!("tax '{}' is listed twice", tax.code)));
                 }
-                match rates.get(tax.code.as_str()) {
+                match rates.get(&*tax.code) {
                     Some(rate) if *rate != tax.percent => {
-                        return Err(DocumentError::ConflictingTaxRate { code: tax.code.clone() });
+                        return Err(DocumentError::ConflictingTaxRate { code: tax.code.to_string() });
                     }
                     Some(_) => {}
                     None => {
@@ -222,7 +222,7 @@ mod reference {
         for (line, net) in lines.iter().zip(nets) {
             for tax in &line.taxes {
                 let line_tax = percent_of(i128::from(*net), tax.percent, rounding).ok_or(overflow.clone())?;
-                if let Some((base, sum)) = sums.get_mut(tax.code.as_str()) {
+                if let Some((base, sum)) = sums.get_mut(&*tax.code) {
                     *base += i128::from(*net);
                     *sum += line_tax;
                 }
@@ -236,7 +236,7 @@ mod reference {
                 _ => unreachable!("a tax rounding this reference does not know"),
             };
             totals.push(TaxTotal {
-                code: code.to_owned(),
+                code: code.into(),
                 percent: *percent,
                 base: money(base, currency)?,
                 amount: money(amount, currency)?,
@@ -295,7 +295,7 @@ fn tax() -> impl Strategy<Value = TaxRate> {
         1 => (0i64..100_000, 0u32..=4).prop_map(|(m, s)| Decimal::new(m, s)),
         1 => (-100i64..0, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s)),
     ];
-    (code, rate).prop_map(|(code, percent)| TaxRate { code: code.to_owned(), percent })
+    (code, rate).prop_map(|(code, percent)| TaxRate { code: code.into(), percent })
 }
 
 /// Lines that mostly share one tax rate per code, as real documents do.

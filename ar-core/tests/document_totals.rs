@@ -34,7 +34,7 @@ fn nets(t: &DocumentTotals) -> Vec<Decimal> {
 }
 
 fn tax_amounts(t: &DocumentTotals) -> Vec<(String, Decimal, Decimal)> {
-    t.taxes.iter().map(|x| (x.code.clone(), x.base.amount(), x.amount.amount())).collect()
+    t.taxes.iter().map(|x| (x.code.to_string(), x.base.amount(), x.amount.amount())).collect()
 }
 
 #[test]
@@ -326,7 +326,7 @@ proptest! {
             prop_assert_eq!(tax.amount.amount(), expected);
         }
         let used: std::collections::BTreeSet<&str> =
-            lines.iter().flat_map(|l| l.taxes.iter().map(|x| x.code.as_str())).collect();
+            lines.iter().flat_map(|l| l.taxes.iter().map(|x| &*x.code)).collect();
         prop_assert_eq!(t.taxes.len(), used.len());
     }
 }
