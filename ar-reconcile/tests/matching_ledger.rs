@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use ar_core::*;
 use ar_reconcile::matching::ledger::{CommandError, CommandIds, commands_for, open_invoices};
-use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, Tier};
+use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, Proposal, Tier};
 use ar_reconcile::{BankLine, Reference};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -142,9 +142,12 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
 /// each under its own rule, though the deduction is no larger than the write-off.
 /// The payer's adjustments on the short invoice give the deduction its reason:
 /// the largest, 3.00 for damaged goods (X12 `04`), over 1.00 contested quantity.
-#[test]
-fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
-    let (mut ledger, acme) = book(&[(1, 1_000), (2, 100)]);
+/// ACME with invoices of 1,000 and 100 euros, and the matcher's proposal for a
+/// remittance that pays 996 on the first (4 written off within tolerance) and
+/// 96 on the second (4 short, beyond tolerance: a deduction, whose remittance
+/// entry lists a shortage of 1 and damage of 3).
+fn mixed_proposal() -> (Ledger, CustomerId, BankLine, MatchPolicy, Proposal) {
+    let (ledger, acme) = book(&[(1, 1_000), (2, 100)]);
     let items = open_invoices(&ledger.open_items(acme).unwrap());
     let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH")].into_iter().collect();
     let remit = |document: &str, paid| ar_reconcile::Remittance {
@@ -161,20 +164,30 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     line.remittances = vec![remit("INV-00001", 99_600), short];
     let policy = MatchPolicy::new();
     let outcome = Matcher::new(policy.clone(), &directory, &items).unwrap().run(std::slice::from_ref(&line));
-    let p = &outcome.proposals[0];
+    let proposal = outcome.proposals.into_iter().next().unwrap();
+    (ledger, acme, line, policy, proposal)
+}
+
+fn mixed_ids() -> CommandIds {
+    CommandIds {
+        payment: PaymentId::from_u128(500),
+        application: ApplicationId::from_u128(600),
+        receive: CommandId::from_u128(700),
+        apply: CommandId::from_u128(800),
+        deductions: vec![DeductionId::from_u128(900), DeductionId::from_u128(901)],
+    }
+}
+
+#[test]
+fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
+    let (mut ledger, acme, line, policy, proposal) = mixed_proposal();
+    let p = &proposal;
     let shortfalls = |list: &[ar_reconcile::matching::Shortfall]| -> Vec<(String, i64)> {
         list.iter().map(|s| (s.document.to_string(), s.amount.minor())).collect()
     };
     assert_eq!(shortfalls(&p.write_offs), [("INV-00001".to_owned(), 400)]);
     assert_eq!(shortfalls(&p.deductions), [("INV-00002".to_owned(), 400)]);
-    let ids = CommandIds {
-        payment: PaymentId::from_u128(500),
-        application: ApplicationId::from_u128(600),
-        receive: CommandId::from_u128(700),
-        apply: CommandId::from_u128(800),
-        deductions: vec![DeductionId::from_u128(900)],
-    };
-    for c in commands_for(p, &line, &policy, &ids, &Actor::new("matcher", "supervisor")).unwrap() {
+    for c in commands_for(p, &line, &policy, &mixed_ids(), &Actor::new("matcher", "supervisor")).unwrap() {
         ledger.execute(c).unwrap();
     }
     let moved = |n: u128| {
@@ -186,4 +199,53 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     let deductions = ledger.deductions(Some(acme), None);
     let found: Vec<_> = deductions.iter().map(|d| (d.deduction, d.reason.clone())).collect();
     assert_eq!(found, [(DeductionId::from_u128(900), DeductionReason::Damage)]);
+}
+
+/// A proposal edited so that the ledger could not carry it out as it reads is
+/// refused, naming the invoice, instead of being carried out otherwise.
+#[test]
+fn an_edited_proposal_whose_parts_do_not_fit_is_refused() {
+    let (_, _, line, policy, proposal) = mixed_proposal();
+    let actor = Actor::new("matcher", "supervisor");
+    let refused = |p: &Proposal| commands_for(p, &line, &policy, &mixed_ids(), &actor).err();
+    assert_eq!(refused(&proposal), None);
+    let (first, second) = (InvoiceId::from_u128(101), InvoiceId::from_u128(102));
+    let line_at = proposal.line;
+
+    // A deduction as well as the write-off on the first invoice.
+    let mut both = proposal.clone();
+    let mut extra = both.write_offs[0].clone();
+    extra.amount = eur(100);
+    both.deductions.insert(0, extra);
+    both.allocations[0].settled = eur(100_100);
+    assert_eq!(refused(&both), Some(CommandError::TwoShortfalls { line: line_at, invoice: first }));
+
+    // The deduction moved to an invoice the proposal pays nothing on.
+    let mut elsewhere = proposal.clone();
+    elsewhere.deductions[0].invoice = InvoiceId::from_u128(999);
+    let invoice = InvoiceId::from_u128(999);
+    assert_eq!(refused(&elsewhere), Some(CommandError::ShortfallWithoutAllocation { line: line_at, invoice }));
+
+    // The write-off lowered to 3.00 while the allocation still settles 1,000.00.
+    let mut lowered = proposal.clone();
+    lowered.write_offs[0].amount = eur(300);
+    let expected = CommandError::AllocationDoesNotAddUp {
+        line: line_at,
+        invoice: first,
+        settled: eur(100_000),
+        parts: Some(eur(99_900)),
+    };
+    assert_eq!(refused(&lowered), Some(expected));
+    assert!(refused(&lowered).unwrap().to_string().contains("999.00 EUR"));
+
+    // Cash raised on the second invoice without its settled amount.
+    let mut raised = proposal;
+    raised.allocations[1].applied = eur(9_700);
+    let expected = CommandError::AllocationDoesNotAddUp {
+        line: line_at,
+        invoice: second,
+        settled: eur(10_000),
+        parts: Some(eur(10_100)),
+    };
+    assert_eq!(refused(&raised), Some(expected));
 }

@@ -12,8 +12,8 @@
 
 use ar_core::{
     Action, Actor, ApplicationId, ApplicationPolicy, ApplyCash, CashSource, Command, CommandId, DeductionId,
-    DeductionReason, DocumentRef, FreeText, OpenItem, OpenItemKind, PaymentId, PaymentMethod, ReceivePayment,
-    RemittanceLine, Residual, Target,
+    DeductionReason, DocumentRef, FreeText, InvoiceId, Money, OpenItem, OpenItemKind, PaymentId, PaymentMethod,
+    ReceivePayment, RemittanceLine, Residual, Target,
 };
 
 use super::normalize::normalize_document;
@@ -91,6 +91,38 @@ pub enum CommandError {
         /// Ids given.
         given: usize,
     },
+    /// A write-off or deduction on an invoice the proposal allocates nothing
+    /// to: the ledger settles a residual only on an invoice the cash pays.
+    #[error("bank line {line} writes off or deducts on invoice {invoice}, which it allocates nothing to")]
+    ShortfallWithoutAllocation {
+        /// The line.
+        line: usize,
+        /// The invoice.
+        invoice: InvoiceId,
+    },
+    /// More than one write-off or deduction on one invoice: the ledger turns
+    /// an invoice's residual into one of them, whole.
+    #[error("bank line {line} has more than one write-off or deduction on invoice {invoice}")]
+    TwoShortfalls {
+        /// The line.
+        line: usize,
+        /// The invoice.
+        invoice: InvoiceId,
+    },
+    /// An allocation's settled amount is not its cash, discount and shortfall:
+    /// an edited proposal whose parts no longer add up.
+    #[error("bank line {line} settles {settled} of invoice {invoice} but its parts add up to {}", parts.map_or("more than money can hold (or another currency)".to_owned(), |p| p.to_string()))]
+    AllocationDoesNotAddUp {
+        /// The line.
+        line: usize,
+        /// The invoice.
+        invoice: InvoiceId,
+        /// What the allocation says it settles.
+        settled: Money,
+        /// Cash, discount, write-off and deduction on the invoice; `None`
+        /// when they cannot be added (beyond any amount, or in two currencies).
+        parts: Option<Money>,
+    },
 }
 
 /// The ledger commands that carry out an accepted `proposal` for `line`:
@@ -100,6 +132,11 @@ pub enum CommandError {
 /// if the invoice no longer offers it), and its write-off or deduction (the
 /// `k`-th deduction under `ids.deductions[k]`); what the proposal leaves open
 /// stays open. Unapplied cash stays on the payment.
+///
+/// A proposal edited by hand so that it no longer reads as one remittance is
+/// refused rather than carried out some other way: a write-off or deduction on
+/// an invoice it allocates nothing to, two on one invoice, or an allocation
+/// whose settled amount is not its cash, discount and shortfall.
 ///
 /// A deduction's reason is the payer's own where the line's remittance gives
 /// one for that invoice (the reason code, X12 `ADX` or camt.054 `Rsn`, of its largest adjustment,
@@ -143,6 +180,7 @@ pub fn commands_for(
         return Err(CommandError::Skipped { line: at });
     }
     let customer = proposal.customer.ok_or(CommandError::NoCustomer { line: at })?;
+    check_parts(proposal)?;
     if ids.deductions.len() < proposal.deductions.len() {
         return Err(CommandError::DeductionIds {
             line: at,
@@ -182,6 +220,31 @@ pub fn commands_for(
         }),
     ));
     Ok(commands)
+}
+
+/// Checks that the proposal can be carried out exactly: each write-off or
+/// deduction is on an invoice it allocates to, at most one per invoice, and
+/// each allocation settles its cash, discount and shortfall. The matcher's
+/// proposals always pass; a proposal edited by hand may not.
+fn check_parts(proposal: &Proposal) -> Result<(), CommandError> {
+    let line = proposal.line;
+    let shortfalls = || proposal.write_offs.iter().chain(&proposal.deductions);
+    for (k, s) in shortfalls().enumerate() {
+        if !proposal.allocations.iter().any(|a| a.invoice == s.invoice) {
+            return Err(CommandError::ShortfallWithoutAllocation { line, invoice: s.invoice });
+        }
+        if shortfalls().take(k).any(|earlier| earlier.invoice == s.invoice) {
+            return Err(CommandError::TwoShortfalls { line, invoice: s.invoice });
+        }
+    }
+    for a in &proposal.allocations {
+        let shortfall = shortfalls().find(|s| s.invoice == a.invoice).map(|s| s.amount);
+        let parts = a.applied.checked_add(a.discount).and_then(|m| shortfall.map_or(Ok(m), |s| m.checked_add(s))).ok();
+        if parts != Some(a.settled) {
+            return Err(CommandError::AllocationDoesNotAddUp { line, invoice: a.invoice, settled: a.settled, parts });
+        }
+    }
+    Ok(())
 }
 
 /// One remittance line per allocation, saying what the proposal does with
