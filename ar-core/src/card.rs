@@ -6,6 +6,7 @@
 //! `Display` or serialized form of any `ar` type ever holds a full card number.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -324,6 +325,12 @@ fn luhn_double(d: u8) -> u8 {
 /// exactly as that `String` did, so fingerprints of stored commands hold. It
 /// derefs to `str`; moving or cloning one never scans the text again.
 ///
+/// The text is shared: a clone is a reference count, not a copy. A host that
+/// uses the same text often (a product's description, a policy's write-off
+/// reason) makes it once and hands out clones, and the events and views that
+/// repeat it share it too. `From<Arc<str>>` keeps the host's own allocation
+/// when there is nothing to mask.
+///
 /// # Where the guarantee ends
 ///
 /// Every free-text field of a command, an event or a query view is a
@@ -343,12 +350,17 @@ fn luhn_double(d: u8) -> u8 {
 /// ```
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
-pub struct FreeText(String);
+pub struct FreeText(Arc<str>);
 
 impl FreeText {
     /// Masks card numbers in `text` and keeps the rest.
     pub fn new(text: &str) -> Self {
-        FreeText(mask_card_numbers(text))
+        // Most text holds too few digits to hide a card: one copy, straight in.
+        if too_few_digits(text.as_bytes()) {
+            FreeText(Arc::from(text))
+        } else {
+            FreeText(mask_card_numbers(text).into())
+        }
     }
 
     /// The (masked) text.
@@ -365,7 +377,13 @@ impl From<&str> for FreeText {
 
 impl From<String> for FreeText {
     fn from(text: String) -> Self {
-        // Most text holds too few digits to hide a card: keep its buffer.
+        FreeText::new(&text)
+    }
+}
+
+impl From<Arc<str>> for FreeText {
+    /// Keeps `text` itself, shared, unless it holds a card number to mask.
+    fn from(text: Arc<str>) -> Self {
         if too_few_digits(text.as_bytes()) { FreeText(text) } else { FreeText::new(&text) }
     }
 }
@@ -397,19 +415,19 @@ impl std::borrow::Borrow<str> for FreeText {
 
 impl PartialEq<str> for FreeText {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        *self.0 == *other
     }
 }
 
 impl PartialEq<&str> for FreeText {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        *self.0 == **other
     }
 }
 
 impl PartialEq<FreeText> for &str {
     fn eq(&self, other: &FreeText) -> bool {
-        *self == other.0
+        **self == *other.0
     }
 }
 

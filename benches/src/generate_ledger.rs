@@ -207,7 +207,17 @@ impl LedgerData {
 pub fn generate(spec: &LedgerSpec) -> Result<LedgerData, String> {
     let clerk = Actor::new("bench", "clerk");
     let sales_taxes = ["EUR", "JPY", "USD"].map(sales_tax);
-    let mut g = Generator { rng: Rng::new(spec.seed), ids: spec.ids, next_command: 0, clerk, sales_taxes };
+    let descriptions = DESCRIPTIONS.iter().map(|d| FreeText::new(d)).collect();
+    let policies = [Currency::EUR, Currency::JPY, Currency::USD].map(policy);
+    let mut g = Generator {
+        rng: Rng::new(spec.seed),
+        ids: spec.ids,
+        next_command: 0,
+        clerk,
+        sales_taxes,
+        descriptions,
+        policies,
+    };
     let customers: Vec<Profile> = (0..spec.customers).map(|c| g.profile(c)).collect();
     let registrations = customers.iter().map(|p| g.register(p, spec.start)).collect();
     let mut invoices = Vec::with_capacity(spec.invoices);
@@ -263,6 +273,12 @@ struct Generator {
     /// The host's tax table: each code allocated once and shared by every line
     /// that uses it, as a host keeps its tax codes.
     sales_taxes: [TaxRate; 3],
+    /// The host's product catalog: each description made once and shared by
+    /// every line that sells the product.
+    descriptions: Vec<FreeText>,
+    /// The host's application rules per currency (EUR, JPY, USD), made once:
+    /// every application carries a clone.
+    policies: [ApplicationPolicy; 3],
 }
 
 const DESCRIPTIONS: [&str; 8] = [
@@ -281,12 +297,7 @@ const COLLECTORS: [&str; 4] = ["ana", "ben", "chen", "dora"];
 impl Generator {
     /// The sales tax for `currency`, from the tax table.
     fn sales_tax(&self, currency: Currency) -> TaxRate {
-        let row = match currency.code() {
-            "EUR" => 0,
-            "JPY" => 1,
-            _ => 2,
-        };
-        self.sales_taxes[row].clone()
+        self.sales_taxes[currency_row(currency)].clone()
     }
 
     fn command(&mut self, date: NaiveDate, action: Action) -> Command {
@@ -343,7 +354,7 @@ impl Generator {
         };
         let discount = self.rng.chance(5).then(|| Discount::Percent(Decimal::from(5 * (1 + self.rng.below(2)))));
         DocumentLine {
-            description: DESCRIPTIONS[self.rng.below(DESCRIPTIONS.len() as u64) as usize].into(),
+            description: self.descriptions[self.rng.below(DESCRIPTIONS.len() as u64) as usize].clone(),
             quantity,
             unit_price,
             discount,
@@ -435,7 +446,7 @@ impl Generator {
             source: CashSource::Payment(payment),
             amount: None,
             target: Target::OldestDueFirst,
-            policy: policy(profile.currency),
+            policy: self.policies[currency_row(profile.currency)].clone(),
         };
         let row = PaymentRow {
             payment,
@@ -451,6 +462,15 @@ impl Generator {
 
 fn invoice_number(k: usize) -> String {
     format!("INV-{:07}", k + 1)
+}
+
+/// The row of `currency` in the generator's tables: EUR, JPY, else USD.
+fn currency_row(currency: Currency) -> usize {
+    match currency.code() {
+        "EUR" => 0,
+        "JPY" => 1,
+        _ => 2,
+    }
 }
 
 /// The sales tax of the currency's country (`currency` is its code).
