@@ -455,6 +455,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn free_text_shares_a_hosts_text_unless_it_must_mask_it() {
+        let catalog: Arc<str> = Arc::from("Widgets, blue");
+        let text = FreeText::from(Arc::clone(&catalog));
+        assert!(std::ptr::eq(text.as_str(), &*catalog), "the host's text is kept, not copied");
+        assert!(std::ptr::eq(text.clone().as_str(), text.as_str()), "a clone shares the text");
+        let card: Arc<str> = Arc::from("paid by 4111 1111 1111 1111");
+        let masked = FreeText::from(Arc::clone(&card));
+        assert_eq!(masked, "paid by ************1111");
+        assert!(!std::ptr::eq(masked.as_str(), &*card));
+    }
+
+    #[test]
     fn brands_of_test_numbers() {
         for (number, brand) in [
             ("4242424242424242", CardScheme::Visa),
