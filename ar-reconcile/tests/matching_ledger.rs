@@ -226,26 +226,22 @@ fn an_edited_proposal_whose_parts_do_not_fit_is_refused() {
     let invoice = InvoiceId::from_u128(999);
     assert_eq!(refused(&elsewhere), Some(CommandError::ShortfallWithoutAllocation { line: line_at, invoice }));
 
+    let does_not_add_up = |invoice, settled, parts| {
+        Some(CommandError::AllocationDoesNotAddUp {
+            line: line_at,
+            invoice,
+            settled: eur(settled),
+            parts: Some(eur(parts)),
+        })
+    };
     // The write-off lowered to 3.00 while the allocation still settles 1,000.00.
     let mut lowered = proposal.clone();
     lowered.write_offs[0].amount = eur(300);
-    let expected = CommandError::AllocationDoesNotAddUp {
-        line: line_at,
-        invoice: first,
-        settled: eur(100_000),
-        parts: Some(eur(99_900)),
-    };
-    assert_eq!(refused(&lowered), Some(expected));
+    assert_eq!(refused(&lowered), does_not_add_up(first, 100_000, 99_900));
     assert!(refused(&lowered).unwrap().to_string().contains("999.00 EUR"));
 
     // Cash raised on the second invoice without its settled amount.
     let mut raised = proposal;
     raised.allocations[1].applied = eur(9_700);
-    let expected = CommandError::AllocationDoesNotAddUp {
-        line: line_at,
-        invoice: second,
-        settled: eur(10_000),
-        parts: Some(eur(10_100)),
-    };
-    assert_eq!(refused(&raised), Some(expected));
+    assert_eq!(refused(&raised), does_not_add_up(second, 10_000, 10_100));
 }
