@@ -121,6 +121,37 @@ pub struct BankLine {
 }
 
 impl BankLine {
+    /// A line with its booking date and signed amount and nothing else: for a
+    /// host that builds lines from its own data, filling in what it has.
+    ///
+    /// ```
+    /// use ar_core::{Currency, Money};
+    /// use ar_reconcile::{BankLine, Direction, Reference};
+    /// let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 2).ok_or("date")?;
+    /// let line = BankLine {
+    ///     references: vec![Reference::Invoice("INV-42".into())],
+    ///     ..BankLine::new(day, Money::from_minor(12_500, Currency::EUR)?)
+    /// };
+    /// assert_eq!(line.direction(), Direction::Credit);
+    /// assert!(line.remittance_text.is_empty() && line.end_to_end_id.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(booking_date: NaiveDate, amount: Money) -> Self {
+        BankLine {
+            booking_date,
+            value_date: None,
+            amount,
+            bank_reference: None,
+            end_to_end_id: None,
+            counterparty_name: None,
+            counterparty_account: None,
+            transaction_code: None,
+            remittance_text: String::new(),
+            references: Vec::new(),
+            remittances: Vec::new(),
+        }
+    }
+
     /// Credit (money in) or debit.
     pub fn direction(&self) -> Direction {
         if self.amount.is_negative() { Direction::Debit } else { Direction::Credit }

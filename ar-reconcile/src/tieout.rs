@@ -329,12 +329,7 @@ fn add_total(totals: &mut BTreeMap<Currency, Money>, amount: Money) -> Result<()
 ///     LedgerPayment { payment: PaymentId::from_u128(2), amount: usd(2_500)?, date: day(3)?, reference: None },
 /// ];
 /// let credit = |minor, d, reference: Option<&str>| -> Result<BankLine, Box<dyn std::error::Error>> {
-///     Ok(BankLine {
-///         booking_date: day(d)?, value_date: None, amount: usd(minor)?,
-///         bank_reference: reference.map(str::to_owned), end_to_end_id: None, counterparty_name: None,
-///         counterparty_account: None, transaction_code: None, remittance_text: String::new(),
-///         references: vec![], remittances: vec![],
-///     })
+///     Ok(BankLine { bank_reference: reference.map(str::to_owned), ..BankLine::new(day(d)?, usd(minor)?) })
 /// };
 /// let lines = [credit(2_500, 4, None)?, credit(10_000, 4, Some("chk-1001"))?, credit(700, 5, None)?];
 /// let result = reconcile_deposit(&payments, &lines, DepositPolicy::new())?;

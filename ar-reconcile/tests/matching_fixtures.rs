@@ -144,14 +144,9 @@ fn line(r: &LineRow) -> BankLine {
         other => panic!("unknown reference kind {other}"),
     };
     BankLine {
-        booking_date: date(&r.date),
-        value_date: None,
-        amount: money(&r.amount, &r.currency),
-        bank_reference: None,
         end_to_end_id: r.e2e.clone(),
         counterparty_name: r.name.clone(),
         counterparty_account: r.account.clone(),
-        transaction_code: None,
         remittance_text: r.text.clone(),
         references: r.refs.iter().map(reference).collect(),
         remittances: r
@@ -165,6 +160,7 @@ fn line(r: &LineRow) -> BankLine {
                 adjustments: vec![],
             })
             .collect(),
+        ..BankLine::new(date(&r.date), money(&r.amount, &r.currency))
     }
 }
 

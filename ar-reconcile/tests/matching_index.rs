@@ -96,21 +96,14 @@ fn build(
             };
             let numbers: Vec<String> = refs.iter().map(|&r| format!("inv {}", r + 1)).collect();
             BankLine {
-                booking_date: day(10),
-                value_date: None,
-                amount: eur(amount),
-                bank_reference: None,
-                end_to_end_id: None,
-                counterparty_name: None,
                 counterparty_account: (*payer < 6).then(|| format!("de00 {payer:04}")),
-                transaction_code: None,
                 remittance_text: if *in_text { format!("payment {}", numbers.join(" ")) } else { String::new() },
                 references: if *in_text {
                     vec![]
                 } else {
                     numbers.iter().map(|n| Reference::Invoice(n.clone())).collect()
                 },
-                remittances: vec![],
+                ..BankLine::new(day(10), eur(amount))
             }
         })
         .collect();

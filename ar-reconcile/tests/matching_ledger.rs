@@ -4,13 +4,16 @@
 //! expected.
 #![allow(clippy::unwrap_used)]
 
+mod ledger_support;
+
 use std::collections::BTreeMap;
 
 use ar_core::*;
-use ar_reconcile::matching::ledger::{CommandError, CommandIds, commands_for, open_invoices};
+use ar_reconcile::matching::ledger::{CommandError, commands_for, open_invoices};
 use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, Proposal, Tier};
 use ar_reconcile::{BankLine, Reference};
 use chrono::NaiveDate;
+use ledger_support::command_ids;
 use rust_decimal::Decimal;
 
 fn day(d: u32) -> NaiveDate {
@@ -27,17 +30,9 @@ fn command(id: u128, action: Action) -> Command {
 
 fn credit(minor: i64, reference: Option<&str>, account: Option<&str>) -> BankLine {
     BankLine {
-        booking_date: day(20),
-        value_date: None,
-        amount: eur(minor),
-        bank_reference: None,
-        end_to_end_id: None,
-        counterparty_name: None,
         counterparty_account: account.map(Into::into),
-        transaction_code: None,
-        remittance_text: String::new(),
         references: reference.map(|r| vec![Reference::Invoice(r.into())]).unwrap_or_default(),
-        remittances: vec![],
+        ..BankLine::new(day(20), eur(minor))
     }
 }
 
@@ -102,13 +97,7 @@ fn accepted_proposals_settle_the_ledger_as_proposed() {
     let mut expected_settled: BTreeMap<InvoiceId, i64> = BTreeMap::new();
     for (n, (p, line)) in outcome.proposals.iter().zip(&lines).enumerate() {
         let n = n as u128;
-        let ids = CommandIds {
-            payment: PaymentId::from_u128(500 + n),
-            application: ApplicationId::from_u128(600 + n),
-            receive: CommandId::from_u128(700 + n),
-            apply: CommandId::from_u128(800 + n),
-            deductions: vec![DeductionId::from_u128(900 + n)],
-        };
+        let ids = command_ids(n, 1);
         let actor = Actor::new("matcher", "supervisor");
         let commands = match commands_for(p, line, &policy, &ids, &actor) {
             Ok(commands) => commands,
@@ -168,16 +157,6 @@ fn mixed_proposal() -> (Ledger, CustomerId, BankLine, MatchPolicy, Proposal) {
     (ledger, acme, line, policy, proposal)
 }
 
-fn mixed_ids() -> CommandIds {
-    CommandIds {
-        payment: PaymentId::from_u128(500),
-        application: ApplicationId::from_u128(600),
-        receive: CommandId::from_u128(700),
-        apply: CommandId::from_u128(800),
-        deductions: vec![DeductionId::from_u128(900), DeductionId::from_u128(901)],
-    }
-}
-
 #[test]
 fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     let (mut ledger, acme, line, policy, proposal) = mixed_proposal();
@@ -187,7 +166,7 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
     };
     assert_eq!(shortfalls(&p.write_offs), [("INV-00001".to_owned(), 400)]);
     assert_eq!(shortfalls(&p.deductions), [("INV-00002".to_owned(), 400)]);
-    for c in commands_for(p, &line, &policy, &mixed_ids(), &Actor::new("matcher", "supervisor")).unwrap() {
+    for c in commands_for(p, &line, &policy, &command_ids(0, 2), &Actor::new("matcher", "supervisor")).unwrap() {
         ledger.execute(c).unwrap();
     }
     let moved = |n: u128| {
@@ -207,7 +186,7 @@ fn a_write_off_and_a_smaller_deduction_in_one_proposal_both_reach_the_ledger() {
 fn an_edited_proposal_whose_parts_do_not_fit_is_refused() {
     let (_, _, line, policy, proposal) = mixed_proposal();
     let actor = Actor::new("matcher", "supervisor");
-    let refused = |p: &Proposal| commands_for(p, &line, &policy, &mixed_ids(), &actor).err();
+    let refused = |p: &Proposal| commands_for(p, &line, &policy, &command_ids(0, 2), &actor).err();
     assert_eq!(refused(&proposal), None);
     let (first, second) = (InvoiceId::from_u128(101), InvoiceId::from_u128(102));
     let line_at = proposal.line;

@@ -4,13 +4,16 @@
 //! deduction), with discount terms, short and partial payments among them.
 #![allow(clippy::unwrap_used)]
 
+mod ledger_support;
+
 use std::collections::BTreeMap;
 
 use ar_core::*;
-use ar_reconcile::matching::ledger::{CommandError, CommandIds, commands_for, open_invoices};
+use ar_reconcile::matching::ledger::{CommandError, commands_for, open_invoices};
 use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, OpenInvoice};
 use ar_reconcile::{BankLine, Reference, Remittance};
 use chrono::NaiveDate;
+use ledger_support::command_ids;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -131,19 +134,7 @@ fn bank_line(spec: &LineSpec, items: &[OpenInvoice]) -> BankLine {
         4 => (gross, vec![], Some("DE12 3456".to_owned()), vec![]),
         _ => (spec.delta * 37, vec![], Some("DE12 3456".to_owned()), vec![]),
     };
-    BankLine {
-        booking_date: booked,
-        value_date: None,
-        amount: eur(amount.max(1)),
-        bank_reference: None,
-        end_to_end_id: None,
-        counterparty_name: None,
-        counterparty_account: account,
-        transaction_code: None,
-        remittance_text: String::new(),
-        references,
-        remittances,
-    }
+    BankLine { counterparty_account: account, references, remittances, ..BankLine::new(booked, eur(amount.max(1))) }
 }
 
 /// Per invoice: cash, discount, write-off and deduction, in cents.
@@ -177,13 +168,7 @@ proptest! {
         let mut expected = ledger_moves(&ledger, &items);
         for (n, (p, line)) in outcome.proposals.iter().zip(&lines).enumerate() {
             let n = n as u128;
-            let ids = CommandIds {
-                payment: PaymentId::from_u128(500 + n),
-                application: ApplicationId::from_u128(600 + n),
-                receive: CommandId::from_u128(700 + n),
-                apply: CommandId::from_u128(800 + n),
-                deductions: (0..4).map(|k| DeductionId::from_u128(900 + 10 * n + k)).collect(),
-            };
+            let ids = command_ids(n, 4);
             let actor = Actor::new("matcher", "supervisor");
             let commands = match commands_for(p, line, &policy, &ids, &actor) {
                 Ok(commands) => commands,

@@ -46,19 +46,7 @@ fn neighbours() -> Vec<OpenInvoice> {
 }
 
 fn line(text: &str, amount_minor: i64) -> BankLine {
-    BankLine {
-        booking_date: day(),
-        value_date: None,
-        amount: eur(amount_minor),
-        bank_reference: None,
-        end_to_end_id: None,
-        counterparty_name: None,
-        counterparty_account: None,
-        transaction_code: None,
-        remittance_text: text.to_owned(),
-        references: vec![],
-        remittances: vec![],
-    }
+    BankLine { remittance_text: text.to_owned(), ..BankLine::new(day(), eur(amount_minor)) }
 }
 
 fn so_pattern() -> MatchPolicy {

@@ -184,14 +184,8 @@ fn build(w: &World) -> (CustomerDirectory, Vec<OpenInvoice>, Vec<BankLine>) {
             }
             let numbers: Vec<String> = refs.iter().map(|&r| format!("inv {}", r + 1)).collect();
             BankLine {
-                booking_date: day(l.date),
-                value_date: None,
-                amount: money(amount),
-                bank_reference: None,
-                end_to_end_id: None,
                 counterparty_name: Some(format!("customer {} ltd", l.payer)),
                 counterparty_account: (l.payer < 4).then(|| format!("de00{:04}", l.payer)),
-                transaction_code: None,
                 remittance_text: if l.in_text { format!("payment {}", numbers.join(" ")) } else { String::new() },
                 references: if l.in_text || l.remit {
                     vec![]
@@ -211,6 +205,7 @@ fn build(w: &World) -> (CustomerDirectory, Vec<OpenInvoice>, Vec<BankLine>) {
                 } else {
                     vec![]
                 },
+                ..BankLine::new(day(l.date), money(amount))
             }
         })
         .collect();
@@ -285,17 +280,8 @@ fn a_net_write_off_skips_an_invoice_whose_cash_cannot_carry_it() {
         .with_discount(DiscountOffer { until: day(10), amount: eur(200) });
     let items = [big, small];
     let line = BankLine {
-        booking_date: day(5),
-        value_date: None,
-        amount: eur(99_850),
-        bank_reference: None,
-        end_to_end_id: None,
-        counterparty_name: None,
-        counterparty_account: None,
-        transaction_code: None,
-        remittance_text: String::new(),
         references: vec![Reference::Invoice("INV-1".into()), Reference::Invoice("INV-2".into())],
-        remittances: vec![],
+        ..BankLine::new(day(5), eur(99_850))
     };
     let outcome = Matcher::new(MatchPolicy::new(), &directory, &items).unwrap().run(std::slice::from_ref(&line));
     let p = &outcome.proposals[0];

@@ -29,19 +29,7 @@ fn payment(id: u128, minor: i64, d: u32, reference: Option<&str>) -> LedgerPayme
 }
 
 fn credit(minor: i64, d: u32, reference: Option<&str>) -> BankLine {
-    BankLine {
-        booking_date: day(d),
-        value_date: None,
-        amount: usd(minor),
-        bank_reference: None,
-        end_to_end_id: reference.map(Into::into),
-        counterparty_name: None,
-        counterparty_account: None,
-        transaction_code: None,
-        remittance_text: String::new(),
-        references: vec![],
-        remittances: vec![],
-    }
+    BankLine { end_to_end_id: reference.map(Into::into), ..BankLine::new(day(d), usd(minor)) }
 }
 
 #[test]

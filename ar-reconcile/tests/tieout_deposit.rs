@@ -28,19 +28,7 @@ fn payment(id: u128, amount: Money, d: u32, reference: Option<&str>) -> LedgerPa
 }
 
 fn credit(amount: Money, d: u32, reference: Option<&str>) -> BankLine {
-    BankLine {
-        booking_date: day(d),
-        value_date: None,
-        amount,
-        bank_reference: reference.map(Into::into),
-        end_to_end_id: None,
-        counterparty_name: None,
-        counterparty_account: None,
-        transaction_code: None,
-        remittance_text: String::new(),
-        references: vec![],
-        remittances: vec![],
-    }
+    BankLine { bank_reference: reference.map(Into::into), ..BankLine::new(day(d), amount) }
 }
 
 #[test]

@@ -206,9 +206,9 @@ impl LedgerData {
 /// Generates the data `spec` describes. The same spec gives the same data.
 pub fn generate(spec: &LedgerSpec) -> Result<LedgerData, String> {
     let clerk = Actor::new("bench", "clerk");
-    let sales_taxes = ["EUR", "JPY", "USD"].map(sales_tax);
+    let sales_taxes = TABLE_CURRENCIES.map(sales_tax);
     let descriptions = DESCRIPTIONS.iter().map(|d| FreeText::new(d)).collect();
-    let policies = [Currency::EUR, Currency::JPY, Currency::USD].map(policy);
+    let policies = TABLE_CURRENCIES.map(policy);
     let mut g = Generator {
         rng: Rng::new(spec.seed),
         ids: spec.ids,
@@ -466,16 +466,15 @@ fn invoice_number(k: usize) -> String {
 
 /// The row of `currency` in the generator's tables: EUR, JPY, else USD.
 fn currency_row(currency: Currency) -> usize {
-    match currency.code() {
-        "EUR" => 0,
-        "JPY" => 1,
-        _ => 2,
-    }
+    TABLE_CURRENCIES.iter().position(|c| *c == currency).unwrap_or(TABLE_CURRENCIES.len() - 1)
 }
 
-/// The sales tax of the currency's country (`currency` is its code).
-fn sales_tax(currency: &str) -> TaxRate {
-    let (code, percent) = match currency {
+/// The currencies of the generator's tables, in row order.
+const TABLE_CURRENCIES: [Currency; 3] = [Currency::EUR, Currency::JPY, Currency::USD];
+
+/// The sales tax of the currency's country.
+fn sales_tax(currency: Currency) -> TaxRate {
+    let (code, percent) = match currency.code() {
         "EUR" => ("VAT20", Decimal::from(20)),
         "JPY" => ("JCT10", Decimal::from(10)),
         _ => ("US-SALES", Decimal::new(725, 2)),

@@ -204,19 +204,7 @@ struct Lines<'a> {
 }
 
 fn blank(date: NaiveDate, minor: i64) -> BankLine {
-    BankLine {
-        booking_date: date,
-        value_date: Some(date),
-        amount: eur(minor),
-        bank_reference: None,
-        end_to_end_id: None,
-        counterparty_name: None,
-        counterparty_account: None,
-        transaction_code: Some("NTRF".to_owned()),
-        remittance_text: String::new(),
-        references: Vec::new(),
-        remittances: Vec::new(),
-    }
+    BankLine { value_date: Some(date), transaction_code: Some("NTRF".to_owned()), ..BankLine::new(date, eur(minor)) }
 }
 
 impl Lines<'_> {

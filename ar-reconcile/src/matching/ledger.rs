@@ -154,10 +154,8 @@ pub enum CommandError {
 /// let directory: CustomerDirectory = [Customer::new(acme, "ACME")].into_iter().collect();
 /// let items = [OpenInvoice::new(InvoiceId::from_u128(9), acme, "INV-9", Money::from_minor(5_000, Currency::EUR)?, day, day)];
 /// let line = BankLine {
-///     booking_date: day, value_date: None, amount: Money::from_minor(5_000, Currency::EUR)?,
-///     bank_reference: None, end_to_end_id: None, counterparty_name: None, counterparty_account: None,
-///     transaction_code: None, remittance_text: String::new(),
-///     references: vec![Reference::Invoice("INV-9".into())], remittances: vec![],
+///     references: vec![Reference::Invoice("INV-9".into())],
+///     ..BankLine::new(day, Money::from_minor(5_000, Currency::EUR)?)
 /// };
 /// let outcome = match_lines(MatchPolicy::new(), &directory, &items, std::slice::from_ref(&line))?;
 /// let ids = CommandIds {

@@ -45,17 +45,9 @@ use crate::BankLine;
 ///     OpenInvoice::new(InvoiceId::from_u128(11), acme, "INV-00042", usd(dec!(100.00))?, date, date),
 /// ];
 /// let line = BankLine {
-///     booking_date: date,
-///     value_date: None,
-///     amount: usd(dec!(100.00))?,
-///     bank_reference: None,
-///     end_to_end_id: None,
 ///     counterparty_name: Some("ACME GMBH".into()),
-///     counterparty_account: None,
-///     transaction_code: None,
 ///     remittance_text: "Zahlung inv 42".into(),
-///     references: vec![],
-///     remittances: vec![],
+///     ..BankLine::new(date, usd(dec!(100.00))?)
 /// };
 /// let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
 /// let outcome = matcher.run(&[line]);

@@ -74,17 +74,8 @@
 //! let eur = |v| Money::new(v, Currency::EUR);
 //! let items = [OpenInvoice::new(InvoiceId::from_u128(9), acme, "INV-00042", eur(dec!(120.00))?, day, day)];
 //! let line = BankLine {
-//!     booking_date: day,
-//!     value_date: None,
-//!     amount: eur(dec!(120.00))?,
-//!     bank_reference: None,
-//!     end_to_end_id: None,
-//!     counterparty_name: None,
-//!     counterparty_account: None,
-//!     transaction_code: None,
-//!     remittance_text: String::new(),
 //!     references: vec![Reference::Invoice("inv42".into())],
-//!     remittances: vec![],
+//!     ..BankLine::new(day, eur(dec!(120.00))?)
 //! };
 //! let outcome = match_lines(MatchPolicy::new(), &directory, &items, &[line])?;
 //! assert_eq!(outcome.proposals[0].tier, Tier::Certain);

@@ -149,17 +149,12 @@ mod tests {
     fn line(refs: &[(usize, Channel)], account: Option<usize>) -> BankLine {
         let day = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap_or_default();
         let mut line = BankLine {
-            booking_date: day,
-            value_date: None,
-            amount: Money::from_minor(10_000, Currency::EUR).unwrap_or_else(|_| Money::zero(Currency::EUR)),
-            bank_reference: None,
-            end_to_end_id: None,
-            counterparty_name: None,
             counterparty_account: account.map(|c| format!("DE00 0000 {c:04}")),
-            transaction_code: None,
             remittance_text: "Payment 2024".to_owned(),
-            references: vec![],
-            remittances: vec![],
+            ..BankLine::new(
+                day,
+                Money::from_minor(10_000, Currency::EUR).unwrap_or_else(|_| Money::zero(Currency::EUR)),
+            )
         };
         for &(n, channel) in refs {
             match channel {

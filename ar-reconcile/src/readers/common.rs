@@ -529,19 +529,7 @@ mod tests {
     }
 
     fn line(amount: Decimal) -> BankLine {
-        BankLine {
-            booking_date: NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
-            value_date: None,
-            amount: eur(amount),
-            bank_reference: None,
-            end_to_end_id: None,
-            counterparty_name: None,
-            counterparty_account: None,
-            transaction_code: None,
-            remittance_text: String::new(),
-            references: Vec::new(),
-            remittances: Vec::new(),
-        }
+        BankLine::new(NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(), eur(amount))
     }
 
     fn statement(opening: Decimal, lines: &[Decimal], closing: Decimal) -> Statement {
