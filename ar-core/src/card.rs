@@ -205,10 +205,15 @@ const CARD_DIGITS: std::ops::RangeInclusive<usize> = 12..=19;
 /// assert_eq!(mask_card_numbers("invoice 2026000042"), "invoice 2026000042");
 /// ```
 pub fn mask_card_numbers(text: &str) -> String {
+    masked(text).unwrap_or_else(|| text.to_owned())
+}
+
+/// `text` with its card numbers masked, or `None` if it holds none (one scan
+/// for the common text with too few digits to hide a card).
+fn masked(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    // Most text holds too few digits to hide a card: copy it as it is.
     if too_few_digits(bytes) {
-        return text.to_owned();
+        return None;
     }
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -229,8 +234,12 @@ pub fn mask_card_numbers(text: &str) -> String {
         }
         i = end;
     }
+    // A masked run ends past its first digit, so nothing was masked if nothing was copied.
+    if copied == 0 {
+        return None;
+    }
     out.push_str(text.get(copied..).unwrap_or_default());
-    out
+    Some(out)
 }
 
 /// Whether `bytes` holds fewer digits than the shortest card number.
@@ -355,12 +364,7 @@ pub struct FreeText(Arc<str>);
 impl FreeText {
     /// Masks card numbers in `text` and keeps the rest.
     pub fn new(text: &str) -> Self {
-        // Most text holds too few digits to hide a card: one copy, straight in.
-        if too_few_digits(text.as_bytes()) {
-            FreeText(Arc::from(text))
-        } else {
-            FreeText(mask_card_numbers(text).into())
-        }
+        FreeText(masked(text).map_or_else(|| Arc::from(text), Arc::from))
     }
 
     /// The (masked) text.
@@ -384,7 +388,7 @@ impl From<String> for FreeText {
 impl From<Arc<str>> for FreeText {
     /// Keeps `text` itself, shared, unless it holds a card number to mask.
     fn from(text: Arc<str>) -> Self {
-        if too_few_digits(text.as_bytes()) { FreeText(text) } else { FreeText::new(&text) }
+        FreeText(masked(&text).map_or(text, Arc::from))
     }
 }
 
