@@ -34,6 +34,13 @@ macro_rules! uuid_id {
             }
         }
 
+        impl crate::id_table::TableKey for $name {
+            const BLANK: Self = Self(Uuid::nil());
+            fn spread(&self) -> u64 {
+                crate::id_table::spread_u128(self.0.as_u128())
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 fmt::Display::fmt(&self.0, f)

@@ -49,6 +49,7 @@ mod document;
 mod error;
 mod event;
 mod hashing;
+mod id_table;
 mod ids;
 mod ledger;
 mod money;

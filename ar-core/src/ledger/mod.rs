@@ -14,7 +14,8 @@ use std::ops::ControlFlow;
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Change, Event};
-use crate::hashing::{IdMap, fingerprint};
+use crate::hashing::fingerprint;
+use crate::id_table::IdTable;
 use crate::{ApprovalPolicy, BusinessCalendar, Command, CommandId, CreditPolicy, LedgerError, ReplayError};
 use state::State;
 
@@ -112,7 +113,7 @@ pub struct Ledger {
     /// its events run on while they carry its id: a command's events are
     /// contiguous, and no two commands share an id. A slot is 24 bytes, where
     /// one holding the fingerprint and count as well took 40.
-    commands: IdMap<CommandId, u64>,
+    commands: IdTable<CommandId, u64>,
 }
 
 impl PartialEq for Ledger {
@@ -125,7 +126,7 @@ impl PartialEq for Ledger {
 impl Ledger {
     /// An empty ledger.
     pub fn new(config: LedgerConfig) -> Self {
-        Ledger { config, state: State::default(), journal: Vec::new(), commands: IdMap::default() }
+        Ledger { config, state: State::default(), journal: Vec::new(), commands: IdTable::default() }
     }
 
     /// Reserves room for this many more invoices and payments (and the events and

@@ -6,7 +6,6 @@
 //! the state as it was.
 
 use std::collections::BTreeSet;
-use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -14,6 +13,7 @@ use chrono::NaiveDate;
 use crate::command::ReceivePayment;
 use crate::event::{CashApplied, Change, CreditMemoIssued, DeductionOpened, InvoiceIssued};
 use crate::hashing::{IdMap, fingerprint};
+use crate::id_table::{IdTable, TableKey, TableValue, spread_u128};
 use crate::{
     ApplicationId, CashSource, CreditMemoId, Currency, CustomerId, DebitReason, DeductionId, DeductionReason,
     DeductionResolution, DeductionStatus, DepositId, DisputeId, DisputeResolution, DisputeStatus, DocumentRef,
@@ -265,25 +265,25 @@ pub(crate) enum Source {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct State {
     pub customers: Vec<Customer>,
-    pub customer_ix: IdMap<CustomerId, u32>,
+    pub customer_ix: IdTable<CustomerId, u32>,
     pub invoices: Vec<Invoice>,
-    pub invoice_ix: IdMap<InvoiceId, u32>,
+    pub invoice_ix: IdTable<InvoiceId, u32>,
     pub payments: Vec<Payment>,
-    pub payment_ix: IdMap<PaymentId, u32>,
+    pub payment_ix: IdTable<PaymentId, u32>,
     pub credits: Vec<Credit>,
-    pub credit_ix: IdMap<CreditMemoId, u32>,
+    pub credit_ix: IdTable<CreditMemoId, u32>,
     pub applications: Vec<Application>,
-    pub application_ix: IdMap<ApplicationId, u32>,
+    pub application_ix: IdTable<ApplicationId, u32>,
     pub deductions: Vec<Deduction>,
-    pub deduction_ix: IdMap<DeductionId, u32>,
+    pub deduction_ix: IdTable<DeductionId, u32>,
     pub disputes: Vec<Dispute>,
-    pub dispute_ix: IdMap<DisputeId, u32>,
+    pub dispute_ix: IdTable<DisputeId, u32>,
     pub deposits: IdMap<DepositId, (FreeText, i64)>,
     pub refunds: IdMap<RefundId, (CashSource, i64)>,
     /// Document numbers by hash: the first document carrying each hash. A slot
     /// is 16 bytes, so a million numbers take a quarter of the cache lines a
     /// slot with room for several documents would.
-    pub numbers: IdMap<u64, NumberedDoc>,
+    pub numbers: IdTable<NumberHash, NumberedDoc>,
     /// Further documents whose number has a hash an earlier one has: different
     /// numbers, since a number is unique, and almost never any.
     pub number_clashes: IdMap<u64, Vec<NumberedDoc>>,
@@ -336,7 +336,8 @@ fn minor_in(m: Money, currency: Currency, what: &'static str) -> Result<i64, Led
 
 /// The dense number of the next record of `kind`, of which there are `len`.
 fn next_index(kind: &'static str, len: usize) -> Result<u32, LedgerError> {
-    u32::try_from(len).map_err(|_| LedgerError::TooManyRecords { kind, count: len })
+    // `u32::MAX` marks an empty slot of the id tables, so it is never a position.
+    u32::try_from(len).ok().filter(|&ix| ix != u32::MAX).ok_or(LedgerError::TooManyRecords { kind, count: len })
 }
 
 impl State {
@@ -415,7 +416,7 @@ impl State {
 
     /// The document under `hash` that carries `number`, if any.
     fn number_holder(&self, hash: u64, number: &str) -> Option<NumberedDoc> {
-        let first = self.numbers.get(&hash)?;
+        let first = self.numbers.get(&NumberHash(hash))?;
         let clashes = self.number_clashes.get(&hash).map_or(&[][..], Vec::as_slice);
         std::iter::once(first).chain(clashes).find(|d| self.number_of(**d) == number).copied()
     }
@@ -425,11 +426,10 @@ impl State {
     }
 
     fn claim_hash(&mut self, hash: u64, doc: NumberedDoc) {
-        match self.numbers.entry(hash) {
-            Entry::Vacant(slot) => {
-                slot.insert(doc);
-            }
-            Entry::Occupied(_) => self.number_clashes.entry(hash).or_default().push(doc),
+        if self.numbers.contains_key(&NumberHash(hash)) {
+            self.number_clashes.entry(hash).or_default().push(doc);
+        } else {
+            self.numbers.insert(NumberHash(hash), doc);
         }
     }
 
@@ -1130,6 +1130,22 @@ pub(crate) enum NumberedDoc {
     Credit(u32),
 }
 
+impl TableValue for NumberedDoc {
+    /// Not a position `next_index` hands out.
+    const VACANT: Self = NumberedDoc::Invoice(u32::MAX);
+}
+
+/// A document number's hash, as the key of [`State::numbers`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct NumberHash(pub u64);
+
+impl TableKey for NumberHash {
+    const BLANK: Self = NumberHash(0);
+    fn spread(&self) -> u64 {
+        spread_u128(u128::from(self.0))
+    }
+}
+
 pub(crate) fn number_hash(number: &str) -> u64 {
     crate::hashing::fingerprint(&number)
 }
@@ -1221,7 +1237,7 @@ mod tests {
             run(k, Action::IssueInvoice(invoice))?;
         }
         let mut state = ledger.state.clone();
-        state.numbers.clear();
+        state.numbers = crate::id_table::IdTable::default();
         state.number_clashes.clear();
         let hash = 42;
         state.claim_hash(hash, NumberedDoc::Invoice(0));
