@@ -66,9 +66,22 @@ impl Ledger {
         let st = &self.state;
         let ReadAhead { customers, payments, invoices, .. } = ahead;
         customers.extend(payments.iter().filter_map(|&p| st.payments.get(p as usize)).map(|p| p.customer));
-        invoices.extend(customers.iter().filter_map(|&c| st.customers.get(c as usize)?.open.first()).map(|key| key.2));
+        for customer in customers.iter().filter_map(|&c| st.customers.get(c as usize)) {
+            // The currency a payment or invoice is checked against, behind the
+            // registration's `Arc`; the end of the payment list a receipt pushes
+            // onto; the newest open invoice, next to where a new one goes.
+            sink = sink.wrapping_add(u64::from(customer.reg.currency.minor_units()));
+            sink = sink.wrapping_add(customer.payments.last().map_or(0, |&p| u64::from(p)));
+            sink = sink.wrapping_add(customer.open.last().map_or(0, |key| u64::from(key.2)));
+            invoices.extend(customer.open.first().map(|key| key.2));
+        }
         for &i in invoices.iter() {
-            sink = sink.wrapping_add(st.invoices.get(i as usize).map_or(0, |invoice| invoice.total as u64));
+            // What applying cash reads: the schedule at the record's start and the
+            // amounts and void flag at its end, which may lie on other cache lines.
+            sink = sink.wrapping_add(st.invoices.get(i as usize).map_or(0, |invoice| {
+                let offer = invoice.single.as_ref().and_then(|s| s.offer).map_or(0, |(_, amount)| amount);
+                (invoice.open() as u64).wrapping_add(offer as u64)
+            }));
         }
         ahead.sink = std::hint::black_box(ahead.sink.wrapping_add(sink));
     }
