@@ -299,6 +299,11 @@ impl Ledger {
     ) -> Result<Ledger, ReplayError> {
         let mut ledger = Ledger::new(config);
         let mut events = events.into_iter();
+        // Each event takes a journal entry and at most one command; sizing both
+        // up front spares copying them at every doubling.
+        let (least, _) = events.size_hint();
+        ledger.journal.reserve(least);
+        ledger.commands.reserve(least);
         let mut block = Vec::with_capacity(read_ahead::BLOCK);
         let mut ahead = read_ahead::ReadAhead::default();
         // The same reading ahead as `execute_each`: a replay folds millions.
