@@ -8,9 +8,11 @@ use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use rust_decimal::Decimal;
 
-/// A fast, seedless hasher for maps keyed by ids: the ledger's indexes use it,
-/// and so may a host or another `ar` crate that must not read the OS randomness
-/// std's default hasher seeds itself with. Never let such a map's iteration
+/// A fast, seedless hasher for maps keyed by ids: the ledger's smaller maps
+/// (deposits, refunds, number clashes, the terms pool) use it, and so may a
+/// host or another `ar` crate that must not read the OS randomness std's
+/// default hasher seeds itself with. (The ledger's id → position indexes are
+/// open-addressing tables of their own, with the id and its position in one slot.) Never let such a map's iteration
 /// order reach an output: sort first.
 ///
 /// The 128-bit product folded onto itself carries every input bit into the low

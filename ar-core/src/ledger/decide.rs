@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::LedgerConfig;
 use super::application::plan_application;
-use super::state::{Known, State};
+use super::state::{Known, NumberHash, State};
 use crate::command::{IssueCreditMemo, IssueInvoice, ReceivePayment};
 use crate::event::{
     Allocation, CashApplied, Change, CreditLimitSet, CreditMemoIssued, CreditOrigin, DeductionResolved,
@@ -283,7 +283,7 @@ impl Ctx<'_> {
 
     /// The invoice, made in its `Arc` rather than moved into one, its
     /// customer's dense number and its number's hash.
-    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32, u64), LedgerError> {
+    fn issue_invoice(&self, cmd: IssueInvoice) -> Result<(Arc<InvoiceIssued>, u32, NumberHash), LedgerError> {
         let taken = self.state.invoice_ix.contains_key(&cmd.invoice);
         let number = self.new_document(DocumentRef::Invoice(cmd.invoice), cmd.invoice.as_uuid(), &cmd.number, taken)?;
         let c = self.state.customer(cmd.customer)?;
@@ -328,7 +328,13 @@ impl Ctx<'_> {
     }
 
     /// Refuses a taken id or number; else the number's hash.
-    fn new_document(&self, doc: DocumentRef, id: uuid::Uuid, number: &str, taken: bool) -> Result<u64, LedgerError> {
+    fn new_document(
+        &self,
+        doc: DocumentRef,
+        id: uuid::Uuid,
+        number: &str,
+        taken: bool,
+    ) -> Result<NumberHash, LedgerError> {
         if taken {
             return Err(LedgerError::DuplicateId { kind: "document", id });
         }

@@ -13,7 +13,7 @@
 //! events are the same without it.
 
 use super::Ledger;
-use super::state::{NumberHash, number_hash};
+use super::state::number_hash;
 use crate::event::{Change, Event};
 use crate::{Action, ApplicationId, CashSource, Command, CommandId, CustomerId, InvoiceId, PaymentId, Target};
 
@@ -131,7 +131,7 @@ impl Ledger {
     fn read_invoice(&self, ahead: &mut ReadAhead, customer: &CustomerId, invoice: &InvoiceId, number: &str) -> u64 {
         let st = &self.state;
         ahead.customers.extend(st.customer_ix.get(customer));
-        let taken = st.numbers.contains_key(&NumberHash(number_hash(number)));
+        let taken = st.numbers.contains_key(&number_hash(number));
         position(st.invoice_ix.get(invoice)).wrapping_add(u64::from(taken))
     }
 

@@ -286,7 +286,7 @@ pub(crate) struct State {
     pub numbers: IdTable<NumberHash, NumberedDoc>,
     /// Further documents whose number has a hash an earlier one has: different
     /// numbers, since a number is unique, and almost never any.
-    pub number_clashes: IdMap<u64, Vec<NumberedDoc>>,
+    pub number_clashes: IdMap<NumberHash, Vec<NumberedDoc>>,
     /// One shared copy of each distinct set of customer terms.
     pub terms: TermsPool,
 }
@@ -395,7 +395,7 @@ impl State {
     /// Refuses a number a document already carries, naming `document`, the
     /// one that asks for it; else its hash, which claims it once the document
     /// is recorded.
-    pub fn number_free(&self, number: &str, document: DocumentRef) -> Result<u64, LedgerError> {
+    pub fn number_free(&self, number: &str, document: DocumentRef) -> Result<NumberHash, LedgerError> {
         let hash = number_hash(number);
         if let Some(holder) = self.number_holder(hash, number) {
             let used_by = match holder {
@@ -415,8 +415,8 @@ impl State {
     }
 
     /// The document under `hash` that carries `number`, if any.
-    fn number_holder(&self, hash: u64, number: &str) -> Option<NumberedDoc> {
-        let first = self.numbers.get(&NumberHash(hash))?;
+    fn number_holder(&self, hash: NumberHash, number: &str) -> Option<NumberedDoc> {
+        let first = self.numbers.get(&hash)?;
         let clashes = self.number_clashes.get(&hash).map_or(&[][..], Vec::as_slice);
         std::iter::once(first).chain(clashes).find(|d| self.number_of(**d) == number).copied()
     }
@@ -425,11 +425,11 @@ impl State {
         self.claim_hash(number_hash(number), doc);
     }
 
-    fn claim_hash(&mut self, hash: u64, doc: NumberedDoc) {
-        if self.numbers.contains_key(&NumberHash(hash)) {
+    fn claim_hash(&mut self, hash: NumberHash, doc: NumberedDoc) {
+        if self.numbers.contains_key(&hash) {
             self.number_clashes.entry(hash).or_default().push(doc);
         } else {
-            self.numbers.insert(NumberHash(hash), doc);
+            self.numbers.insert(hash, doc);
         }
     }
 
@@ -557,7 +557,7 @@ impl State {
     }
 
     /// Records a checked invoice of customer `c`, whose number hashes to `number`.
-    fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32, number: u64) -> Result<(), LedgerError> {
+    fn record_invoice(&mut self, doc: &Arc<InvoiceIssued>, c: u32, number: NumberHash) -> Result<(), LedgerError> {
         let total = doc.totals.total.minor();
         let ix = next_index("invoice", self.invoices.len())?;
         let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
@@ -1136,8 +1136,8 @@ impl TableValue for NumberedDoc {
 }
 
 /// A document number's hash, as the key of [`State::numbers`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct NumberHash(pub u64);
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct NumberHash(u64);
 
 impl TableKey for NumberHash {
     const BLANK: Self = NumberHash(0);
@@ -1146,8 +1146,8 @@ impl TableKey for NumberHash {
     }
 }
 
-pub(crate) fn number_hash(number: &str) -> u64 {
-    crate::hashing::fingerprint(&number)
+pub(crate) fn number_hash(number: &str) -> NumberHash {
+    NumberHash(crate::hashing::fingerprint(&number))
 }
 
 /// What one application does to one invoice, in minor units.
@@ -1170,7 +1170,7 @@ pub(crate) enum Known {
     /// The dense number of the customer a document was checked against.
     Customer(u32),
     /// An invoice's customer, and the hash of its number, checked free.
-    Invoice { customer: u32, number: u64 },
+    Invoice { customer: u32, number: NumberHash },
 }
 
 pub(crate) struct AppPlan {
@@ -1182,7 +1182,7 @@ pub(crate) struct AppPlan {
 
 #[cfg(test)]
 mod tests {
-    use super::{Few, NumberedDoc, Trail};
+    use super::{Few, NumberHash, NumberedDoc, Trail};
     use crate::*;
     use proptest::prelude::*;
 
@@ -1239,13 +1239,13 @@ mod tests {
         let mut state = ledger.state.clone();
         state.numbers = crate::id_table::IdTable::default();
         state.number_clashes.clear();
-        let hash = 42;
+        let hash = NumberHash(42);
         state.claim_hash(hash, NumberedDoc::Invoice(0));
         state.claim_hash(hash, NumberedDoc::Invoice(1));
         assert_eq!(state.number_holder(hash, "INV-1"), Some(NumberedDoc::Invoice(0)));
         assert_eq!(state.number_holder(hash, "INV-2"), Some(NumberedDoc::Invoice(1)));
         assert_eq!(state.number_holder(hash, "INV-3"), None);
-        assert_eq!(state.number_holder(hash + 1, "INV-1"), None);
+        assert_eq!(state.number_holder(NumberHash(43), "INV-1"), None);
         state.claim_hash(hash, NumberedDoc::Invoice(2));
         assert_eq!(state.number_holder(hash, "INV-3"), Some(NumberedDoc::Invoice(2)));
         assert_eq!(state.numbers.len(), 1);
