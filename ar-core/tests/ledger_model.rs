@@ -263,6 +263,16 @@ struct Model {
 /// Why the model refuses; only for the failure message.
 type Refusal = &'static str;
 
+/// What is left of `budget` after the cash the target stated for each invoice;
+/// refused when the stated amounts are more than the money.
+fn left_after_stated(parts: &[(InvoiceId, Parts)], budget: i64) -> Result<i64, Refusal> {
+    let stated: i64 = parts.iter().map(|(_, p)| p.cash).sum();
+    if stated > budget {
+        return Err("specific amounts beyond the money");
+    }
+    Ok(budget - stated)
+}
+
 fn customer_index(customer: CustomerId) -> Option<usize> {
     let n = customer.as_uuid().as_u128();
     (1..=CUSTOMERS.len() as u128).contains(&n).then(|| (n - 1) as usize)
@@ -563,11 +573,7 @@ impl Model {
                     let discount = self.stated_cash(m, cash, discounts, &cmd.policy.write_off, currency)?;
                     parts.push((id, Parts { cash, discount, ..Parts::default() }));
                 }
-                let stated: i64 = parts.iter().map(|(_, p)| p.cash).sum();
-                if stated > budget {
-                    return Err("specific amounts beyond the money");
-                }
-                left = budget - stated;
+                left = left_after_stated(&parts, budget)?;
             }
             Target::Remittance(lines) => {
                 let ids = named(&mut lines.iter().map(|l| l.invoice))?;
@@ -589,11 +595,7 @@ impl Model {
                     };
                     parts.push((id, Parts { cash, discount, ..Parts::default() }));
                 }
-                let stated: i64 = parts.iter().map(|(_, p)| p.cash).sum();
-                if stated > budget {
-                    return Err("specific amounts beyond the money");
-                }
-                left = budget - stated;
+                left = left_after_stated(&parts, budget)?;
             }
             Target::ProRata(ids) => {
                 let mut ids = named(&mut ids.iter().copied())?;
