@@ -20,8 +20,7 @@ use crate::{
     FreeText, InvoiceId, InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
 };
 
-/// Position of an open invoice in its customer's collection order.
-pub(crate) type OpenKey = (NaiveDate, NaiveDate, u32);
+use super::open_items::{OpenItems, OpenKey};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Customer {
@@ -31,7 +30,7 @@ pub(crate) struct Customer {
     pub temporary: Vec<(i64, NaiveDate)>,
     pub hold: Option<FreeText>,
     /// Open invoices in collection order: (first due date, document date, index).
-    pub open: BTreeSet<OpenKey>,
+    pub open: OpenItems,
     pub receivable: i64,
     pub disputed: i64,
     pub deductions_open: i64,
@@ -524,7 +523,7 @@ impl State {
             limit,
             temporary: Vec::new(),
             hold: None,
-            open: BTreeSet::new(),
+            open: OpenItems::default(),
             receivable: 0,
             disputed: 0,
             deductions_open: 0,
