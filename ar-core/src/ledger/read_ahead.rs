@@ -26,12 +26,35 @@ pub(super) const BLOCK: usize = 32;
 /// and read in the next.
 #[derive(Default)]
 pub(super) struct ReadAhead {
-    customers: Vec<u32>,
+    /// Customers, each with what its command will read of it.
+    customers: Vec<(u32, Needs)>,
     payments: Vec<u32>,
     invoices: Vec<u32>,
     /// Folds what was read, so the reads are not optimized away.
     sink: u64,
 }
+
+/// What a command reads of its customer beyond the record itself. Reading
+/// only that leaves the memory system free for the misses that matter: an
+/// invoice's oldest open invoice is of no use to issuing it.
+#[derive(Clone, Copy)]
+struct Needs {
+    /// The end of the payment list, where a receipt pushes.
+    payments_end: bool,
+    /// The newest open invoice, next to where a new one goes.
+    newest_open: bool,
+    /// The oldest open invoice's record, which applying cash reads first.
+    oldest_open: bool,
+}
+
+/// Issuing an invoice inserts it among the open ones, nearly always last.
+const ISSUE: Needs = Needs { payments_end: false, newest_open: true, oldest_open: false };
+/// A receipt is pushed onto the payment list; the application that nearly
+/// always follows it reads the oldest open invoice. (The application itself
+/// finds its customer through the payment only once the receipt has run.)
+const RECEIPT: Needs = Needs { payments_end: true, newest_open: false, oldest_open: true };
+/// Applying a payment's cash starts at the oldest open invoice.
+const APPLICATION: Needs = Needs { payments_end: false, newest_open: false, oldest_open: true };
 
 impl Ledger {
     /// Reads what executing `commands` will look up.
@@ -60,20 +83,27 @@ impl Ledger {
         ids.fold(0u64, |sum, id| sum.wrapping_add(self.commands.get(id).copied().unwrap_or(0)))
     }
 
-    /// The last stages: the payments' customers, the customers' records and
-    /// oldest open invoices, and the invoices found.
+    /// The last stages: the payments' customers, what each command reads of
+    /// its customer's record, and the invoices found.
     fn read_records(&self, ahead: &mut ReadAhead, mut sink: u64) {
         let st = &self.state;
         let ReadAhead { customers, payments, invoices, .. } = ahead;
-        customers.extend(payments.iter().filter_map(|&p| st.payments.get(p as usize)).map(|p| p.customer));
-        for customer in customers.iter().filter_map(|&c| st.customers.get(c as usize)) {
-            // The currency a payment or invoice is checked against, behind the
-            // registration's `Arc`; the end of the payment list a receipt pushes
-            // onto; the newest open invoice, next to where a new one goes.
+        let payers = payments.iter().filter_map(|&p| st.payments.get(p as usize));
+        customers.extend(payers.map(|p| (p.customer, APPLICATION)));
+        for (customer, needs) in customers.iter().filter_map(|&(c, needs)| Some((st.customers.get(c as usize)?, needs)))
+        {
+            // The currency every payment, invoice and application is checked
+            // against, behind the registration's `Arc`.
             sink = sink.wrapping_add(u64::from(customer.reg.currency.minor_units()));
-            sink = sink.wrapping_add(customer.payments.last().map_or(0, |&p| u64::from(p)));
-            sink = sink.wrapping_add(customer.open.last().map_or(0, |key| u64::from(key.2)));
-            invoices.extend(customer.open.first().map(|key| key.2));
+            if needs.payments_end {
+                sink = sink.wrapping_add(customer.payments.last().map_or(0, |&p| u64::from(p)));
+            }
+            if needs.newest_open {
+                sink = sink.wrapping_add(customer.open.last().map_or(0, |key| u64::from(key.2)));
+            }
+            if needs.oldest_open {
+                invoices.extend(customer.open.first().map(|key| key.2));
+            }
         }
         for &i in invoices.iter() {
             // What applying cash reads: the schedule at the record's start and the
@@ -130,13 +160,13 @@ impl Ledger {
 
     fn read_invoice(&self, ahead: &mut ReadAhead, customer: &CustomerId, invoice: &InvoiceId, number: &str) -> u64 {
         let st = &self.state;
-        ahead.customers.extend(st.customer_ix.get(customer));
+        ahead.customers.extend(st.customer_ix.get(customer).map(|&c| (c, ISSUE)));
         let taken = st.numbers.contains_key(&number_hash(number));
         position(st.invoice_ix.get(invoice)).wrapping_add(u64::from(taken))
     }
 
     fn read_payment(&self, ahead: &mut ReadAhead, customer: &CustomerId, payment: &PaymentId) -> u64 {
-        ahead.customers.extend(self.state.customer_ix.get(customer));
+        ahead.customers.extend(self.state.customer_ix.get(customer).map(|&c| (c, RECEIPT)));
         position(self.state.payment_ix.get(payment))
     }
 
