@@ -32,7 +32,7 @@ pub(crate) fn plan_application(
     check_tolerance(&cmd.policy)?;
     let source = state.source(cmd.source)?;
     let (customer, unapplied) = state.source_balance(source);
-    let currency = state.cust(customer).reg.currency;
+    let currency = state.cust(customer).currency;
     let amount = requested_amount(cmd, currency, unapplied)?;
     let received = match source {
         Source::Payment(p) => state.payments[p as usize].doc.received,

@@ -17,7 +17,7 @@ impl Ledger {
     ) -> Result<Exposure, LedgerError> {
         let c = self.state.customer(customer)?;
         let cust = self.state.cust(c);
-        let currency = cust.reg.currency;
+        let currency = cust.currency;
         if pending_orders.currency() != currency {
             return Err(LedgerError::WrongCurrency {
                 what: "the pending orders",

@@ -252,7 +252,7 @@ impl Ctx<'_> {
     fn set_limit(&self, customer: crate::CustomerId, limit: Option<Money>) -> Result<Vec<Change>, LedgerError> {
         let c = self.state.customer(customer)?;
         if let Some(limit) = limit {
-            self.in_currency(self.state.cust(c).reg.currency, limit, "the credit limit")?;
+            self.in_currency(self.state.cust(c).currency, limit, "the credit limit")?;
             if limit.is_negative() {
                 return Err(LedgerError::NotPositive { what: "the credit limit", amount: limit });
             }
@@ -268,7 +268,7 @@ impl Ctx<'_> {
         expires: NaiveDate,
     ) -> Result<Vec<Change>, LedgerError> {
         let c = self.state.customer(customer)?;
-        self.in_currency(self.state.cust(c).reg.currency, amount, "the credit increase")?;
+        self.in_currency(self.state.cust(c).currency, amount, "the credit increase")?;
         self.positive(amount, "the credit increase")?;
         if expires < self.date() {
             return Err(LedgerError::CreditExpiresBeforeGrant { customer, amount, granted: self.date(), expires });
@@ -287,7 +287,7 @@ impl Ctx<'_> {
         let taken = self.state.invoice_ix.contains_key(&cmd.invoice);
         let number = self.new_document(DocumentRef::Invoice(cmd.invoice), cmd.invoice.as_uuid(), &cmd.number, taken)?;
         let c = self.state.customer(cmd.customer)?;
-        let currency = self.state.cust(c).reg.currency;
+        let currency = self.state.cust(c).currency;
         let terms = match cmd.terms {
             Some(terms) => {
                 terms.validate()?;
@@ -345,7 +345,7 @@ impl Ctx<'_> {
         let taken = self.state.credit_ix.contains_key(&cmd.credit_memo);
         self.new_document(DocumentRef::CreditMemo(cmd.credit_memo), cmd.credit_memo.as_uuid(), &cmd.number, taken)?;
         let c = self.state.customer(cmd.customer)?;
-        let currency = self.state.cust(c).reg.currency;
+        let currency = self.state.cust(c).currency;
         let totals = compute_totals(&cmd.lines, None, currency, cmd.tax_rounding, cmd.rounding)?;
         self.positive(totals.total, "the credit memo total")?;
         self.within_bounds(self.state.cust(c).unapplied_credit, totals.total)?;
@@ -431,7 +431,7 @@ impl Ctx<'_> {
             return Err(LedgerError::DuplicateId { kind: "payment", id: cmd.payment.as_uuid() });
         }
         let c = self.state.customer(cmd.customer)?;
-        self.in_currency(self.state.cust(c).reg.currency, cmd.amount, "the payment")?;
+        self.in_currency(self.state.cust(c).currency, cmd.amount, "the payment")?;
         self.positive(cmd.amount, "the payment")?;
         self.within_bounds(self.state.cust(c).unapplied_cash, cmd.amount)?;
         if let Some(deposit) = cmd.deposit.filter(|d| self.state.deposits.contains_key(d)) {
@@ -447,7 +447,7 @@ impl Ctx<'_> {
             return Err(LedgerError::AlreadyReversed(application));
         }
         let total: i64 = app.doc.allocations.iter().map(|x| x.cash.minor()).sum();
-        let currency = self.state.cust(app.customer).reg.currency;
+        let currency = self.state.cust(app.customer).currency;
         self.authorize(Authority::Unapply, Some(Money::from_minor(total, currency)?))?;
         Ok(vec![Change::ApplicationReversed { application }])
     }
@@ -512,7 +512,7 @@ impl Ctx<'_> {
             return Err(LedgerError::DeductionClosed { deduction, status: ded.status, action: "resolving" });
         }
         let customer = self.state.cust(ded.customer);
-        let amount = Money::from_minor(ded.amount, customer.reg.currency)?;
+        let amount = Money::from_minor(ded.amount, customer.currency)?;
         self.authorize(Authority::Resolution, Some(amount))?;
         let resolved = Change::DeductionResolved(Arc::new(DeductionResolved {
             deduction,

@@ -87,7 +87,7 @@ impl Ledger {
     /// A customer's account currency.
     pub fn customer_currency(&self, customer: CustomerId) -> Result<Currency, LedgerError> {
         let c = self.st().customer(customer)?;
-        Ok(self.st().cust(c).reg.currency)
+        Ok(self.st().cust(c).currency)
     }
 
     /// A customer's collector, if one was assigned.
@@ -106,7 +106,7 @@ impl Ledger {
     pub fn balance(&self, customer: CustomerId) -> Result<CustomerBalance, LedgerError> {
         let c = self.st().customer(customer)?;
         let cust = self.st().cust(c);
-        let cur = cust.reg.currency;
+        let cur = cust.currency;
         let balance = cust.receivable + cust.deductions_open - cust.unapplied_cash - cust.unapplied_credit;
         let exact = |minor| Money::from_minor(minor, cur);
         Ok(CustomerBalance {
@@ -178,7 +178,7 @@ impl Ledger {
     pub fn unapplied(&self, customer: CustomerId) -> Result<Vec<Unapplied>, LedgerError> {
         let c = self.st().customer(customer)?;
         let cust = self.st().cust(c);
-        let cur = cust.reg.currency;
+        let cur = cust.currency;
         let mut out: Vec<Unapplied> = Vec::new();
         for p in &cust.payments {
             let pay = &self.st().payments[*p as usize];
@@ -212,7 +212,7 @@ impl Ledger {
                     customer: cust.reg.customer,
                     invoice: inv.doc.invoice,
                     invoice_number: inv.doc.number.clone(),
-                    amount: m(d.amount, cust.reg.currency),
+                    amount: m(d.amount, cust.currency),
                     reason: d.reason.clone(),
                     status: d.status,
                     opened: d.opened,
@@ -248,7 +248,7 @@ impl Ledger {
     fn push_open_items(&self, c: u32, out: &mut Vec<OpenItem>) {
         let st = self.st();
         let cust = st.cust(c);
-        let cur = cust.reg.currency;
+        let cur = cust.currency;
         let start = out.len();
         for key in &cust.open {
             out.push(self.invoice_item(st.inv(key.2)));
@@ -284,7 +284,7 @@ impl Ledger {
     fn push_unapplied(&self, c: u32, out: &mut Vec<OpenItem>) {
         let st = self.st();
         let cust = st.cust(c);
-        let cur = cust.reg.currency;
+        let cur = cust.currency;
         let item = |document, number: String, kind, date: NaiveDate, original: i64, open: i64| OpenItem {
             customer: cust.reg.customer,
             document,

@@ -92,9 +92,9 @@ impl Ledger {
         customers.extend(payers.map(|p| (p.customer, APPLICATION)));
         for (customer, needs) in customers.iter().filter_map(|&(c, needs)| Some((st.customers.get(c as usize)?, needs)))
         {
-            // The currency every payment, invoice and application is checked
-            // against, behind the registration's `Arc`.
-            sink = sink.wrapping_add(u64::from(customer.reg.currency.minor_units()));
+            // The record itself: the currency every payment, invoice and
+            // application is checked against, and the running balances.
+            sink = sink.wrapping_add(u64::from(customer.currency.minor_units()));
             if needs.payments_end {
                 sink = sink.wrapping_add(customer.payments.last().map_or(0, |&p| u64::from(p)));
             }
