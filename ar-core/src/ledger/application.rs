@@ -599,7 +599,7 @@ impl Planner<'_> {
         // Made in its `Arc` here rather than moved into one by the caller.
         let applied = Arc::new(CashApplied {
             application: cmd.application,
-            customer: self.state.cust(self.customer).reg.customer,
+            customer: self.state.source_customer(source),
             source: cmd.source,
             allocations,
             write_offs,

@@ -386,6 +386,17 @@ impl State {
         }
     }
 
+    /// The id of the customer whose cash or credit `source` is, from the
+    /// source's document: an application has the source's record in hand, and
+    /// a payment's document was written by its receipt, usually just before,
+    /// while the customer's registration is one more line to fetch.
+    pub fn source_customer(&self, source: Source) -> CustomerId {
+        match source {
+            Source::Payment(p) => self.payments[p as usize].doc.customer,
+            Source::Credit(c) => self.credits[c as usize].doc.customer,
+        }
+    }
+
     /// (customer, unapplied) of a source.
     pub fn source_balance(&self, source: Source) -> (u32, i64) {
         match source {
