@@ -35,8 +35,8 @@ pub(super) struct ReadAhead {
 }
 
 /// What a command reads of its customer beyond the record itself. Reading
-/// only that leaves the memory system free for the misses that matter: an
-/// invoice's oldest open invoice is of no use to issuing it.
+/// only that leaves the memory system free for the misses that matter: the
+/// customer's oldest open invoice is of no use to issuing a new one.
 #[derive(Clone, Copy)]
 struct Needs {
     /// The end of the payment list, where a receipt pushes.
@@ -90,8 +90,8 @@ impl Ledger {
         let ReadAhead { customers, payments, invoices, .. } = ahead;
         let payers = payments.iter().filter_map(|&p| st.payments.get(p as usize));
         customers.extend(payers.map(|p| (p.customer, APPLICATION)));
-        for (customer, needs) in customers.iter().filter_map(|&(c, needs)| Some((st.customers.get(c as usize)?, needs)))
-        {
+        for &(c, needs) in customers.iter() {
+            let Some(customer) = st.customers.get(c as usize) else { continue };
             // The record itself: the currency every payment, invoice and
             // application is checked against, and the running balances.
             sink = sink.wrapping_add(u64::from(customer.currency.minor_units()));
