@@ -1,8 +1,11 @@
 //! How cash and credit are applied to open invoices.
 
+use std::hash::{Hash, Hasher};
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::hashing::hash_optional_decimal;
 use crate::{CreditMemoId, DeductionId, DeductionReason, FreeText, InvoiceId, Money, PaymentId};
 
 /// Where the money applied comes from.
@@ -141,12 +144,22 @@ pub enum ShortPay {
 
 /// A residual small enough to write off: within `absolute` (in the document
 /// currency) and within `percent` of the invoice total, where each is given.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WriteOffTolerance {
     /// The largest residual written off, in document currency units (0.05 = 5 cents).
     pub absolute: Option<Decimal>,
     /// The largest residual written off, as a percentage of the invoice total.
     pub percent: Option<Decimal>,
+}
+
+/// What `#[derive(Hash)]` wrote, each `Decimal` through `hash_decimal`: every
+/// `ApplyCash` fingerprint hashes a tolerance, and `Decimal`'s own hash
+/// normalizes out of line on every call.
+impl Hash for WriteOffTolerance {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_optional_decimal(self.absolute.as_ref(), state);
+        hash_optional_decimal(self.percent.as_ref(), state);
+    }
 }
 
 /// How an application treats discounts, residuals and short payments.

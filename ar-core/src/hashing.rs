@@ -147,6 +147,22 @@ pub(crate) fn hash_decimal<H: Hasher>(value: &Decimal, state: &mut H) {
     flags.hash(state);
 }
 
+/// Writes what `#[derive(Hash)]` writes for an enum variant holding one
+/// `Decimal`: the variant's index as an `isize`, then the value through
+/// [`hash_decimal`].
+pub(crate) fn hash_variant_decimal<H: Hasher>(variant: isize, value: &Decimal, state: &mut H) {
+    variant.hash(state);
+    hash_decimal(value, state);
+}
+
+/// Writes what `Option<Decimal>`'s `Hash` writes, the value through [`hash_decimal`].
+pub(crate) fn hash_optional_decimal<H: Hasher>(value: Option<&Decimal>, state: &mut H) {
+    match value {
+        None => 0isize.hash(state),
+        Some(d) => hash_variant_decimal(1, d, state),
+    }
+}
+
 /// `lo`, `mid`, `hi`, `flags` of `value.normalize()`, by its steps: zero loses
 /// sign and scale; a value without decimals or with an odd mantissa is kept as
 /// it is, flags and all; otherwise trailing zeros are stripped from the mantissa
@@ -392,6 +408,63 @@ mod tests {
             let mirrors: Vec<DerivedLine> = lines.iter().map(derived).collect();
             proptest::prop_assert_eq!(record(&lines), record(&mirrors));
             proptest::prop_assert_eq!(fingerprint(&lines), fingerprint(&mirrors));
+        }
+    }
+
+    /// Mirrors with `#[derive(Hash)]`, hashing each `Decimal` with its own
+    /// hash: what the persisted fingerprints of applications and terms were made from.
+    #[derive(Hash)]
+    struct DerivedTolerance {
+        absolute: Option<Decimal>,
+        percent: Option<Decimal>,
+    }
+
+    #[derive(Debug, Clone, Hash)]
+    enum DerivedPortion {
+        Percent(Decimal),
+        Fixed(Decimal),
+        Balance,
+    }
+
+    #[derive(Debug, Clone, Hash)]
+    enum DerivedRate {
+        Percent(Decimal),
+        Amount(Decimal),
+    }
+
+    fn portions() -> impl Strategy<Value = (crate::Portion, DerivedPortion)> {
+        prop_oneof![
+            decimals().prop_map(|d| (crate::Portion::Percent(d), DerivedPortion::Percent(d))),
+            decimals().prop_map(|d| (crate::Portion::Fixed(d), DerivedPortion::Fixed(d))),
+            Just((crate::Portion::Balance, DerivedPortion::Balance)),
+        ]
+    }
+
+    fn rates() -> impl Strategy<Value = (crate::DiscountRate, DerivedRate)> {
+        prop_oneof![
+            decimals().prop_map(|d| (crate::DiscountRate::Percent(d), DerivedRate::Percent(d))),
+            decimals().prop_map(|d| (crate::DiscountRate::Amount(d), DerivedRate::Amount(d))),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// Write-off tolerances, installment portions and discount rates hash
+        /// as their derived `Hash` did, so fingerprints already persisted hold.
+        #[test]
+        fn decimal_holders_hash_as_derived(
+            absolute in proptest::option::of(decimals()),
+            percent in proptest::option::of(decimals()),
+            (portion, derived_portion) in portions(),
+            (rate, derived_rate) in rates(),
+        ) {
+            let tolerance = crate::WriteOffTolerance { absolute, percent };
+            let derived = DerivedTolerance { absolute, percent };
+            proptest::prop_assert_eq!(record(&tolerance), record(&derived));
+            proptest::prop_assert_eq!(fingerprint(&tolerance), fingerprint(&derived));
+            proptest::prop_assert_eq!(record(&portion), record(&derived_portion));
+            proptest::prop_assert_eq!(record(&rate), record(&derived_rate));
         }
     }
 

@@ -3,11 +3,13 @@
 //! See [`PaymentTerms`] for the rules; they follow Odoo's payment terms (17.x).
 
 use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::hashing::hash_variant_decimal;
 use crate::{BusinessCalendar, Money, MoneyError, Rounding, allocate_minor};
 
 /// When an installment falls due, counted from the document date.
@@ -40,7 +42,7 @@ pub enum DueRule {
 }
 
 /// How much of the document an installment carries.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum Portion {
     /// A percentage of the total (e.g. 30 for 30 %).
@@ -61,7 +63,7 @@ pub struct InstallmentRule {
 }
 
 /// The size of an early-payment discount.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub enum DiscountRate {
     /// A percentage of the discount base (2 for 2 %).
@@ -69,6 +71,30 @@ pub enum DiscountRate {
     /// A fixed amount off each installment, in the document currency, capped at the
     /// installment's amount.
     Amount(Decimal),
+}
+
+// `Portion` and `DiscountRate` hash as `#[derive(Hash)]` did (the variant's
+// index as an `isize`, then the value), each `Decimal` through `hash_decimal`:
+// terms are in the fingerprints of the commands that carry them, and
+// `Decimal`'s own hash normalizes out of line on every call.
+
+impl Hash for Portion {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            Portion::Percent(p) => hash_variant_decimal(0, p, state),
+            Portion::Fixed(f) => hash_variant_decimal(1, f, state),
+            Portion::Balance => 2isize.hash(state),
+        }
+    }
+}
+
+impl Hash for DiscountRate {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        match self {
+            DiscountRate::Percent(p) => hash_variant_decimal(0, p, state),
+            DiscountRate::Amount(a) => hash_variant_decimal(1, a, state),
+        }
+    }
 }
 
 /// What an early-payment percentage discount is computed on.
