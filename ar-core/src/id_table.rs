@@ -127,11 +127,21 @@ impl<K: TableKey, V: TableValue> IdTable<K, V> {
     }
 
     /// Makes room for `additional` more entries without growing again.
+    ///
+    /// Inlined: every insert asks for room for one, and almost always has it;
+    /// the growth itself stays out of line.
+    #[inline]
     pub(crate) fn reserve(&mut self, additional: usize) {
         let wanted = self.len.saturating_add(additional);
-        if wanted.saturating_mul(SLOTS_PER_TEN) <= self.slots.len().saturating_mul(ENTRIES_PER_TEN) {
-            return;
+        if wanted.saturating_mul(SLOTS_PER_TEN) > self.slots.len().saturating_mul(ENTRIES_PER_TEN) {
+            self.grow(wanted);
         }
+    }
+
+    /// Resizes for `wanted` entries and puts every entry back.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, wanted: usize) {
         // Double at least, so inserting one at a time costs amortized O(1).
         let size = (wanted.saturating_mul(SLOTS_PER_TEN) / ENTRIES_PER_TEN + 1).max(self.slots.len() * 2).max(8);
         let old = std::mem::replace(&mut self.slots, vec![(K::BLANK, V::VACANT); size]);
