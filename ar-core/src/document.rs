@@ -13,7 +13,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::hashing::hash_decimal;
+use crate::hashing::{hash_decimal, hash_variant_decimal};
 
 use crate::terms::{checked_mul, is_percent, normalized_parts, percent_of, pow10, round_ratio};
 use crate::{Currency, FreeText, MAX_MINOR_UNITS, Money, MoneyError, Rounding, allocate_minor};
@@ -64,12 +64,10 @@ pub struct DocumentLine {
 
 impl Hash for Discount {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        let (variant, value): (isize, _) = match self {
-            Discount::Percent(p) => (0, p),
-            Discount::Amount(a) => (1, a),
-        };
-        variant.hash(state);
-        hash_decimal(value, state);
+        match self {
+            Discount::Percent(p) => hash_variant_decimal(0, p, state),
+            Discount::Amount(a) => hash_variant_decimal(1, a, state),
+        }
     }
 }
 
