@@ -8,7 +8,8 @@
 //! seeded one) in a [`HashIndex`]; a hit is confirmed against the string
 //! itself, so a hash collision costs a comparison, never a wrong match. The
 //! index holds no strings and no per-item heap allocation: building it is a
-//! pass over the items plus two counting sorts of `(hash, row)` pairs.
+//! pass over the items, a counting sort of `(hash, row)` pairs and a bit-array
+//! check for repeated invoice ids (see [`IdTags`]).
 
 use super::normalize::{document_key, key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
@@ -235,17 +236,17 @@ impl MatchIndex {
                 return Err(MatchError::DuplicateCustomer { customer: c.id });
             }
         }
-        // One sequential pass over the rows: checks and the two fingerprints.
+        // One sequential pass over the rows: checks, the document fingerprint
+        // and the first half of the duplicate check.
         let mut document_hashes = Vec::with_capacity(items.len());
-        let mut id_hashes = Vec::with_capacity(items.len());
+        let mut ids = IdTags::with_capacity(items.len());
         let mut buf = Vec::new();
         for item in items {
             check_item(item)?;
             document_hashes.push(key_hash(document_key(&item.number, prefixes, &mut buf)));
-            id_hashes.push(mix(item.invoice.as_uuid().as_u128()));
+            ids.push(item);
         }
-        check_duplicates(items, &HashIndex::of_positions(&id_hashes))?;
-        drop(id_hashes);
+        ids.check(items)?;
         let documents = HashIndex::of_positions(&document_hashes);
         drop(document_hashes);
         let (accounts, account_keys) = account_keys(directory)?;
@@ -352,22 +353,74 @@ fn check_item(item: &OpenInvoice) -> Result<(), MatchError> {
     Ok(())
 }
 
-/// Equal ids share a bucket and a tag in an index keyed by their fingerprint.
-/// Reports the first row (in input order) whose id an earlier row has.
-fn check_duplicates(items: &[OpenInvoice], by_id: &HashIndex) -> Result<(), MatchError> {
-    let mut first: Option<u32> = None;
-    by_id.for_each_tag_pair(|a, b| {
-        if first.is_none_or(|f| b < f)
-            && let (Some(x), Some(y)) = (items.get(a as usize), items.get(b as usize))
-            && x.invoice == y.invoice
-        {
-            first = Some(b);
-        }
-    });
-    match first.and_then(|row| items.get(row as usize)) {
-        Some(y) => Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.to_string() }),
-        None => Ok(()),
+/// The duplicate-invoice check. Each row's id becomes a 32-bit tag; a bit
+/// array about sixteen bits per row wide (2 MB for a million rows, where a
+/// counting sort of their fingerprints would scatter over 8 MB) marks the
+/// tags seen, in a tight pass of its own so that its cache misses overlap.
+/// Equal ids have equal tags and so the same bit: only rows on a bit marked
+/// twice (about one in sixteen) are sorted by tag and compared by id, so the
+/// items themselves are read again only for equal tags.
+struct IdTags {
+    tags: Vec<u32>,
+    /// How many bits the array has: a power of two from 64 to 2^32.
+    width: usize,
+}
+
+impl IdTags {
+    fn with_capacity(n: usize) -> Self {
+        IdTags { tags: Vec::with_capacity(n), width: (n.max(4) * 16).next_power_of_two().min(1 << 32) }
     }
+
+    fn push(&mut self, item: &OpenInvoice) {
+        self.tags.push(mix(item.invoice.as_uuid().as_u128()) as u32);
+    }
+
+    /// Reports the first row (in input order) whose id an earlier row has.
+    fn check(self, items: &[OpenInvoice]) -> Result<(), MatchError> {
+        let mask = (self.width - 1) as u32;
+        let mut bits = vec![0u64; self.width / 64];
+        let mut twice = Vec::new();
+        for &tag in &self.tags {
+            if test_and_set(&mut bits, tag & mask) {
+                twice.push(tag & mask);
+            }
+        }
+        if twice.is_empty() {
+            return Ok(());
+        }
+        bits.fill(0);
+        for bit in twice {
+            test_and_set(&mut bits, bit);
+        }
+        let on = |bit: u32| bits.get((bit >> 6) as usize).is_some_and(|w| w & (1 << (bit & 63)) != 0);
+        let mut suspects: Vec<(u32, u32)> =
+            self.tags.iter().zip(0u32..).filter(|(tag, _)| on(**tag & mask)).map(|(tag, row)| (*tag, row)).collect();
+        suspects.sort_unstable();
+        let first = suspects.chunk_by(|a, b| a.0 == b.0).filter_map(|same_tag| first_repeat(items, same_tag)).min();
+        match first.and_then(|row| items.get(row as usize)) {
+            Some(y) => Err(MatchError::DuplicateInvoice { invoice: y.invoice, number: y.number.to_string() }),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Sets `bit`, and says whether it was set already.
+fn test_and_set(bits: &mut [u64], bit: u32) -> bool {
+    let Some(word) = bits.get_mut((bit >> 6) as usize) else { return false };
+    let one = 1u64 << (bit & 63);
+    let was = *word & one != 0;
+    *word |= one;
+    was
+}
+
+/// The first row of `rows` (ascending, one tag) whose id an earlier one has.
+fn first_repeat(items: &[OpenInvoice], rows: &[(u32, u32)]) -> Option<u32> {
+    let id = |row: u32| items.get(row as usize).map(|item| item.invoice);
+    rows.iter()
+        .enumerate()
+        .skip(1)
+        .find(|(j, later)| rows[..*j].iter().any(|earlier| id(earlier.1) == id(later.1)))
+        .map(|(_, later)| later.1)
 }
 
 /// The account lookup, and a check that no normalized account belongs to two
@@ -486,6 +539,59 @@ mod tests {
         let empty = HashIndex::build(0, |_| (0, 0));
         assert!(empty.is_empty());
         assert_eq!(empty.get(0).count(), 0);
+    }
+
+    fn invoice(id: u128, number: &str) -> OpenInvoice {
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap_or_default();
+        let open = ar_core::Money::from_minor(100, ar_core::Currency::EUR)
+            .unwrap_or_else(|_| ar_core::Money::zero(ar_core::Currency::EUR));
+        OpenInvoice::new(ar_core::InvoiceId::from_u128(id), ar_core::CustomerId::from_u128(1), number, open, day, day)
+    }
+
+    /// The duplicate check over `ids` with a bit array `width` bits wide: the
+    /// number of the reported row, if any.
+    fn duplicate_with_width(ids: &[u128], width: usize) -> Option<String> {
+        let items: Vec<OpenInvoice> = ids.iter().enumerate().map(|(row, id)| invoice(*id, &row.to_string())).collect();
+        let mut tags = IdTags::with_capacity(items.len());
+        tags.width = width;
+        items.iter().for_each(|item| tags.push(item));
+        match tags.check(&items) {
+            Err(MatchError::DuplicateInvoice { number, .. }) => Some(number),
+            _ => None,
+        }
+    }
+
+    /// The first row whose id an earlier row has, by comparing every pair.
+    fn first_duplicate_by_scan(ids: &[u128]) -> Option<String> {
+        (1..ids.len()).find(|&j| ids[..j].contains(&ids[j])).map(|row| row.to_string())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// However narrow the bit array (64 bits puts many distinct ids on one
+        /// bit), the check reports the row a pairwise scan finds.
+        #[test]
+        fn duplicate_check_equals_a_pairwise_scan(
+            ids in proptest::collection::vec(0u128..40, 0..80),
+            narrow in proptest::bool::ANY,
+        ) {
+            let width = if narrow { 64 } else { (ids.len().max(4) * 16).next_power_of_two() };
+            proptest::prop_assert_eq!(duplicate_with_width(&ids, width), first_duplicate_by_scan(&ids));
+        }
+    }
+
+    /// Two distinct ids with equal 32-bit tags are compared and not taken for
+    /// one invoice; a real repeat after them is still found.
+    #[test]
+    fn equal_tags_of_distinct_ids_are_no_duplicate() {
+        let mut seen = std::collections::HashMap::new();
+        let (a, b) =
+            (1u128..).find_map(|id| seen.insert(mix(id) as u32, id).map(|earlier| (earlier, id))).unwrap_or_default();
+        assert_ne!(a, b);
+        assert_eq!(duplicate_with_width(&[a, 7, b], 64), None);
+        assert_eq!(duplicate_with_width(&[a, 7, b, 7, a], 64).as_deref(), Some("3"));
+        assert_eq!(duplicate_with_width(&[a, b, b], 1 << 20).as_deref(), Some("2"));
     }
 
     #[test]
