@@ -91,6 +91,10 @@ pub(crate) struct RunState<'l> {
     pub(crate) joined: String,
     pub(crate) opens: Vec<Open>,
     pub(crate) parts: Vec<Part>,
+    /// A line's evidence as the passes write it; the proposal gets an exact
+    /// copy (a line has one to six entries, and sizing each for the most
+    /// would make the evidence half the bytes a run allocates).
+    pub(crate) evidence: Vec<Evidence>,
 }
 
 impl RunState<'_> {
@@ -104,6 +108,7 @@ impl RunState<'_> {
             joined: String::new(),
             opens: Vec::new(),
             parts: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 
@@ -313,6 +318,10 @@ impl<'a> Matcher<'a> {
         }
         let tier = draft.tier;
         RunState::give_back(&mut state.parts, draft.parts);
+        let mut written = draft.evidence;
+        let mut evidence = Vec::with_capacity(written.len());
+        evidence.append(&mut written);
+        RunState::give_back(&mut state.evidence, written);
         Proposal {
             line: ctx.index,
             amount: ctx.line.amount,
@@ -324,7 +333,7 @@ impl<'a> Matcher<'a> {
             tier,
             auto_apply: tier != Tier::Unmatched && tier.at_least(self.policy.auto_apply_tier()),
             skipped: false,
-            evidence: draft.evidence,
+            evidence,
         }
     }
 

@@ -40,8 +40,8 @@ impl Matcher<'_> {
 
     /// [`Matcher::decide`] with a buffer for the references each pass finds.
     fn decide_with<'l>(&self, state: &mut RunState<'_>, ctx: &LineCtx<'l>, refs: &mut Vec<Ref<'l>>) -> Draft {
-        // Every path explains itself, most in up to four entries: one allocation.
-        let mut evidence = Vec::with_capacity(4);
+        // Every path explains itself, in the run's buffer (see `RunState::evidence`).
+        let mut evidence = std::mem::take(&mut state.evidence);
         let payer = self.payer_by_account(ctx, state);
         let mut hint = None;
         self.structured_refs(ctx, state, refs, &mut evidence);
