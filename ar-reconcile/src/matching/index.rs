@@ -414,13 +414,20 @@ fn test_and_set(bits: &mut [u64], bit: u32) -> bool {
 }
 
 /// The first row of `rows` (ascending, one tag) whose id an earlier one has.
+/// A tag nearly always stands for one id, so a pair is compared directly; a
+/// larger group (many copies of an id, or ids chosen to share a tag) is
+/// sorted by id, where the second row of each id is its first repeat.
 fn first_repeat(items: &[OpenInvoice], rows: &[(u32, u32)]) -> Option<u32> {
     let id = |row: u32| items.get(row as usize).map(|item| item.invoice);
-    rows.iter()
-        .enumerate()
-        .skip(1)
-        .find(|(j, later)| rows[..*j].iter().any(|earlier| id(earlier.1) == id(later.1)))
-        .map(|(_, later)| later.1)
+    match rows {
+        [] | [_] => None,
+        [a, b] => (id(a.1) == id(b.1)).then_some(b.1),
+        _ => {
+            let mut by_id: Vec<_> = rows.iter().map(|r| (id(r.1), r.1)).collect();
+            by_id.sort_unstable();
+            by_id.chunk_by(|a, b| a.0 == b.0).filter_map(|same_id| same_id.get(1).map(|r| r.1)).min()
+        }
+    }
 }
 
 /// The account lookup, and a check that no normalized account belongs to two
@@ -592,6 +599,8 @@ mod tests {
         assert_eq!(duplicate_with_width(&[a, 7, b], 64), None);
         assert_eq!(duplicate_with_width(&[a, 7, b, 7, a], 64).as_deref(), Some("3"));
         assert_eq!(duplicate_with_width(&[a, b, b], 1 << 20).as_deref(), Some("2"));
+        assert_eq!(duplicate_with_width(&[b, a, 9, a, b], 1 << 20).as_deref(), Some("3"));
+        assert_eq!(duplicate_with_width(&[b, a], 1 << 20), None);
     }
 
     #[test]
