@@ -392,9 +392,13 @@ impl IdTags {
         for bit in twice {
             test_and_set(&mut bits, bit);
         }
-        let on = |bit: u32| bits.get((bit >> 6) as usize).is_some_and(|w| w & (1 << (bit & 63)) != 0);
-        let mut suspects: Vec<(u32, u32)> =
-            self.tags.iter().zip(0u32..).filter(|(tag, _)| on(**tag & mask)).map(|(tag, row)| (*tag, row)).collect();
+        let mut suspects: Vec<(u32, u32)> = self
+            .tags
+            .iter()
+            .zip(0u32..)
+            .filter(|(tag, _)| is_set(&bits, **tag & mask))
+            .map(|(tag, row)| (*tag, row))
+            .collect();
         suspects.sort_unstable();
         let first = suspects.chunk_by(|a, b| a.0 == b.0).filter_map(|same_tag| first_repeat(items, same_tag)).min();
         match first.and_then(|row| items.get(row as usize)) {
@@ -404,10 +408,20 @@ impl IdTags {
     }
 }
 
+/// `bit`'s word in `bits`, and its mask there.
+fn bit_at(bit: u32) -> (usize, u64) {
+    ((bit >> 6) as usize, 1 << (bit & 63))
+}
+
+fn is_set(bits: &[u64], bit: u32) -> bool {
+    let (word, one) = bit_at(bit);
+    bits.get(word).is_some_and(|w| w & one != 0)
+}
+
 /// Sets `bit`, and says whether it was set already.
 fn test_and_set(bits: &mut [u64], bit: u32) -> bool {
-    let Some(word) = bits.get_mut((bit >> 6) as usize) else { return false };
-    let one = 1u64 << (bit & 63);
+    let (word, one) = bit_at(bit);
+    let Some(word) = bits.get_mut(word) else { return false };
     let was = *word & one != 0;
     *word |= one;
     was
