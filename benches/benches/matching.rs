@@ -4,7 +4,8 @@
 //! reference, combinations, short and over payments, unidentified payers).
 //!
 //! Measured: the index build alone, the index plus the exact reference passes,
-//! and the whole run. `arbench match` measures the full size (1M items).
+//! the whole run, and a run of one line against the built index. `arbench
+//! match` measures the full size (1M items).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -34,6 +35,14 @@ fn matching(c: &mut Criterion) {
         b.iter(|| black_box(run(MatchPolicy::new().last_pass(Pass::Text))))
     });
     group.bench_function("whole_run_10k_lines", |b| b.iter(|| black_box(run(MatchPolicy::new()))));
+    // One line per run against the matcher built once: a payment matched as it arrives.
+    let matcher = match Matcher::new(MatchPolicy::new(), &data.directory, &data.items) {
+        Ok(matcher) => matcher,
+        Err(e) => panic!("the generated open items must index: {e}"),
+    };
+    let first = &data.lines[..1];
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("one_line_run_100k_items", |b| b.iter(|| black_box(matcher.run(first))));
     group.finish();
 }
 

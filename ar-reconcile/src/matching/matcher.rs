@@ -11,6 +11,7 @@ use super::proposal::SummaryBuilder;
 use super::read_ahead::{BLOCK, ReadAhead};
 use super::references::Ref;
 use super::settle::Open;
+use super::settled_rows::SettledRows;
 use super::{
     Allocation, CustomerDirectory, Evidence, MatchError, MatchOutcome, MatchPolicy, OpenInvoice, Pass, Proposal,
     Shortfall, Tier,
@@ -75,9 +76,9 @@ pub struct Matcher<'a> {
 
 /// Mutable state of one run.
 pub(crate) struct RunState<'l> {
-    /// Invoice row → how much earlier lines of this run settled (zero-filled, so
-    /// a run over a million items does not copy their amounts up front).
-    pub(crate) settled: Vec<i64>,
+    /// Invoice row → how much earlier lines of this run settled (zero until
+    /// then, so a run does not copy the items' open amounts up front).
+    pub(crate) settled: SettledRows,
     /// Scratch space reused across lines: a normalized key, a candidate's
     /// normalized number, and index hits.
     pub(crate) key: Vec<u8>,
@@ -100,7 +101,7 @@ pub(crate) struct RunState<'l> {
 impl RunState<'_> {
     pub(crate) fn new(items: usize) -> Self {
         RunState {
-            settled: vec![0; items],
+            settled: SettledRows::new(items),
             key: Vec::new(),
             buf: Vec::new(),
             hits: Vec::new(),
@@ -114,11 +115,7 @@ impl RunState<'_> {
 
     /// `true` if no earlier line of this run settled anything on `row`.
     pub(crate) fn untouched(&self, row: u32) -> bool {
-        self.settled.get(row as usize).is_none_or(|s| *s == 0)
-    }
-
-    fn settled(&self, row: u32) -> i64 {
-        self.settled.get(row as usize).copied().unwrap_or(0)
+        self.settled.get(row) == 0
     }
 
     /// An empty parts list for a draft, with the capacity earlier lines grew.
@@ -231,7 +228,7 @@ impl<'a> Matcher<'a> {
 
     /// The open amount left on `row` in this run, in minor units.
     pub(crate) fn remaining(&self, state: &RunState<'_>, row: u32) -> i64 {
-        self.items.get(row as usize).map_or(0, |item| item.open_amount.minor() - state.settled(row))
+        self.items.get(row as usize).map_or(0, |item| item.open_amount.minor() - state.settled.get(row))
     }
 
     /// The policy in force.
@@ -297,9 +294,7 @@ impl<'a> Matcher<'a> {
         for part in &draft.parts {
             let item = &self.items[part.row as usize];
             let settled = part.applied + part.discount + part.write_off + part.deduction;
-            if let Some(s) = state.settled.get_mut(part.row as usize) {
-                *s += settled;
-            }
+            state.settled.add(part.row, settled);
             applied_total += part.applied;
             allocations.push(Allocation {
                 invoice: item.invoice,

@@ -100,6 +100,7 @@ mod proposal;
 mod read_ahead;
 mod references;
 mod settle;
+mod settled_rows;
 
 pub use directory::{Customer, CustomerDirectory};
 pub use error::MatchError;

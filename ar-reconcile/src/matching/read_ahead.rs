@@ -14,6 +14,7 @@
 use super::Matcher;
 use super::normalize::{creditor_reference_body, document_key, key_hash, normalize_account_into, tokens};
 use super::policy::Pass;
+use super::settled_rows::SettledRows;
 use crate::{BankLine, Reference};
 
 /// Lines read ahead at a time: enough overlapping misses to keep the memory
@@ -39,7 +40,7 @@ pub(crate) struct ReadAhead {
 impl Matcher<'_> {
     /// Reads what matching `lines` will look up; `settled` is the run's
     /// running settled amount per row.
-    pub(crate) fn read_ahead(&self, ahead: &mut ReadAhead, settled: &[i64], lines: &[BankLine]) {
+    pub(crate) fn read_ahead(&self, ahead: &mut ReadAhead, settled: &SettledRows, lines: &[BankLine]) {
         self.block_keys(ahead, lines);
         let mut sink = self.index.read_documents(&ahead.documents, &mut ahead.rows);
         sink = sink.wrapping_add(self.read_rows(ahead, settled));
@@ -93,12 +94,12 @@ impl Matcher<'_> {
 
     /// Reads the rows' items, numbers and settled amounts, then their owners
     /// and the owners' names, each stage over all rows before the next.
-    fn read_rows(&self, ahead: &mut ReadAhead, settled: &[i64]) -> u64 {
+    fn read_rows(&self, ahead: &mut ReadAhead, settled: &SettledRows) -> u64 {
         let items = || ahead.rows.iter().filter_map(|&row| self.items.get(row as usize));
         let mut sink = items().fold(0u64, |s, item| s.wrapping_add(item.number.len() as u64));
         for &row in &ahead.rows {
             let first = self.items.get(row as usize).and_then(|item| item.number.as_bytes().first().copied());
-            let settled = settled.get(row as usize).copied().unwrap_or(0);
+            let settled = settled.get(row);
             sink = sink.wrapping_add(u64::from(first.unwrap_or(0))).wrapping_add(settled as u64);
         }
         ahead.owners.clear();

@@ -128,7 +128,7 @@ impl Matcher<'_> {
         let payable = |r: &&OpenRow| r.currency == ctx.currency && !r.issued_after(ctx.date);
         opens.extend(self.grouped().items_of(customer).iter().filter(payable).filter_map(|r| {
             let row = r.row();
-            let settled = state.settled.get(row as usize).copied().unwrap_or(0);
+            let settled = state.settled.get(row);
             let left = r.open - settled;
             let discount = if takes_discounts && r.offers_discount() && settled == 0 {
                 self.discount_available(state, ctx, row)
