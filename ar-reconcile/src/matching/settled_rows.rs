@@ -9,8 +9,9 @@ const PAGE: usize = 1 << PAGE_BITS;
 /// Kept in pages of [`PAGE`] rows, each allocated (zeroed) when a line first
 /// settles one of its rows. A run then pays for the rows its lines touch, not
 /// for the whole set of open items: a run of one line against a million items
-/// used to allocate and zero 8 MB, a hundred times the work of matching the
-/// line. A large run touches every page and costs what one dense array did.
+/// used to allocate and zero 8 MB, which took some fifteen times as long as
+/// matching the line. A large run touches every page and costs what one dense
+/// array did.
 pub(crate) struct SettledRows {
     /// A page is a thin pointer: the table of a million rows' pages is 8 KB.
     pages: Vec<Option<Box<[i64; PAGE]>>>,
