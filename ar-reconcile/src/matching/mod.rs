@@ -18,8 +18,9 @@
 //!    compared with document numbers in a normal form (case, punctuation,
 //!    leading zeros and a configurable prefix such as `INV` do not matter; see
 //!    [`normalize`]). The amount must fit: equal, equal net of an available
-//!    early-payment discount, a subset of several referenced invoices, more (an
-//!    overpayment), or less (a write-off within tolerance, else a deduction).
+//!    early-payment discount, a subset of several referenced invoices (of up
+//!    to [`combination::PAIR_TABLE_ITEMS_MAX`]), more (an overpayment), or less
+//!    (a write-off within tolerance, else a deduction).
 //!    A remittance advice that states amounts per document is allocated per
 //!    document.
 //! 2. **Text** (b): the same, for invoice numbers found in the free remittance

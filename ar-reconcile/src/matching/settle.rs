@@ -3,11 +3,18 @@
 
 use std::sync::Arc;
 
-use super::combination::{SubsetLimits, SubsetSearch, Subsets, find_subset};
+use super::combination::{PAIR_TABLE_ITEMS_MAX, SubsetLimits, SubsetSearch, Subsets, find_subset};
 use super::grouping::OpenRow;
 use super::matcher::{Draft, LineCtx, Part, RunState};
 use super::references::{Ref, Referenced};
 use super::{Evidence, Matcher, Pass, Tier};
+
+/// The most referenced invoices among which a line's amount is looked for as
+/// a subset of any size. The search's bound tables grow with the square of the
+/// count, like the pair table; a remittance naming more invoices than this
+/// whose amount fits neither all of them nor their stated amounts is settled
+/// as an overpayment or a short payment instead.
+const REFERENCED_SUBSET_ITEMS_MAX: usize = PAIR_TABLE_ITEMS_MAX;
 
 /// An invoice row a proposal may settle, in minor units.
 #[derive(Debug, Clone, Copy)]
@@ -105,9 +112,22 @@ impl Matcher<'_> {
             || (short > 0 && short <= self.tolerance(ctx, open))
             || (opens.len() > 1 && {
                 let values: Vec<i64> = opens.iter().map(|o| o.left).collect();
-                let limits = SubsetLimits { max_items: opens.len(), max_steps: self.policy.combination_steps_max() };
-                matches!(find_subset(&values, ctx.amount..=ctx.amount, limits), SubsetSearch::Found { .. })
+                self.referenced_subset_of(&values, ctx.amount).is_some()
             })
+    }
+
+    /// Which of the referenced invoices' `values` sum to `amount`, any number
+    /// of them: the fewest, then the oldest (see [`find_subset`]). Not searched
+    /// beyond [`REFERENCED_SUBSET_ITEMS_MAX`] invoices.
+    fn referenced_subset_of(&self, values: &[i64], amount: i64) -> Option<Vec<usize>> {
+        if values.len() > REFERENCED_SUBSET_ITEMS_MAX {
+            return None;
+        }
+        let limits = SubsetLimits { max_items: values.len(), max_steps: self.policy.combination_steps_max() };
+        match find_subset(values, amount..=amount, limits) {
+            SubsetSearch::Found { indexes, .. } => Some(indexes),
+            SubsetSearch::NotFound { .. } | SubsetSearch::Exhausted { .. } => None,
+        }
     }
 
     /// The referenced rows as open amounts, into `opens` (cleared first).
@@ -296,15 +316,14 @@ impl Matcher<'_> {
 
     /// Some of several referenced invoices sum to the amount (gross, then net).
     fn referenced_subset(&self, ctx: &LineCtx<'_>, opens: &[Open], draft: &mut Draft) -> bool {
-        let limits = SubsetLimits { max_items: opens.len(), max_steps: self.policy.combination_steps_max() };
         for net in [false, true] {
             if net && opens.iter().all(|o| o.discount == 0) {
                 continue;
             }
             let values: Vec<i64> = opens.iter().map(|o| if net { o.left - o.discount } else { o.left }).collect();
-            if let SubsetSearch::Found { indexes, .. } = find_subset(&values, ctx.amount..=ctx.amount, limits) {
+            if let Some(indexes) = self.referenced_subset_of(&values, ctx.amount) {
                 for (i, o) in opens.iter().enumerate() {
-                    if indexes.contains(&i) {
+                    if indexes.binary_search(&i).is_ok() {
                         draft.parts.push(if net { o.net() } else { o.full() });
                     } else {
                         draft.evidence.push(Evidence::NothingLeftFor { document: self.document(o.row) });

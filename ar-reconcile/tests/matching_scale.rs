@@ -1,0 +1,130 @@
+//! Lines and directories large enough that a step quadratic in their size
+//! would not finish: a remittance advice naming twenty thousand invoices, paid
+//! in full, short or over. Each test checks the proposal itself, so the
+//! linear-time paths are held to the same answers as the small cases.
+
+use ar_core::{Currency, CustomerId, InvoiceId, Money};
+use ar_reconcile::matching::{Customer, CustomerDirectory, Evidence, MatchPolicy, Matcher, OpenInvoice, Tier};
+use ar_reconcile::{BankLine, Remittance};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+const INVOICES: usize = 20_000;
+const ACCOUNT: &str = "DE89370400440532013000";
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn date() -> Result<NaiveDate, &'static str> {
+    NaiveDate::from_ymd_opt(2024, 5, 2).ok_or("date")
+}
+
+fn eur(minor: i64) -> Result<Money, ar_core::MoneyError> {
+    Money::new(Decimal::new(minor, 2), Currency::EUR)
+}
+
+/// Invoice `i`'s open amount in cents: 100.00 to 109.96, so no two
+/// neighbours are equal.
+fn open_minor(i: usize) -> i64 {
+    10_000 + (i as i64 * 37) % 997
+}
+
+fn acme() -> CustomerDirectory {
+    [Customer::new(CustomerId::from_u128(1), "ACME GmbH").account(ACCOUNT)].into_iter().collect()
+}
+
+fn invoices() -> Result<Vec<OpenInvoice>, Box<dyn std::error::Error>> {
+    let (d, acme) = (date()?, CustomerId::from_u128(1));
+    (0..INVOICES)
+        .map(|i| Ok(OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), acme, number(i), eur(open_minor(i))?, d, d)))
+        .collect()
+}
+
+fn number(i: usize) -> String {
+    format!("INV-{:06}", i + 1)
+}
+
+/// A payment from ACME's account of `amount` cents whose remittance advice
+/// names every invoice, without stating what it pays on each.
+fn remittance_line(amount: i64) -> Result<BankLine, Box<dyn std::error::Error>> {
+    let remittances = (0..INVOICES)
+        .map(|i| Remittance {
+            document: number(i),
+            paid: None,
+            original: None,
+            discount: None,
+            adjustments: Vec::new(),
+        })
+        .collect::<Vec<_>>();
+    Ok(BankLine { counterparty_account: Some(ACCOUNT.into()), remittances, ..BankLine::new(date()?, eur(amount)?) })
+}
+
+fn total_open() -> i64 {
+    (0..INVOICES).map(open_minor).sum()
+}
+
+#[test]
+fn a_remittance_of_twenty_thousand_invoices_paid_in_full_settles_each() -> TestResult {
+    let (directory, items) = (acme(), invoices()?);
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
+    let outcome = matcher.run(&[remittance_line(total_open())?]);
+    let proposal = &outcome.proposals[0];
+    assert_eq!(proposal.tier, Tier::Certain);
+    assert_eq!(proposal.allocations.len(), INVOICES);
+    for (i, allocation) in proposal.allocations.iter().enumerate() {
+        assert_eq!(allocation.invoice, InvoiceId::from_u128(i as u128 + 1));
+        assert_eq!(allocation.applied.minor(), open_minor(i));
+    }
+    assert_eq!(proposal.unapplied.minor(), 0);
+    Ok(())
+}
+
+#[test]
+fn a_remittance_naming_invoices_twice_settles_each_once() -> TestResult {
+    let (directory, items) = (acme(), invoices()?);
+    let mut line = remittance_line(total_open())?;
+    // The advice repeats its first hundred invoices at the end.
+    let repeated: Vec<Remittance> = line.remittances[..100].to_vec();
+    line.remittances.extend(repeated);
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
+    let proposal = &matcher.run(&[line]).proposals[0];
+    assert_eq!(proposal.tier, Tier::Certain);
+    assert_eq!(proposal.allocations.len(), INVOICES);
+    assert_eq!(proposal.applied_minor(), total_open());
+    Ok(())
+}
+
+#[test]
+fn a_short_paid_remittance_of_twenty_thousand_invoices_leaves_a_deduction() -> TestResult {
+    let (directory, items) = (acme(), invoices()?);
+    let short = 50_00;
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
+    let proposal = &matcher.run(&[remittance_line(total_open() - short)?]).proposals[0];
+    assert_eq!(proposal.tier, Tier::NeedsReview);
+    assert_eq!(proposal.allocations.len(), INVOICES);
+    assert_eq!(proposal.applied_minor(), total_open() - short);
+    assert_eq!(proposal.unapplied.minor(), 0);
+    // The money fills the invoices in the order named; the last is left short.
+    let last = &proposal.allocations[INVOICES - 1];
+    assert_eq!(last.applied.minor(), open_minor(INVOICES - 1) - short);
+    assert_eq!(last.settled.minor(), open_minor(INVOICES - 1));
+    assert_eq!(proposal.deductions.len(), 1);
+    assert_eq!(proposal.deductions[0].invoice, InvoiceId::from_u128(INVOICES as u128));
+    assert_eq!(proposal.deductions[0].amount.minor(), short);
+    Ok(())
+}
+
+#[test]
+fn an_overpaid_remittance_of_twenty_thousand_invoices_leaves_cash_on_account() -> TestResult {
+    let (directory, items) = (acme(), invoices()?);
+    let over = 50_00;
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &items)?;
+    let proposal = &matcher.run(&[remittance_line(total_open() + over)?]).proposals[0];
+    assert_eq!(proposal.tier, Tier::NeedsReview);
+    assert_eq!(proposal.allocations.len(), INVOICES);
+    assert_eq!(proposal.applied_minor(), total_open());
+    assert_eq!(proposal.unapplied.minor(), over);
+    assert!(
+        proposal.evidence.iter().any(|e| matches!(e, Evidence::Overpayment { amount, .. } if amount.minor() == over))
+    );
+    Ok(())
+}
