@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use ar_core::{Currency, CustomerId, InvoiceId, Money};
+use ar_reconcile::matching::normalize::normalize_account;
 use ar_reconcile::matching::{
     Customer, CustomerDirectory, Evidence, MatchError, MatchPolicy, Matcher, OpenInvoice, Pass,
 };
@@ -61,6 +62,53 @@ fn an_account_of_two_customers_names_both_in_directory_order() {
     assert!(Matcher::new(MatchPolicy::new(), &once, &[]).is_ok());
 }
 
+/// The conflict the directory holds, by the definition: the first account (in
+/// directory order) whose normal form an earlier customer already listed, with
+/// that earlier customer.
+fn first_account_conflict(directory: &CustomerDirectory) -> Option<(String, CustomerId, CustomerId)> {
+    let mut seen: Vec<(String, CustomerId)> = Vec::new();
+    for customer in directory.customers() {
+        for raw in &customer.accounts {
+            let key = normalize_account(raw);
+            if key.is_empty() {
+                continue;
+            }
+            if let Some((_, first)) = seen.iter().find(|(k, c)| *k == key && *c != customer.id) {
+                return Some((raw.clone(), *first, customer.id));
+            }
+            seen.push((key, customer.id));
+        }
+    }
+    None
+}
+
+/// Spellings of four accounts: the normal form drops case and punctuation.
+const SPELLINGS: [&str; 8] = ["DE11 2222", "de112222", "DE99-0000", "de99 0000", "GB33 1", "gb331", "FR7 6", "--"];
+
+#[test]
+fn thousands_of_customers_on_one_account_are_a_conflict_found_at_once() {
+    let id = CustomerId::from_u128;
+    let shared: CustomerDirectory =
+        (1..=40_000).map(|i| Customer::new(id(i), format!("C{i}")).account("DE89 3704 0044 0532 0130 00")).collect();
+    match Matcher::new(MatchPolicy::new(), &shared, &[]) {
+        Err(MatchError::AccountConflict { first, second, .. }) => assert_eq!((first, second), (id(1), id(2))),
+        other => panic!("expected an account conflict, got {:?}", other.err()),
+    }
+    // One customer listing one account forty thousand times, and as many
+    // aliases and references, is one customer.
+    let mut one = Customer::new(id(1), "ACME GmbH");
+    for i in 0..40_000 {
+        one = one.account("DE89370400440532013000").alias(format!("ACME Trading {i}")).reference(format!("K-{i}"));
+    }
+    // Its own name again, in another spelling: still one customer of that name.
+    let directory: CustomerDirectory = [one.alias("Acme GMBH")].into_iter().collect();
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &[]).unwrap();
+    let by_name = |name: &str| BankLine { counterparty_name: Some(name.into()), ..BankLine::new(day(10), eur(100)) };
+    let outcome = matcher.run(&[by_name("acme trading 39999"), by_name("ACME GmbH")]);
+    assert_eq!(outcome.proposals[0].customer, Some(id(1)));
+    assert_eq!(outcome.proposals[1].customer, Some(id(1)));
+}
+
 /// customer (0..6), open amount
 type InvoiceSpec = (u8, i64);
 /// referenced invoices, amount kind, payer (0..8: 6 and 7 pay from no known account), in text
@@ -112,6 +160,27 @@ fn build(
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// The matcher reports exactly the conflict the definition finds (the
+    /// account as the later customer wrote it, and both customers), or none.
+    #[test]
+    fn the_account_conflict_reported_is_the_first_in_directory_order(
+        accounts in prop::collection::vec(prop::collection::vec(0usize..SPELLINGS.len(), 0..4), 1..10),
+    ) {
+        let directory: CustomerDirectory = accounts
+            .iter()
+            .zip(1u128..)
+            .map(|(spellings, i)| {
+                spellings.iter().fold(Customer::new(CustomerId::from_u128(i), format!("C{i}")), |c, s| c.account(SPELLINGS[*s]))
+            })
+            .collect();
+        let reported = match Matcher::new(MatchPolicy::new(), &directory, &[]) {
+            Ok(_) => None,
+            Err(MatchError::AccountConflict { account, first, second }) => Some((account, first, second)),
+            Err(other) => return Err(TestCaseError::fail(format!("unexpected error {other}"))),
+        };
+        prop_assert_eq!(reported, first_account_conflict(&directory));
+    }
 
     /// Until the first line the reference passes leave open, a run of the
     /// reference passes only and a run of all passes have settled the same

@@ -11,6 +11,7 @@
 //! pass over the items, a counting sort of `(hash, row)` pairs and a bit-array
 //! check for repeated invoice ids (see [`IdTags`]).
 
+use super::dedup::keep_first_of_each;
 use super::normalize::{document_key, key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
 
@@ -183,17 +184,23 @@ impl HashIndex {
         }
     }
 
-    /// Every pair of values with equal tags, the later of each pair (in the
-    /// order given) in ascending order: `f(earlier, later)`.
-    fn for_each_tag_pair(&self, mut f: impl FnMut(u32, u32)) {
+    /// Every run of two or more values with equal tags, each in the order
+    /// given: `f(run)`. A bucket is put in tag order (a stable sort) first,
+    /// so a bucket holding thousands of equal keys costs n log n, not n².
+    fn for_each_tag_run(&self, mut f: impl FnMut(&mut [u32])) {
+        let (mut sorted, mut run) = (Vec::new(), Vec::new());
         for pair in self.starts.windows(2) {
             let bucket = self.entries.get(pair[0] as usize..pair[1] as usize).unwrap_or(&[]);
-            for (j, later) in bucket.iter().enumerate().skip(1) {
-                for earlier in &bucket[..j] {
-                    if earlier.0 == later.0 {
-                        f(earlier.1, later.1);
-                    }
-                }
+            if bucket.len() < 2 {
+                continue;
+            }
+            sorted.clear();
+            sorted.extend_from_slice(bucket);
+            sorted.sort_by_key(|e: &(u32, u32)| e.0);
+            for same in sorted.chunk_by(|a, b| a.0 == b.0).filter(|same| same.len() > 1) {
+                run.clear();
+                run.extend(same.iter().map(|e| e.1));
+                f(&mut run);
             }
         }
     }
@@ -464,9 +471,10 @@ fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, AccountKeys
     let index = HashIndex::build(hashes.len(), |i| (hashes[i], places[i]));
     // Keys are stored in directory order, so comparing places compares that order.
     let mut conflict: Option<(u32, u32)> = None;
-    index.for_each_tag_pair(|a, b| {
-        let (Some((ea, ka)), Some((eb, kb))) = (keys.get(a), keys.get(b)) else { return };
-        if ea != eb && ka == kb && conflict.is_none_or(|(earlier, later)| b < later || (b == later && a < earlier)) {
+    index.for_each_tag_run(|run| {
+        if let Some((a, b)) = first_conflict(run, &keys)
+            && conflict.is_none_or(|(earlier, later)| (b, a) < (later, earlier))
+        {
             conflict = Some((a, b));
         }
     });
@@ -484,6 +492,24 @@ fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, AccountKeys
         .cloned()
         .unwrap_or_default();
     Err(MatchError::AccountConflict { account, first: customers[ea as usize].id, second: second.id })
+}
+
+/// Among the account places `run` (in directory order, of equal hash tags):
+/// the earliest place whose key an earlier customer already has, with the
+/// first place of that key. Within one key, everything before the first place
+/// of another customer belongs to the first place's customer, so that first
+/// place is the earliest conflict and the key's first place its partner.
+fn first_conflict(run: &mut [u32], keys: &AccountKeys) -> Option<(u32, u32)> {
+    let key = |at: &u32| keys.get(*at).map(|(_, key)| key);
+    let entry = |at: &u32| keys.get(*at).map(|(entry, _)| entry);
+    run.sort_by(|a, b| key(a).cmp(&key(b)));
+    run.chunk_by(|a, b| key(a) == key(b))
+        .filter_map(|same| {
+            let first = same.first()?;
+            let other = same.iter().find(|at| entry(at) != entry(first))?;
+            Some((*first, *other))
+        })
+        .min_by_key(|&(a, b)| (b, a))
 }
 
 /// The lookups of pass (c): payer name and customer reference → customer.
@@ -505,19 +531,19 @@ impl PayerKeys {
             let own = names.len();
             for name in std::iter::once(&*c.name).chain(c.aliases.iter().map(String::as_str)) {
                 normalize_name_into(name, &mut name_buf);
-                let hash = key_hash(name_buf.as_bytes());
-                if !name_buf.is_empty() && !names[own..].iter().any(|k| k.0 == hash) {
-                    names.push((hash, entry));
+                if !name_buf.is_empty() {
+                    names.push((key_hash(name_buf.as_bytes()), entry));
                 }
             }
+            keep_first_of_each(&mut names, own, |k| k.0);
             let own = references.len();
             for reference in &c.references {
                 normalize_document_into(reference, prefixes, &mut buf);
-                let hash = key_hash(&buf);
-                if !buf.is_empty() && !references[own..].iter().any(|k| k.0 == hash) {
-                    references.push((hash, entry));
+                if !buf.is_empty() {
+                    references.push((key_hash(&buf), entry));
                 }
             }
+            keep_first_of_each(&mut references, own, |k| k.0);
         }
         PayerKeys {
             names: HashIndex::build(names.len(), |i| names[i]),
@@ -560,6 +586,36 @@ mod tests {
         let empty = HashIndex::build(0, |_| (0, 0));
         assert!(empty.is_empty());
         assert_eq!(empty.get(0).count(), 0);
+    }
+
+    /// The earliest place whose key an earlier place of another entry has,
+    /// with the first place of that key, by the definition.
+    fn first_conflict_by_definition(places: &[u32], keys: &AccountKeys) -> Option<(u32, u32)> {
+        places.iter().enumerate().find_map(|(i, b)| {
+            let (entry, key) = keys.get(*b)?;
+            let first = places[..i].iter().find(|a| keys.get(**a).is_some_and(|(_, k)| k == key))?;
+            let other = keys.get(*first).is_some_and(|(e, _)| e != entry);
+            other.then_some((*first, *b))
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+
+        /// Within a run of equal tags (here: keys that share a tag by being few
+        /// and all in one run), the conflict found is the definition's:
+        /// different keys in one run are told apart, and the earliest later
+        /// place wins.
+        #[test]
+        fn first_conflict_is_the_earliest_account_an_earlier_customer_has(
+            accounts in proptest::collection::vec((0u32..4, 0usize..3), 0..24),
+        ) {
+            let mut keys = AccountKeys { bytes: Vec::new() };
+            let names: [&[u8]; 3] = [b"de11", b"de2", b"gb333"];
+            let mut places: Vec<u32> = accounts.iter().map(|(entry, key)| keys.push(*entry, names[*key])).collect();
+            let want = first_conflict_by_definition(&places, &keys);
+            proptest::prop_assert_eq!(first_conflict(&mut places, &keys), want);
+        }
     }
 
     fn invoice(id: u128, number: &str) -> OpenInvoice {

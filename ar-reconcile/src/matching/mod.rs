@@ -85,6 +85,7 @@
 //! ```
 
 pub mod combination;
+mod dedup;
 mod directory;
 mod error;
 pub mod evidence;

@@ -1,6 +1,7 @@
 //! Passes (a) and (b): invoices a bank line names, by structured reference or
 //! in its free text.
 
+use super::dedup::keep_first_of_each;
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
@@ -299,67 +300,5 @@ fn is_prefix_word(word: &str, prefixes: &[String]) -> bool {
 /// Keeps the first reference to each invoice row: remittance documents come
 /// first, so their stated amounts win.
 fn dedup_rows(refs: &mut Vec<Ref<'_>>) {
-    keep_first_of_each(refs, |r| r.row);
-}
-
-/// Up to this many references, the first of each row is found by scanning
-/// the ones kept so far: a line names a few invoices, and the scan is fastest.
-const SCAN_MAX: usize = 32;
-
-/// Keeps the first item of each key, in their order. A remittance advice can
-/// name tens of thousands of invoices, so beyond [`SCAN_MAX`] items the first
-/// of each key is found by sorting (n log n) rather than by the scan (n²).
-fn keep_first_of_each<T>(items: &mut Vec<T>, key: impl Fn(&T) -> u32) {
-    if items.len() > SCAN_MAX {
-        let mut order: Vec<(u32, usize)> = items.iter().enumerate().map(|(i, item)| (key(item), i)).collect();
-        order.sort_unstable();
-        let mut first = vec![false; items.len()];
-        for same in order.chunk_by(|a, b| a.0 == b.0) {
-            first[same[0].1] = true;
-        }
-        let mut at = 0;
-        items.retain(|_| {
-            at += 1;
-            first[at - 1]
-        });
-        return;
-    }
-    let mut kept = 0;
-    for i in 0..items.len() {
-        if !items[..kept].iter().any(|k| key(k) == key(&items[i])) {
-            // Everything between `kept` and `i` is dropped, so the order of the kept stays.
-            if kept != i {
-                items.swap(kept, i);
-            }
-            kept += 1;
-        }
-    }
-    items.truncate(kept);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    /// The first item of each key, in order, by the definition.
-    fn firsts(items: &[(u32, u32)]) -> Vec<(u32, u32)> {
-        let mut seen = std::collections::BTreeSet::new();
-        items.iter().copied().filter(|item| seen.insert(item.0)).collect()
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2_000))]
-
-        /// Both paths (scan and sort) keep exactly the first item of each key,
-        /// in their order. Keys come from a small range so that most lists
-        /// repeat some; the second field tells equal keys apart.
-        #[test]
-        fn keeps_the_first_of_each_key(keys in prop::collection::vec(0u32..40, 0..120)) {
-            let items: Vec<(u32, u32)> = keys.iter().zip(0..).map(|(&k, i)| (k, i)).collect();
-            let mut kept = items.clone();
-            keep_first_of_each(&mut kept, |item| item.0);
-            prop_assert_eq!(kept, firsts(&items));
-        }
-    }
+    keep_first_of_each(refs, 0, |r| r.row);
 }
