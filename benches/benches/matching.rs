@@ -6,12 +6,19 @@
 //! Measured: the index build alone, the index plus the exact reference passes,
 //! the whole run, and a run of one line against the built index. `arbench
 //! match` measures the full size (1M items).
+//!
+//! Also one short-paid line whose remittance advice names 20,000 and then
+//! 80,000 invoices of one customer (a large payer's advice): the time per
+//! invoice named should stay flat as the advice grows.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use ar_benches::generate_matching::{MatchingSpec, generate};
-use ar_reconcile::matching::{MatchPolicy, Matcher, Pass};
+use ar_core::{Currency, CustomerId, InvoiceId, Money};
+use ar_reconcile::matching::{Customer, CustomerDirectory, MatchPolicy, Matcher, OpenInvoice, Pass};
+use ar_reconcile::{BankLine, Remittance};
+use chrono::NaiveDate;
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 
 fn matching(c: &mut Criterion) {
@@ -46,5 +53,50 @@ fn matching(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matching);
+/// One customer's `n` open invoices, and a line from its account whose
+/// advice names all of them (without amounts) and pays 50.00 less.
+fn large_remittance(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine) {
+    let customer = CustomerId::from_u128(1);
+    let account = "DE89370400440532013000";
+    let directory = [Customer::new(customer, "Large Payer Inc").account(account)].into_iter().collect();
+    let date = NaiveDate::from_ymd_opt(2024, 5, 2).unwrap_or_default();
+    let eur = |minor: i64| Money::from_minor(minor, Currency::EUR).unwrap_or_else(|e| panic!("{e}"));
+    let open = |i: usize| 10_000 + (i as i64 * 37) % 997;
+    let number = |i: usize| format!("INV-{i:07}");
+    let items = (0..n)
+        .map(|i| OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, number(i), eur(open(i)), date, date))
+        .collect();
+    let remittances = (0..n)
+        .map(|i| Remittance {
+            document: number(i),
+            paid: None,
+            original: None,
+            discount: None,
+            adjustments: Vec::new(),
+        })
+        .collect();
+    let amount = eur((0..n).map(open).sum::<i64>() - 50_00);
+    let line = BankLine { counterparty_account: Some(account.into()), remittances, ..BankLine::new(date, amount) };
+    (directory, items, line)
+}
+
+fn large_remittances(c: &mut Criterion) {
+    let mut group = c.benchmark_group("matching");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    for n in [20_000, 80_000] {
+        let (directory, items, line) = large_remittance(n);
+        let matcher = match Matcher::new(MatchPolicy::new(), &directory, &items) {
+            Ok(matcher) => matcher,
+            Err(e) => panic!("the remittance's invoices must index: {e}"),
+        };
+        let line = std::slice::from_ref(&line);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("short_paid_remittance_of_{}k_invoices", n / 1_000), |b| {
+            b.iter(|| black_box(matcher.run(line)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, matching, large_remittances);
 criterion_main!(benches);
