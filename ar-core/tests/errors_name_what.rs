@@ -103,6 +103,56 @@ fn an_invoice_named_twice_is_named_with_its_application() {
     names(&err, &["INV-00010", &i.to_string(), &application.to_string()]);
 }
 
+/// A desk with one customer, invoices 10..10+n of 10.00 each, and a payment
+/// (number 900) of `n` × 10.00.
+fn forty_invoices(n: u128) -> (Desk, Vec<InvoiceId>, PaymentId) {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    let invoices: Vec<InvoiceId> = (10..10 + n).map(|k| desk.invoice(k, c, date(2026, 1, 2), dec!(10.00))).collect();
+    let p = desk.pay(900, c, date(2026, 1, 20), usd(Decimal::from(n as u64) * dec!(10.00)));
+    (desk, invoices, p)
+}
+
+#[test]
+fn an_invoice_named_twice_in_a_long_remittance_is_named_where_it_repeats() {
+    let (mut desk, invoices, p) = forty_invoices(40);
+    let stated = |cash: Decimal| invoices.iter().map(|i| (*i, usd(cash))).collect::<Vec<_>>();
+    let application = ApplicationId::from_u128(30);
+    // The 36th line names the third invoice again: past the lines a scan checks.
+    let mut pairs = stated(dec!(10.00));
+    pairs[35].0 = invoices[2];
+    let err = desk.refused(apply(30, p, None, Target::Specific(pairs.clone()), ApplicationPolicy::new()));
+    assert_eq!(err, LedgerError::InvoiceNamedTwice { application, invoice: invoices[2], number: "INV-00012".into() });
+    // A bad line before the repeat is what is reported; one after it is not.
+    let mut earlier = pairs.clone();
+    earlier[34].1 = usd(dec!(0.00));
+    let err = desk.refused(apply(30, p, None, Target::Specific(earlier), ApplicationPolicy::new()));
+    assert!(matches!(err, LedgerError::NotPositive { .. }), "{err:?}");
+    let mut later = pairs;
+    later[37].1 = usd(dec!(0.00));
+    let err = desk.refused(apply(30, p, None, Target::Specific(later), ApplicationPolicy::new()));
+    assert_eq!(err, LedgerError::InvoiceNamedTwice { application, invoice: invoices[2], number: "INV-00012".into() });
+    // Named once each, the same forty lines apply.
+    desk.ok(apply(30, p, None, Target::Specific(stated(dec!(10.00))), ApplicationPolicy::new()));
+}
+
+#[test]
+fn invoices_listed_twice_for_pro_rata_or_oldest_first_are_each_paid_once() {
+    for target in [Target::ProRata as fn(Vec<InvoiceId>) -> Target, Target::OldestDueFirstAmong] {
+        let (mut desk, invoices, p) = forty_invoices(40);
+        // Every invoice listed, then the first ten again, in reverse.
+        let mut listed = invoices.clone();
+        listed.extend(invoices[..10].iter().rev());
+        let events = desk.ok(apply(30, p, None, target(listed), ApplicationPolicy::new()));
+        let Some(Change::CashApplied(applied)) = events.first().map(|e| &e.change) else {
+            panic!("expected cash applied, got {events:?}")
+        };
+        let paid: Vec<InvoiceId> = applied.allocations.iter().map(|a| a.invoice).collect();
+        assert_eq!(paid, invoices);
+        assert!(applied.allocations.iter().all(|a| a.cash == usd(dec!(10.00))));
+    }
+}
+
 #[test]
 fn specific_amounts_beyond_the_amount_applied_are_named_with_both_sums() {
     let mut desk = Desk::new();
