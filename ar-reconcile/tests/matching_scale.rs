@@ -3,9 +3,13 @@
 //! in full, short or over. Each test checks the proposal itself, so the
 //! linear-time paths are held to the same answers as the small cases.
 
-use ar_core::{Currency, CustomerId, InvoiceId, Money};
+use ar_core::{
+    Action, Actor, ApplicationId, CommandId, Currency, CustomerId, DeductionId, InvoiceId, Money, PaymentId, Residual,
+    Target,
+};
+use ar_reconcile::matching::ledger::{CommandIds, commands_for};
 use ar_reconcile::matching::{Customer, CustomerDirectory, Evidence, MatchPolicy, Matcher, OpenInvoice, Tier};
-use ar_reconcile::{BankLine, Remittance};
+use ar_reconcile::{Adjustment, BankLine, Remittance};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -126,5 +130,44 @@ fn an_overpaid_remittance_of_twenty_thousand_invoices_leaves_cash_on_account() -
     assert!(
         proposal.evidence.iter().any(|e| matches!(e, Evidence::Overpayment { amount, .. } if amount.minor() == over))
     );
+    Ok(())
+}
+
+#[test]
+fn a_remittance_short_paying_twenty_thousand_invoices_becomes_one_application_with_their_deductions() -> TestResult {
+    let (directory, items) = (acme(), invoices()?);
+    // Every invoice paid 5.00 short; every tenth says why (X12 reason 01).
+    let mut line = remittance_line(total_open() - 5_00 * INVOICES as i64)?;
+    for (i, r) in line.remittances.iter_mut().enumerate() {
+        r.paid = Some(eur(open_minor(i) - 5_00)?);
+        if i % 10 == 0 {
+            r.adjustments.push(Adjustment { amount: eur(-5_00)?, reason: "01".into() });
+        }
+    }
+    let policy = MatchPolicy::new();
+    let matcher = Matcher::new(policy.clone(), &directory, &items)?;
+    let proposal = &matcher.run(std::slice::from_ref(&line)).proposals[0];
+    assert_eq!(proposal.deductions.len(), INVOICES);
+    let ids = CommandIds {
+        payment: PaymentId::from_u128(1),
+        application: ApplicationId::from_u128(1),
+        receive: CommandId::from_u128(1),
+        apply: CommandId::from_u128(2),
+        deductions: (1..=INVOICES as u128).map(DeductionId::from_u128).collect(),
+    };
+    let commands = commands_for(proposal, &line, &policy, &ids, &Actor::new("matcher", "clerk"))?;
+    let Some(Action::ApplyCash(apply)) = commands.last().map(|c| &c.action) else {
+        return Err("the last command applies the cash".into());
+    };
+    let Target::Remittance(lines) = &apply.target else { return Err("a remittance application".into()) };
+    assert_eq!(lines.len(), INVOICES);
+    let stated = line.remittances[0].adjustments[0].deduction_reason();
+    for (i, l) in lines.iter().enumerate() {
+        let Residual::Deduction { id, reason } = &l.residual else {
+            return Err(format!("line {i}: a deduction").into());
+        };
+        assert_eq!(*id, DeductionId::from_u128(i as u128 + 1));
+        assert_eq!(i % 10 == 0, *reason == stated, "line {i}: the payer's reason where it gave one");
+    }
     Ok(())
 }

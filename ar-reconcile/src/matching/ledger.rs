@@ -17,7 +17,7 @@ use ar_core::{
 };
 
 use super::normalize::normalize_document;
-use super::{MatchPolicy, OpenInvoice, Proposal};
+use super::{MatchPolicy, OpenInvoice, Proposal, Shortfall};
 use crate::BankLine;
 
 /// The ledger's open invoices and debit memos as matcher rows: the open amount
@@ -226,23 +226,51 @@ pub fn commands_for(
 /// proposals always pass; a proposal edited by hand may not.
 fn check_parts(proposal: &Proposal) -> Result<(), CommandError> {
     let line = proposal.line;
-    let shortfalls = || proposal.write_offs.iter().chain(&proposal.deductions);
-    for (k, s) in shortfalls().enumerate() {
-        if !proposal.allocations.iter().any(|a| a.invoice == s.invoice) {
+    let shortfalls: Vec<&Shortfall> = proposal.write_offs.iter().chain(&proposal.deductions).collect();
+    // Looked up by invoice, not scanned: a remittance can carry thousands of each.
+    let allocated = Positions::new(proposal.allocations.iter().map(|a| a.invoice));
+    let by_invoice = Positions::new(shortfalls.iter().map(|s| s.invoice));
+    for (k, s) in shortfalls.iter().enumerate() {
+        if allocated.first(&s.invoice).is_none() {
             return Err(CommandError::ShortfallWithoutAllocation { line, invoice: s.invoice });
         }
-        if shortfalls().take(k).any(|earlier| earlier.invoice == s.invoice) {
+        if by_invoice.first(&s.invoice) != Some(k) {
             return Err(CommandError::TwoShortfalls { line, invoice: s.invoice });
         }
     }
     for a in &proposal.allocations {
-        let shortfall = shortfalls().find(|s| s.invoice == a.invoice).map(|s| s.amount);
+        let shortfall = by_invoice.first(&a.invoice).and_then(|k| shortfalls.get(k)).map(|s| s.amount);
         let parts = a.applied.checked_add(a.discount).and_then(|m| shortfall.map_or(Ok(m), |s| m.checked_add(s))).ok();
         if parts != Some(a.settled) {
             return Err(CommandError::AllocationDoesNotAddUp { line, invoice: a.invoice, settled: a.settled, parts });
         }
     }
     Ok(())
+}
+
+/// Where each key sits in a list: sorted by key, then position, so the
+/// positions of a key come out in list order from a binary search.
+struct Positions<K> {
+    sorted: Vec<(K, usize)>,
+}
+
+impl<K: Ord> Positions<K> {
+    fn new(keys: impl Iterator<Item = K>) -> Self {
+        let mut sorted: Vec<(K, usize)> = keys.enumerate().map(|(at, key)| (key, at)).collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        Positions { sorted }
+    }
+
+    /// The positions of `key`, in list order.
+    fn of<'p>(&'p self, key: &'p K) -> impl Iterator<Item = usize> + 'p {
+        let start = self.sorted.partition_point(|(k, _)| k < key);
+        self.sorted.get(start..).unwrap_or(&[]).iter().take_while(move |(k, _)| k == key).map(|(_, at)| *at)
+    }
+
+    /// The first position of `key`.
+    fn first(&self, key: &K) -> Option<usize> {
+        self.of(key).next()
+    }
 }
 
 /// One remittance line per allocation, saying what the proposal does with
@@ -253,16 +281,21 @@ fn remittance_lines(
     policy: &MatchPolicy,
     deduction_ids: &[DeductionId],
 ) -> Vec<RemittanceLine> {
+    let written_off = Positions::new(proposal.write_offs.iter().map(|w| w.invoice));
+    let deducted = Positions::new(proposal.deductions.iter().map(|d| d.invoice));
+    // The payer's entries by normal form, built only if some invoice is deducted.
+    let entries = (!proposal.deductions.is_empty())
+        .then(|| Positions::new(line.remittances.iter().map(|r| normalize_document(&r.document, policy.prefixes()))));
     proposal
         .allocations
         .iter()
         .map(|a| {
-            let written_off = proposal.write_offs.iter().any(|w| w.invoice == a.invoice);
-            let deducted = proposal.deductions.iter().position(|d| d.invoice == a.invoice);
-            let residual = match (deducted.and_then(|k| deduction_ids.get(k)), written_off) {
-                (Some(id), _) => Residual::Deduction { id: *id, reason: payers_reason(line, &a.document, policy) },
-                (None, true) => Residual::WriteOff,
-                (None, false) => Residual::LeaveOpen,
+            let residual = match (deducted.first(&a.invoice).and_then(|k| deduction_ids.get(k)), entries.as_ref()) {
+                (Some(id), Some(entries)) => {
+                    Residual::Deduction { id: *id, reason: payers_reason(line, entries, &a.document, policy) }
+                }
+                _ if written_off.first(&a.invoice).is_some() => Residual::WriteOff,
+                _ => Residual::LeaveOpen,
             };
             RemittanceLine::new(a.invoice, a.applied).discount(a.discount).residual(residual)
         })
@@ -270,13 +303,19 @@ fn remittance_lines(
 }
 
 /// The reason the payer gives for short-paying `document`: the reason code
-/// of the largest adjustment (the first of equals) its remittance entry
-/// on `line` lists, else the matcher's own.
-fn payers_reason(line: &BankLine, document: &str, policy: &MatchPolicy) -> DeductionReason {
+/// of the largest adjustment (the first of equals) its remittance entries
+/// on `line` list (`entries`: their positions by normal form), else the
+/// matcher's own.
+fn payers_reason(
+    line: &BankLine,
+    entries: &Positions<String>,
+    document: &str,
+    policy: &MatchPolicy,
+) -> DeductionReason {
     let key = normalize_document(document, policy.prefixes());
-    line.remittances
-        .iter()
-        .filter(|r| normalize_document(&r.document, policy.prefixes()) == key)
+    entries
+        .of(&key)
+        .filter_map(|at| line.remittances.get(at))
         .flat_map(|r| &r.adjustments)
         .reduce(
             |largest, a| {
