@@ -137,6 +137,28 @@ fn an_invoice_named_twice_in_a_long_remittance_is_named_where_it_repeats() {
 }
 
 #[test]
+fn a_deduction_id_used_twice_in_a_long_remittance_is_refused_and_the_applied_one_replays() {
+    let (mut desk, invoices, p) = forty_invoices(40);
+    // Each invoice paid 9.00 of 10.00, the rest a deduction with its own id.
+    let deducted = |k: usize, i: &InvoiceId| {
+        let id = DeductionId::from_u128(500 + k as u128);
+        RemittanceLine::new(*i, usd(dec!(9.00))).residual(Residual::Deduction { id, reason: DeductionReason::Pricing })
+    };
+    let lines: Vec<RemittanceLine> = invoices.iter().enumerate().map(|(k, i)| deducted(k, i)).collect();
+    // The 36th line reuses the third line's id: past the lines a scan checks.
+    let mut reused = lines.clone();
+    reused[35] = deducted(2, &invoices[35]);
+    let err = desk.refused(apply(30, p, None, Target::Remittance(reused), ApplicationPolicy::new()));
+    assert_eq!(err, LedgerError::DuplicateId { kind: "deduction", id: DeductionId::from_u128(502).as_uuid() });
+    desk.ok(apply(30, p, None, Target::Remittance(lines), ApplicationPolicy::new()));
+    for invoice in &invoices {
+        assert_eq!(desk.view(*invoice).open, usd(dec!(0.00)));
+    }
+    let replayed = Ledger::replay(LedgerConfig::new(), desk.ledger.journal()).expect("the journal replays");
+    assert!(replayed == desk.ledger, "replaying forty deductions rebuilds the same ledger");
+}
+
+#[test]
 fn invoices_listed_twice_for_pro_rata_or_oldest_first_are_each_paid_once() {
     for target in [Target::ProRata as fn(Vec<InvoiceId>) -> Target, Target::OldestDueFirstAmong] {
         let (mut desk, invoices, p) = forty_invoices(40);

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::key_index::KeyIndex;
 use super::state::{AppPlan, Few, Invoice, Parts, Settlement, Source, State};
 use crate::command::ApplyCash;
 use crate::event::{Allocation, CashApplied, DeductionOpened, WriteOffLine};
@@ -85,28 +86,6 @@ pub(crate) fn plan_application(
         plan.named_issued_by(date)?;
     }
     plan.event(cmd, source, remittance)
-}
-
-/// The invoices a list of stated amounts has named so far, for the check
-/// that none is named twice: the plan's lines themselves while they are few,
-/// a set once a remittance names more than [`Named::SCAN_MAX`] (a scan per
-/// line would make an advice of thousands of invoices quadratic).
-#[derive(Default)]
-struct Named {
-    set: Option<std::collections::BTreeSet<u32>>,
-}
-
-impl Named {
-    const SCAN_MAX: usize = 32;
-
-    /// `true` the first time `invoice` is named; `lines` are the plan's lines,
-    /// one per invoice named before.
-    fn first_time(&mut self, invoice: u32, lines: &[Line]) -> bool {
-        if self.set.is_none() && lines.len() < Self::SCAN_MAX {
-            return !lines.iter().any(|l| l.invoice == invoice);
-        }
-        self.set.get_or_insert_with(|| lines.iter().map(|l| l.invoice).collect()).insert(invoice)
-    }
 }
 
 /// `customer`'s open invoices issued on or before `date`, in collection order
@@ -334,7 +313,7 @@ impl Planner<'_> {
         amount: i64,
     ) -> Result<i64, LedgerError> {
         let mut left = amount;
-        let mut named = Named::default();
+        let mut named = KeyIndex::default();
         for (id, cash, stated_discount) in pairs {
             let i = self.own_invoice(id)?;
             if cash.currency() != self.currency {
@@ -347,7 +326,7 @@ impl Planner<'_> {
             if !cash.is_positive() {
                 return Err(LedgerError::NotPositive { what: "an applied amount", amount: cash });
             }
-            if !named.first_time(i, &self.lines) {
+            if named.find(&i, &self.lines, |l| l.invoice).is_some() {
                 return Err(LedgerError::InvoiceNamedTwice {
                     application: self.application,
                     invoice: id,

@@ -3,6 +3,7 @@
 mod application;
 mod credit_check;
 mod decide;
+mod key_index;
 mod open_items;
 mod queries;
 mod read_ahead;

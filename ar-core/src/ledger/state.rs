@@ -20,6 +20,7 @@ use crate::{
     FreeText, InvoiceId, InvoiceKind, LedgerError, Money, PaymentId, PaymentTerms, RefundId, RegisterCustomer,
 };
 
+use super::key_index::KeyIndex;
 use super::open_items::{OpenItems, OpenKey};
 
 /// A customer's record. Issuing, receiving and applying read only its first
@@ -777,9 +778,10 @@ impl State {
     /// Refuses deductions whose id the ledger holds already or an earlier one
     /// of `deductions` uses.
     pub(crate) fn deduction_ids_unused(&self, deductions: &[DeductionOpened]) -> Result<(), LedgerError> {
+        let mut earlier = KeyIndex::default();
         for (k, d) in deductions.iter().enumerate() {
             if self.deduction_ix.contains_key(&d.deduction)
-                || deductions[..k].iter().any(|e| e.deduction == d.deduction)
+                || earlier.find(&d.deduction, &deductions[..k], |e| e.deduction).is_some()
             {
                 return Err(dup("deduction", d.deduction.as_uuid()));
             }
@@ -883,8 +885,9 @@ impl State {
         let source = self.source(doc.source)?;
         let (customer, _) = self.source_balance(source);
         let mut parts = Parts::default();
+        let mut placed = KeyIndex::default();
         let mut add = |i: u32, f: &dyn Fn(&mut Settlement)| {
-            if let Some(p) = parts.iter_mut().find(|(k, _)| *k == i) {
+            if let Some(p) = placed.find(&i, &parts, |p| p.0).and_then(|at| parts.get_mut(at)) {
                 f(&mut p.1);
             } else {
                 let mut s = Settlement { source: Some(source), ..Settlement::default() };
