@@ -1,6 +1,7 @@
-//! Keeping the first item of each key in a list, in linear time for the few
-//! items a line or a customer usually has and in n log n for the many a
-//! remittance advice or an imported directory can hold.
+//! Finding items by key in lists that can be long: the first item of each
+//! key kept, in linear time for the few items a line or a customer usually
+//! has and in n log n for the many a remittance advice or an imported
+//! directory can hold; and the positions of a key by binary search.
 
 /// Up to this many items, the first of each key is found by scanning the ones
 /// kept so far: fastest for the few a line names or a customer lists.
@@ -14,11 +15,9 @@ const SCAN_MAX: usize = 32;
 pub(crate) fn keep_first_of_each<T, K: Ord>(items: &mut Vec<T>, from: usize, key: impl Fn(&T) -> K) {
     let Some(tail) = items.get(from..) else { return };
     if tail.len() > SCAN_MAX {
-        let mut order: Vec<(K, usize)> = tail.iter().enumerate().map(|(i, item)| (key(item), i)).collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut first = vec![false; tail.len()];
-        for same in order.chunk_by(|a, b| a.0 == b.0) {
-            first[same[0].1] = true;
+        for at in Positions::new(tail.iter().map(key)).firsts() {
+            first[at] = true;
         }
         let mut at = 0;
         items.retain(|_| {
@@ -38,6 +37,36 @@ pub(crate) fn keep_first_of_each<T, K: Ord>(items: &mut Vec<T>, from: usize, key
         }
     }
     items.truncate(kept);
+}
+
+/// Where each key sits in a list: sorted by key, then position, so the
+/// positions of a key come out in list order from a binary search.
+pub(crate) struct Positions<K> {
+    sorted: Vec<(K, usize)>,
+}
+
+impl<K: Ord> Positions<K> {
+    pub(crate) fn new(keys: impl Iterator<Item = K>) -> Self {
+        let mut sorted: Vec<(K, usize)> = keys.enumerate().map(|(at, key)| (key, at)).collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        Positions { sorted }
+    }
+
+    /// The positions of `key`, in list order.
+    pub(crate) fn of<'p>(&'p self, key: &'p K) -> impl Iterator<Item = usize> + 'p {
+        let start = self.sorted.partition_point(|(k, _)| k < key);
+        self.sorted.get(start..).unwrap_or(&[]).iter().take_while(move |(k, _)| k == key).map(|(_, at)| *at)
+    }
+
+    /// The first position of `key`.
+    pub(crate) fn first(&self, key: &K) -> Option<usize> {
+        self.of(key).next()
+    }
+
+    /// The first position of each key, in key order.
+    fn firsts(&self) -> impl Iterator<Item = usize> + '_ {
+        self.sorted.chunk_by(|a, b| a.0 == b.0).map(|same| same[0].1)
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +92,15 @@ mod tests {
             let mut kept = items.clone();
             keep_first_of_each(&mut kept, 0, |item| item.0);
             prop_assert_eq!(kept, firsts(&items));
+        }
+
+        /// The positions of a key are those a scan finds, in list order.
+        #[test]
+        fn positions_of_a_key_are_those_a_scan_finds(keys in prop::collection::vec(0u32..20, 0..80), key in 0u32..22) {
+            let positions = Positions::new(keys.iter().copied());
+            let want: Vec<usize> = keys.iter().enumerate().filter(|(_, k)| **k == key).map(|(at, _)| at).collect();
+            prop_assert_eq!(positions.of(&key).collect::<Vec<_>>(), want.clone());
+            prop_assert_eq!(positions.first(&key), want.first().copied());
         }
 
         /// Items before `from` are kept as they are, repeats included; the

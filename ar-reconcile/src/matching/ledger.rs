@@ -16,6 +16,7 @@ use ar_core::{
     ReceivePayment, RemittanceLine, Residual, Target,
 };
 
+use super::dedup::Positions;
 use super::normalize::normalize_document;
 use super::{MatchPolicy, OpenInvoice, Proposal, Shortfall};
 use crate::BankLine;
@@ -246,31 +247,6 @@ fn check_parts(proposal: &Proposal) -> Result<(), CommandError> {
         }
     }
     Ok(())
-}
-
-/// Where each key sits in a list: sorted by key, then position, so the
-/// positions of a key come out in list order from a binary search.
-struct Positions<K> {
-    sorted: Vec<(K, usize)>,
-}
-
-impl<K: Ord> Positions<K> {
-    fn new(keys: impl Iterator<Item = K>) -> Self {
-        let mut sorted: Vec<(K, usize)> = keys.enumerate().map(|(at, key)| (key, at)).collect();
-        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        Positions { sorted }
-    }
-
-    /// The positions of `key`, in list order.
-    fn of<'p>(&'p self, key: &'p K) -> impl Iterator<Item = usize> + 'p {
-        let start = self.sorted.partition_point(|(k, _)| k < key);
-        self.sorted.get(start..).unwrap_or(&[]).iter().take_while(move |(k, _)| k == key).map(|(_, at)| *at)
-    }
-
-    /// The first position of `key`.
-    fn first(&self, key: &K) -> Option<usize> {
-        self.of(key).next()
-    }
 }
 
 /// One remittance line per allocation, saying what the proposal does with
