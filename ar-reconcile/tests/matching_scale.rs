@@ -171,3 +171,61 @@ fn a_remittance_short_paying_twenty_thousand_invoices_becomes_one_application_wi
     }
     Ok(())
 }
+
+/// A customer with 3,000 open items: whole euros from 100.00 to 149.00,
+/// except the two newest, 100.17 and 100.29. Only those two can make an
+/// amount ending in .46, and no single item equals one.
+fn many_items_with_a_newest_pair() -> Result<Vec<OpenInvoice>, Box<dyn std::error::Error>> {
+    const ITEMS: usize = 3_000;
+    let (d, acme) = (date()?, CustomerId::from_u128(1));
+    let minor = |i: usize| match ITEMS - i {
+        2 => 10_017,
+        1 => 10_029,
+        _ => 10_000 + (i as i64 % 50) * 100,
+    };
+    (0..ITEMS)
+        .map(|i| Ok(OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), acme, number(i), eur(minor(i))?, d, d)))
+        .collect()
+}
+
+#[test]
+fn the_combination_search_considers_the_policys_count_of_oldest_items() -> TestResult {
+    let (directory, items) = (acme(), many_items_with_a_newest_pair()?);
+    let line = BankLine { counterparty_account: Some(ACCOUNT.into()), ..BankLine::new(date()?, eur(20_046)?) };
+    let lines = std::slice::from_ref(&line);
+
+    // No write-offs: pairs of the old items short by 0.54 would otherwise do.
+    let policy = MatchPolicy::new().write_off_tolerance(Decimal::ZERO, Decimal::ZERO);
+
+    // By default the search covers the oldest 1,000 items: the pair is beyond them.
+    assert_eq!(policy.combination_candidates_max(), 1_000);
+    let proposal = &Matcher::new(policy.clone(), &directory, &items)?.run(lines).proposals[0];
+    assert!(proposal.allocations.is_empty(), "{:?}", proposal.allocations);
+    assert_eq!(proposal.unapplied.minor(), 20_046);
+    let said = Evidence::NoCombinationAmongOldest { searched: 1_000, items: 3_000, max_items: 6 };
+    assert!(proposal.evidence.contains(&said), "{:?}", proposal.evidence);
+    assert_eq!(
+        said.to_string(),
+        "no open item of the customer's 3000 equals the amount, and no combination of up to 6 of the oldest 1000 does"
+    );
+
+    // A policy that lets it search every item finds the pair.
+    let all = policy.combination_candidates(3_000);
+    let proposal = &Matcher::new(all, &directory, &items)?.run(lines).proposals[0];
+    let paid: Vec<_> = proposal.allocations.iter().map(|a| (a.invoice, a.applied.minor())).collect();
+    assert_eq!(paid, [(InvoiceId::from_u128(2_999), 10_017), (InvoiceId::from_u128(3_000), 10_029)]);
+    assert!(proposal.evidence.iter().any(|e| matches!(e, Evidence::Combination { count: 2, .. })));
+    Ok(())
+}
+
+#[test]
+fn a_policy_stored_before_the_candidate_count_loads_with_the_default() -> TestResult {
+    let stored = serde_json::to_value(MatchPolicy::new().combination_candidates(250))?;
+    assert_eq!(stored["combination_candidates_max"], 250);
+    let mut old = stored.clone();
+    old.as_object_mut().ok_or("a policy is a JSON object")?.remove("combination_candidates_max");
+    let loaded: MatchPolicy = serde_json::from_value(old)?;
+    assert_eq!(loaded, MatchPolicy::new());
+    assert_eq!(serde_json::from_value::<MatchPolicy>(stored)?.combination_candidates_max(), 250);
+    Ok(())
+}

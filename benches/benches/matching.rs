@@ -10,6 +10,10 @@
 //! Also one short-paid line whose remittance advice names 20,000 and then
 //! 80,000 invoices of one customer (a large payer's advice): the time per
 //! invoice named should stay flat as the advice grows.
+//!
+//! And one line from a customer with 5,000 and then 50,000 open items that no
+//! item or combination explains, so it runs every customer pass: its cost
+//! should grow at most linearly with the customer's items.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -98,5 +102,43 @@ fn large_remittances(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matching, large_remittances);
+/// One customer's `n` open invoices, whole euros, and a line from its
+/// account of an amount in cents that none of them, alone or combined, makes.
+fn large_customer(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine) {
+    let customer = CustomerId::from_u128(1);
+    let account = "DE89370400440532013000";
+    let directory = [Customer::new(customer, "Large Customer Ltd").account(account)].into_iter().collect();
+    let date = NaiveDate::from_ymd_opt(2024, 5, 2).unwrap_or_default();
+    let eur = |minor: i64| Money::from_minor(minor, Currency::EUR).unwrap_or_else(|e| panic!("{e}"));
+    let items = (0..n)
+        .map(|i| {
+            let open = eur(10_000 + (i as i64 * 7_919) % 100_003 * 100);
+            OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, format!("INV-{i:07}"), open, date, date)
+        })
+        .collect();
+    let line = BankLine { counterparty_account: Some(account.into()), ..BankLine::new(date, eur(1_234_567)) };
+    (directory, items, line)
+}
+
+fn large_customers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("matching");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    // No write-off: a whole-euro combination short by the cents would do.
+    let policy = MatchPolicy::new().write_off_tolerance(rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
+    for n in [5_000, 50_000] {
+        let (directory, items, line) = large_customer(n);
+        let matcher = match Matcher::new(policy.clone(), &directory, &items) {
+            Ok(matcher) => matcher,
+            Err(e) => panic!("the customer's invoices must index: {e}"),
+        };
+        let line = std::slice::from_ref(&line);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_function(format!("unexplained_line_of_a_customer_with_{}k_open_items", n / 1_000), |b| {
+            b.iter(|| black_box(matcher.run(line)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, matching, large_remittances, large_customers);
 criterion_main!(benches);

@@ -11,7 +11,11 @@
 //! three items, for up to [`PAIR_TABLE_ITEMS_MAX`] items; above that only the
 //! last item is looked up.
 //! Every step counts against a budget, so a customer with thousands of open
-//! items cannot stall a run.
+//! items cannot stall a run. The tables the walk reads cost time and memory in
+//! the number of values (`n · (k + 1)` bounds and a sort) before any step is
+//! counted, so the matcher hands over at most the policy's
+//! [`combination_candidates`](super::MatchPolicy::combination_candidates)
+//! items.
 //!
 //! Among all subsets of at most `max_items` values whose sum falls in the target
 //! range, the search returns the one with the fewest values, and among those

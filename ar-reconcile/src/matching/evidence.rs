@@ -242,6 +242,18 @@ pub enum Evidence {
         /// The most items a combination could hold.
         max_items: usize,
     },
+    /// No open item explains the amount, and no combination of the oldest
+    /// open items does: the customer has more open items than the
+    /// combination search considers
+    /// ([`MatchPolicy::combination_candidates`](super::MatchPolicy::combination_candidates)).
+    NoCombinationAmongOldest {
+        /// The open items the combination search considered, oldest first.
+        searched: usize,
+        /// The customer's open items in the payment currency.
+        items: usize,
+        /// The most items a combination could hold.
+        max_items: usize,
+    },
     /// The amount falls short of several open items, and of this one by the least.
     NearestItem {
         /// The invoice's document number.
@@ -426,6 +438,11 @@ impl fmt::Display for Evidence {
                 f,
                 "no open item and no combination of up to {max_items} of the customer's {items} open items \
                  equals the amount"
+            ),
+            Evidence::NoCombinationAmongOldest { searched, items, max_items } => write!(
+                f,
+                "no open item of the customer's {items} equals the amount, and no combination of up to \
+                 {max_items} of the oldest {searched} does"
             ),
             Evidence::NearestItem { document, items } => {
                 write!(f, "of the customer's {items} open items, the amount falls short of {document} by the least")

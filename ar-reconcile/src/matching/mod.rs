@@ -36,8 +36,9 @@
 //!    or equal net of a discount available on the booking date (plus grace days).
 //! 5. **Combination** (e): up to [`MatchPolicy::max_combination_items`] open
 //!    items summing to the amount exactly, net of discounts, or short within
-//!    tolerance: the fewest items that fit, then the oldest, within a work
-//!    budget per line (see [`combination`]).
+//!    tolerance: the fewest items that fit, then the oldest, among the
+//!    customer's oldest [`MatchPolicy::combination_candidates`] open items and
+//!    within a work budget per line (see [`combination`]).
 //! 6. **Leftover** (f): an overpayment becomes unapplied cash on the customer,
 //!    a short payment on the only open item a deduction, anything else
 //!    unapplied cash; no customer at all is unidentified cash for review.

@@ -39,6 +39,7 @@ pub enum Pass {
 /// | discount grace days | 0 |
 /// | take discounts | yes |
 /// | combination: max items / steps per line | 6 / 50 000 |
+/// | combination: open items searched per customer (oldest first) | 1 000 |
 /// | deduction on the nearest of several open items | up to 10 % of it |
 /// | auto-apply from tier | [`Tier::Certain`] |
 /// | invoice prefixes | `INV`, `INVOICE`, `RE`, `RG`, `NR` |
@@ -72,6 +73,10 @@ pub struct MatchPolicy {
     take_discounts: bool,
     max_combination_items: usize,
     combination_steps_max: u64,
+    /// Absent from a policy stored before it existed: such a policy reads
+    /// with the default.
+    #[serde(default = "default_combination_candidates")]
+    combination_candidates_max: usize,
     auto_apply_from: Tier,
     invoice_prefixes: Vec<String>,
     min_reference_digits: usize,
@@ -86,6 +91,10 @@ pub struct MatchPolicy {
 
 fn default_nearest_deduction_percent() -> Decimal {
     Decimal::TEN
+}
+
+fn default_combination_candidates() -> usize {
+    1_000
 }
 
 impl Default for MatchPolicy {
@@ -108,6 +117,7 @@ impl MatchPolicy {
             take_discounts: true,
             max_combination_items: 6,
             combination_steps_max: 50_000,
+            combination_candidates_max: default_combination_candidates(),
             auto_apply_from: Tier::Certain,
             invoice_prefixes: ["INV", "INVOICE", "RE", "RG", "NR"].map(str::to_owned).to_vec(),
             min_reference_digits: 4,
@@ -173,6 +183,25 @@ impl MatchPolicy {
     /// The work budget of the combination search for one line, in search steps.
     pub fn combination_steps(mut self, steps: u64) -> Self {
         self.combination_steps_max = steps;
+        self
+    }
+
+    /// How many of a customer's open items, oldest first, the combination
+    /// search considers (at least 1). Building the search's tables costs
+    /// time in the items searched, before the step budget counts, so this
+    /// keeps a customer with tens of thousands of open items from slowing
+    /// every one of its lines; among that many items, a combination found by
+    /// chance is likelier than a real one anyway. The other passes see all
+    /// the customer's items.
+    ///
+    /// ```
+    /// use ar_reconcile::matching::MatchPolicy;
+    /// assert_eq!(MatchPolicy::new().combination_candidates_max(), 1_000);
+    /// assert_eq!(MatchPolicy::new().combination_candidates(200).combination_candidates_max(), 200);
+    /// assert_eq!(MatchPolicy::new().combination_candidates(0).combination_candidates_max(), 1);
+    /// ```
+    pub fn combination_candidates(mut self, items: usize) -> Self {
+        self.combination_candidates_max = items.max(1);
         self
     }
 
@@ -251,6 +280,11 @@ impl MatchPolicy {
     /// The combination search's step budget per line.
     pub fn combination_steps_max(&self) -> u64 {
         self.combination_steps_max
+    }
+
+    /// How many of a customer's open items the combination search considers.
+    pub fn combination_candidates_max(&self) -> usize {
+        self.combination_candidates_max
     }
 
     /// The lowest tier that is auto-applied.

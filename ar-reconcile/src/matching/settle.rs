@@ -472,11 +472,13 @@ impl Matcher<'_> {
         true
     }
 
-    /// Pass (e): a combination of open items, exact gross, exact net, then short
-    /// within tolerance. `Err(true)` if the work budget ran out.
+    /// Pass (e): a combination of the oldest open items the policy lets it
+    /// search, exact gross, exact net, then short within tolerance.
+    /// `Err(true)` if the work budget ran out.
     fn combination(&self, ctx: &LineCtx<'_>, opens: &[Open], name: &Arc<str>, draft: &mut Draft) -> Result<(), bool> {
         let mut steps = 0u64;
         let mut exhausted = false;
+        let opens = self.combination_candidates(opens);
         let gross: Vec<i64> = opens.iter().map(|o| o.left).collect();
         let tolerance = i64::try_from(self.tolerance(ctx, i128::from(ctx.amount))).unwrap_or(0);
         let has_discounts = opens.iter().any(|o| o.discount > 0);
@@ -524,6 +526,11 @@ impl Matcher<'_> {
             draft.evidence.push(Evidence::SearchExhausted { items: opens.len(), steps });
         }
         Err(exhausted)
+    }
+
+    /// The open items (oldest first) the combination search considers.
+    fn combination_candidates<'o>(&self, opens: &'o [Open]) -> &'o [Open] {
+        opens.get(..self.policy.combination_candidates_max()).unwrap_or(opens)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -595,9 +602,13 @@ impl Matcher<'_> {
             return;
         }
         if !exhausted && !opens.is_empty() {
-            draft
-                .evidence
-                .push(Evidence::NoCombination { items: opens.len(), max_items: self.policy.combination_items_max() });
+            let (searched, items) = (self.combination_candidates(opens).len(), opens.len());
+            let max_items = self.policy.combination_items_max();
+            draft.evidence.push(if searched < items {
+                Evidence::NoCombinationAmongOldest { searched, items, max_items }
+            } else {
+                Evidence::NoCombination { items, max_items }
+            });
         }
         // `min_by_key` keeps the first of equals: the opens are oldest first.
         let nearest = opens.iter().filter(|o| o.left > ctx.amount).min_by_key(|o| o.left);
