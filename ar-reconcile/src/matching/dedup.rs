@@ -5,7 +5,7 @@
 
 /// Up to this many items, the first of each key is found by scanning the ones
 /// kept so far: fastest for the few a line names or a customer lists.
-const SCAN_MAX: usize = 32;
+pub(crate) const SCAN_MAX: usize = 32;
 
 /// Keeps, among `items[from..]`, the first item of each key, in their order;
 /// `items[..from]` stay as they are. Beyond [`SCAN_MAX`] items the first of
@@ -65,7 +65,13 @@ impl<K: Ord> Positions<K> {
 
     /// The first position of each key, in key order.
     fn firsts(&self) -> impl Iterator<Item = usize> + '_ {
-        self.sorted.chunk_by(|a, b| a.0 == b.0).map(|same| same[0].1)
+        self.groups().map(|same| same[0].1)
+    }
+
+    /// The entries of each key, in key order; each group in list order and
+    /// never empty.
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &[(K, usize)]> + '_ {
+        self.sorted.chunk_by(|a, b| a.0 == b.0)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Passes (a) and (b): invoices a bank line names, by structured reference or
 //! in its free text.
 
-use super::dedup::keep_first_of_each;
+use super::dedup::{Positions, SCAN_MAX, keep_first_of_each};
 use super::evidence::ReferenceSource;
 use super::index::NONE;
 use super::matcher::{LineCtx, RunState};
@@ -257,6 +257,11 @@ impl Matcher<'_> {
     }
 
     /// The customer of the referenced invoices in the line's currency: see [`Matcher::referenced`].
+    ///
+    /// The payer if it owns one of them; else, of their owners in the order
+    /// they first appear, the first whose referenced items the amount pays (one
+    /// of them alone, gross or net of its discount, or all together); else the
+    /// first owner.
     fn choose_customer(
         &self,
         state: &RunState<'_>,
@@ -265,28 +270,60 @@ impl Matcher<'_> {
         payer: Option<u32>,
     ) -> Option<u32> {
         let in_currency = || refs.iter().filter(|r| self.items[r.row as usize].currency() == ctx.currency);
-        let owner = |r: &Ref<'_>| r.owner;
-        if let Some(p) = payer.filter(|p| in_currency().any(|r| owner(r) == *p)) {
+        if let Some(p) = payer.filter(|p| in_currency().any(|r| r.owner == *p)) {
             return Some(p);
         }
-        let mut first = None;
-        for (i, r) in in_currency().enumerate() {
-            let c = owner(r);
-            if in_currency().take(i).any(|x| owner(x) == c) {
-                continue;
-            }
-            first = first.or(Some(c));
-            let of_c = || in_currency().filter(|x| owner(x) == c);
-            let open: i128 = of_c().map(|x| i128::from(self.remaining(state, x.row))).sum();
-            let single = of_c().any(|x| {
-                let left = self.remaining(state, x.row);
-                left == ctx.amount || left - self.discount_available(state, ctx, x.row) == ctx.amount
-            });
-            if single || open == i128::from(ctx.amount) {
-                return Some(c);
-            }
+        let first = in_currency().next()?.owner;
+        if in_currency().all(|r| r.owner == first) {
+            return Some(first).filter(|c| *c != NONE);
         }
-        first.filter(|c| *c != NONE)
+        let paid = if in_currency().nth(SCAN_MAX).is_none() {
+            self.first_paid_owner_scan(state, ctx, in_currency())
+        } else {
+            self.first_paid_owner_sorted(state, ctx, &in_currency().collect::<Vec<_>>())
+        };
+        paid.or(Some(first)).filter(|c| *c != NONE)
+    }
+
+    /// `true` if the amount pays one of `refs` alone (gross or net of its
+    /// discount) or all of them together.
+    fn pays(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, mut refs: impl Iterator<Item = u32> + Clone) -> bool {
+        let left = |row: u32| self.remaining(state, row);
+        let open: i128 = refs.clone().map(|row| i128::from(left(row))).sum();
+        open == i128::from(ctx.amount)
+            || refs.any(|row| {
+                left(row) == ctx.amount || left(row) - self.discount_available(state, ctx, row) == ctx.amount
+            })
+    }
+
+    /// Of the owners of `refs` in the order they first appear, the first the
+    /// amount [pays](Matcher::pays): by comparing each with those before it,
+    /// for the few a line usually names.
+    fn first_paid_owner_scan<'r, 'l: 'r>(
+        &self,
+        state: &RunState<'_>,
+        ctx: &LineCtx<'_>,
+        refs: impl Iterator<Item = &'r Ref<'l>> + Clone,
+    ) -> Option<u32> {
+        refs.clone().enumerate().find_map(|(i, r)| {
+            let owner = r.owner;
+            let first_time = !refs.clone().take(i).any(|x| x.owner == owner);
+            let rows = refs.clone().filter(move |x| x.owner == owner).map(|x| x.row);
+            (first_time && self.pays(state, ctx, rows)).then_some(owner)
+        })
+    }
+
+    /// [`Matcher::first_paid_owner_scan`] with the owners grouped by sorting:
+    /// an advice can name invoices of thousands of customers (a payment
+    /// service paying for many), where the scan is quadratic.
+    fn first_paid_owner_sorted(&self, state: &RunState<'_>, ctx: &LineCtx<'_>, refs: &[&Ref<'_>]) -> Option<u32> {
+        let by_owner = Positions::new(refs.iter().map(|r| r.owner));
+        let pays = |group: &[(u32, usize)]| {
+            self.pays(state, ctx, group.iter().filter_map(|(_, at)| refs.get(*at).map(|r| r.row)))
+        };
+        // A group's first entry is its owner's first appearance.
+        let paid = by_owner.groups().filter(|group| pays(group)).map(|group| group[0]);
+        paid.min_by_key(|(_, at)| *at).map(|(owner, _)| owner)
     }
 }
 
