@@ -109,6 +109,35 @@ fn thousands_of_customers_on_one_account_are_a_conflict_found_at_once() {
     assert_eq!(outcome.proposals[1].customer, Some(id(1)));
 }
 
+#[test]
+fn a_name_and_a_reference_on_thousands_of_customers_are_looked_up_once_per_line() {
+    // A payment service's name recorded as an alias of 20,000 customers, and
+    // its payout reference as their customer reference; the last customer
+    // also has a name of its own.
+    let id = CustomerId::from_u128;
+    let mut customers: Vec<Customer> = (1..=20_000)
+        .map(|i| Customer::new(id(i), format!("Shop {i}")).alias("Stripe Payments Ltd").reference("PAYOUT-77"))
+        .collect();
+    customers.push(Customer::new(id(20_001), "Corner Shop").alias("CORNER SHOP"));
+    let directory: CustomerDirectory = customers.into_iter().collect();
+    let matcher = Matcher::new(MatchPolicy::new(), &directory, &[]).unwrap();
+    let line = |name: &str, text: &str| BankLine {
+        counterparty_name: Some(name.into()),
+        remittance_text: text.into(),
+        ..BankLine::new(day(10), eur(100))
+    };
+    let lines: Vec<BankLine> = (0..2_000).map(|_| line("STRIPE PAYMENTS LTD", "")).collect();
+    let outcome = matcher.run(&lines);
+    let ambiguous = Evidence::PayerNameAmbiguous { payer_name: "STRIPE PAYMENTS LTD".into(), customers: 20_000 };
+    assert!(outcome.proposals.iter().all(|p| p.customer.is_none() && p.evidence.contains(&ambiguous)));
+
+    // The reference is its first customer's; a name listed twice by one customer is one owner.
+    let outcome = matcher.run(&[line("STRIPE PAYMENTS LTD", "payout-77"), line("Corner Shop", "")]);
+    assert_eq!(outcome.proposals[0].customer, Some(id(1)));
+    assert!(outcome.proposals[0].evidence.iter().any(|e| matches!(e, Evidence::CustomerReference { .. })));
+    assert_eq!(outcome.proposals[1].customer, Some(id(20_001)));
+}
+
 /// customer (0..6), open amount
 type InvoiceSpec = (u8, i64);
 /// referenced invoices, amount kind, payer (0..8: 6 and 7 pay from no known account), in text

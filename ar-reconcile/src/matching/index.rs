@@ -1,8 +1,8 @@
 //! The lookups a run needs: document number → invoices and payer account →
 //! customer, built by [`Matcher::new`](super::Matcher::new) for every policy;
 //! payer name and customer reference → customer, and customer → open items
-//! oldest first, built only for the passes that use them (see [`PayerKeys`]
-//! and [`Grouped`]).
+//! oldest first, built only for the passes that use them (see
+//! [`PayerKeys`](super::payer_keys::PayerKeys) and [`Grouped`]).
 //!
 //! Every key is a normalized string kept as a fixed hash (never a randomly
 //! seeded one) in a [`HashIndex`]; a hit is confirmed against the string
@@ -11,8 +11,7 @@
 //! pass over the items, a counting sort of `(hash, row)` pairs and a bit-array
 //! check for repeated invoice ids (see [`IdTags`]).
 
-use super::dedup::keep_first_of_each;
-use super::normalize::{document_key, key_hash, normalize_account_into, normalize_document_into, normalize_name_into};
+use super::normalize::{document_key, key_hash, normalize_account_into};
 use super::{CustomerDirectory, MatchError, OpenInvoice};
 
 /// "No directory entry" / "empty slot".
@@ -220,7 +219,7 @@ pub(crate) struct MatchIndex {
     pub(crate) directory_ids: DenseIds,
     /// Normalized account → its key in `account_keys`.
     accounts: HashIndex,
-    account_keys: AccountKeys,
+    account_keys: StoredKeys,
 }
 
 fn dense_len(n: usize, what: &'static str) -> Result<u32, MatchError> {
@@ -310,15 +309,21 @@ impl MatchIndex {
     }
 }
 
-/// Normalized accounts one after the other, each as its customer's entry, its
-/// length and its bytes: a lookup confirms a hit in the same cache line it
-/// finds the customer in, instead of chasing the directory's strings.
-struct AccountKeys {
+/// Normalized keys (accounts, payer names, customer references) one after
+/// the other, each as its customer's entry, its length and its bytes: a
+/// lookup confirms a hit in the same cache line it finds the customer in,
+/// instead of chasing the directory's strings.
+pub(crate) struct StoredKeys {
     bytes: Vec<u8>,
 }
 
-impl AccountKeys {
-    fn push(&mut self, entry: u32, key: &[u8]) -> u32 {
+impl StoredKeys {
+    pub(crate) fn with_capacity(bytes: usize) -> Self {
+        StoredKeys { bytes: Vec::with_capacity(bytes) }
+    }
+
+    /// Stores `key` of directory entry `entry`; returns its place.
+    pub(crate) fn push(&mut self, entry: u32, key: &[u8]) -> u32 {
         let at = self.bytes.len() as u32;
         self.bytes.extend_from_slice(&entry.to_le_bytes());
         self.bytes.extend_from_slice(&(key.len() as u32).to_le_bytes());
@@ -327,7 +332,7 @@ impl AccountKeys {
     }
 
     /// The entry and key stored at `at`.
-    fn get(&self, at: u32) -> Option<(u32, &[u8])> {
+    pub(crate) fn get(&self, at: u32) -> Option<(u32, &[u8])> {
         let at = at as usize;
         let word = |from: usize| -> Option<u32> {
             let b = self.bytes.get(from..from + 4)?;
@@ -454,8 +459,8 @@ fn first_repeat(items: &[OpenInvoice], rows: &[(u32, u32)]) -> Option<u32> {
 /// The account lookup, and a check that no normalized account belongs to two
 /// customers: the first account (in directory order) whose key an earlier
 /// customer already has is reported.
-fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, AccountKeys), MatchError> {
-    let mut keys = AccountKeys { bytes: Vec::with_capacity(directory.len() * 32) };
+fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, StoredKeys), MatchError> {
+    let mut keys = StoredKeys::with_capacity(directory.len() * 32);
     let mut hashes = Vec::with_capacity(directory.len());
     let mut places = Vec::with_capacity(directory.len());
     let mut buf = Vec::new();
@@ -499,7 +504,7 @@ fn account_keys(directory: &CustomerDirectory) -> Result<(HashIndex, AccountKeys
 /// first place of that key. Within one key, everything before the first place
 /// of another customer belongs to the first place's customer, so that first
 /// place is the earliest conflict and the key's first place its partner.
-fn first_conflict(run: &mut [u32], keys: &AccountKeys) -> Option<(u32, u32)> {
+fn first_conflict(run: &mut [u32], keys: &StoredKeys) -> Option<(u32, u32)> {
     let key = |at: &u32| keys.get(*at).map(|(_, key)| key);
     let entry = |at: &u32| keys.get(*at).map(|(entry, _)| entry);
     run.sort_by(|a, b| key(a).cmp(&key(b)));
@@ -510,62 +515,6 @@ fn first_conflict(run: &mut [u32], keys: &AccountKeys) -> Option<(u32, u32)> {
             Some((*first, *other))
         })
         .min_by_key(|&(a, b)| (b, a))
-}
-
-/// The lookups of pass (c): payer name and customer reference → customer.
-/// Only policies that run pass (c) build them.
-pub(crate) struct PayerKeys {
-    names: HashIndex,
-    references: HashIndex,
-}
-
-impl PayerKeys {
-    pub(crate) fn build(directory: &CustomerDirectory, prefixes: &[String]) -> Self {
-        let mut names: Vec<(u64, u32)> = Vec::with_capacity(directory.len());
-        let mut references: Vec<(u64, u32)> = Vec::new();
-        let mut buf = Vec::new();
-        let mut name_buf = String::new();
-        for (entry, c) in directory.customers().iter().enumerate() {
-            let entry = entry as u32;
-            // A customer listed under one name twice is still one customer.
-            let own = names.len();
-            for name in std::iter::once(&*c.name).chain(c.aliases.iter().map(String::as_str)) {
-                normalize_name_into(name, &mut name_buf);
-                if !name_buf.is_empty() {
-                    names.push((key_hash(name_buf.as_bytes()), entry));
-                }
-            }
-            keep_first_of_each(&mut names, own, |k| k.0);
-            let own = references.len();
-            for reference in &c.references {
-                normalize_document_into(reference, prefixes, &mut buf);
-                if !buf.is_empty() {
-                    references.push((key_hash(&buf), entry));
-                }
-            }
-            keep_first_of_each(&mut references, own, |k| k.0);
-        }
-        PayerKeys {
-            names: HashIndex::build(names.len(), |i| names[i]),
-            references: HashIndex::build(references.len(), |i| references[i]),
-        }
-    }
-
-    /// Directory entries whose normalized name (or alias) may be `key`, each
-    /// once, in directory order; the caller confirms the name.
-    pub(crate) fn names(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        self.names.get(key_hash(key.as_bytes()))
-    }
-
-    /// `true` if any customer has a reference to look for.
-    pub(crate) fn has_references(&self) -> bool {
-        !self.references.is_empty()
-    }
-
-    /// Directory entries with a reference that may be `key`; the caller confirms.
-    pub(crate) fn references(&self, key: &str) -> impl Iterator<Item = u32> + '_ {
-        self.references.get(key_hash(key.as_bytes()))
-    }
 }
 
 #[cfg(test)]
@@ -590,7 +539,7 @@ mod tests {
 
     /// The earliest place whose key an earlier place of another entry has,
     /// with the first place of that key, by the definition.
-    fn first_conflict_by_definition(places: &[u32], keys: &AccountKeys) -> Option<(u32, u32)> {
+    fn first_conflict_by_definition(places: &[u32], keys: &StoredKeys) -> Option<(u32, u32)> {
         places.iter().enumerate().find_map(|(i, b)| {
             let (entry, key) = keys.get(*b)?;
             let first = places[..i].iter().find(|a| keys.get(**a).is_some_and(|(_, k)| k == key))?;
@@ -610,7 +559,7 @@ mod tests {
         fn first_conflict_is_the_earliest_account_an_earlier_customer_has(
             accounts in proptest::collection::vec((0u32..4, 0usize..3), 0..24),
         ) {
-            let mut keys = AccountKeys { bytes: Vec::new() };
+            let mut keys = StoredKeys::with_capacity(0);
             let names: [&[u8]; 3] = [b"de11", b"de2", b"gb333"];
             let mut places: Vec<u32> = accounts.iter().map(|(entry, key)| keys.push(*entry, names[*key])).collect();
             let want = first_conflict_by_definition(&places, &keys);
@@ -694,7 +643,7 @@ mod lookup_tests {
     use chrono::NaiveDate;
     use proptest::prelude::*;
 
-    use super::super::normalize::normalize_document;
+    use super::super::normalize::{normalize_document, normalize_document_into};
     use super::*;
 
     proptest! {

@@ -6,7 +6,8 @@ use ar_core::{Currency, CustomerId, Money};
 use chrono::NaiveDate;
 
 use super::grouping::Grouped;
-use super::index::{MatchIndex, NONE, PayerKeys};
+use super::index::{MatchIndex, NONE};
+use super::payer_keys::PayerKeys;
 use super::proposal::SummaryBuilder;
 use super::read_ahead::{BLOCK, ReadAhead};
 use super::references::Ref;

@@ -98,6 +98,7 @@ pub mod normalize;
 mod open_item;
 mod pattern;
 mod payer;
+mod payer_keys;
 mod policy;
 mod proposal;
 mod read_ahead;

@@ -61,30 +61,18 @@ impl Matcher<'_> {
         if key.is_empty() {
             return None;
         }
-        let fits: Vec<u32> = self
-            .payers()
-            .names(&key)
-            .filter(|c| {
-                self.directory.customers().get(*c as usize).is_some_and(|entry| {
-                    std::iter::once(&*entry.name)
-                        .chain(entry.aliases.iter().map(String::as_str))
-                        .any(|n| normalize_name(n) == key)
-                })
-            })
-            .collect();
-        match fits.as_slice() {
-            [one] => {
+        match self.payers().name(&key)? {
+            (one, 1) => {
                 evidence.push(Evidence::PayerName {
                     payer_name: payer_name.to_owned(),
-                    customer: self.customer_id(*one)?,
-                    customer_name: self.customer_name(*one),
+                    customer: self.customer_id(one)?,
+                    customer_name: self.customer_name(one),
                 });
-                Some(*one)
+                Some(one)
             }
-            [] => None,
-            many => {
+            (_, many) => {
                 evidence
-                    .push(Evidence::PayerNameAmbiguous { payer_name: payer_name.to_owned(), customers: many.len() });
+                    .push(Evidence::PayerNameAmbiguous { payer_name: payer_name.to_owned(), customers: many as usize });
                 None
             }
         }
@@ -108,13 +96,7 @@ impl Matcher<'_> {
             if key.len() < 2 {
                 continue;
             }
-            let found = self.payers().references(&key).find(|c| {
-                self.directory
-                    .customers()
-                    .get(*c as usize)
-                    .is_some_and(|e| e.references.iter().any(|r| normalize_document(r, prefixes) == key))
-            });
-            if let Some(c) = found {
+            if let Some(c) = self.payers().reference(&key) {
                 evidence.push(Evidence::CustomerReference {
                     reference: candidate.to_owned(),
                     customer: self.customer_id(c)?,
