@@ -176,6 +176,32 @@ fn a_batch_keeps_to_its_currency_and_date_window() {
 }
 
 /// Every non-empty subset of `amounts` (by index) summing to `target`.
+/// A month of a subscription: 20,000 payments of 49.00 on every other day,
+/// half of them with the subscription's one fixed reference, and the bank's
+/// 20,000 credits for them, each booked a day after its payment (so also a
+/// day before the next day's payments). Every pair of equal amount
+/// within the window is a candidate (about 70 million), and every payment
+/// with the shared reference has 10,000 lines carrying it: listing the first
+/// or rescanning the second per payment would not finish.
+#[test]
+fn twenty_thousand_payments_of_one_amount_pair_with_their_own_credits() {
+    const N: usize = 20_000;
+    let date = |i: usize| 2 * (i * 12 / N) as u32 + 1;
+    let reference = |i: usize| i.is_multiple_of(2).then_some("SUBSCRIPTION-2024");
+    let payments: Vec<_> = (0..N).map(|i| payment(i as u128 + 1, usd(4_900), date(i), reference(i))).collect();
+    let lines: Vec<_> = (0..N).map(|i| credit(usd(4_900), date(i) + 1, reference(i))).collect();
+    let result = reconcile_deposit(&payments, &lines, DepositPolicy::new()).unwrap();
+    assert_eq!(result.rows.len(), N);
+    for (i, row) in result.rows.iter().enumerate() {
+        // Shared references pair in order. The rest pair one day apart, and
+        // of two payments as near to a line the earlier one wins it: the
+        // line a day after its own payment, not the one a day before.
+        let by = if i.is_multiple_of(2) { PairedBy::Reference } else { PairedBy::AmountAndDate { days_apart: 1 } };
+        assert_eq!(*row, DepositStatus::Matched { payment: i, line: i, by }, "row {i}");
+    }
+    assert!(result.is_clean());
+}
+
 fn any_subset_sums_to(amounts: &[i64], target: i64) -> bool {
     (1u32..(1 << amounts.len()))
         .any(|mask| (0..amounts.len()).filter(|i| mask & (1 << i) != 0).map(|i| amounts[i]).sum::<i64>() == target)

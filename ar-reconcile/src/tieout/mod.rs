@@ -38,6 +38,12 @@ use ar_core::{Currency, CustomerId, DocumentRef, Money, OpenItem, PaymentId};
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+mod nearest_pairs;
+mod reference_pairs;
+
+use nearest_pairs::nearest_pairs;
+use reference_pairs::reference_pairs;
+
 use crate::matching::evidence::Amount;
 use crate::matching::normalize::normalize_account;
 use crate::{BankLine, Reference};
@@ -396,45 +402,39 @@ fn rows_in_payment_order(pairs: Vec<Option<DepositStatus>>, batches: Vec<Batch>)
     rows
 }
 
+/// Step 1: shared references (see [`reference_pairs`]).
 fn pair_by_reference(
     payments: &[LedgerPayment],
     lines: &[BankLine],
     line_taken: &mut [bool],
     pairs: &mut [Option<DepositStatus>],
 ) {
-    let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, line) in lines.iter().enumerate() {
-        if !line_taken[i] {
-            for key in references_of(line) {
-                by_key.entry(key).or_default().push(i);
-            }
+    let payment_keys: Vec<_> = payments
+        .iter()
+        .map(|p| {
+            let key = p.reference.as_deref().map(normalize_account).filter(|k| !k.is_empty());
+            key.map(|key| (key, p.amount))
+        })
+        .collect();
+    let line_keys: Vec<_> =
+        lines.iter().zip(line_taken.iter()).map(|(l, taken)| (!taken).then(|| (references_of(l), l.amount))).collect();
+    for (p, l) in reference_pairs(&payment_keys, &line_keys) {
+        let (Some(payment), Some(line)) = (payments.get(p), lines.get(l)) else { continue };
+        let (paid, bank) = (payment.amount, line.amount);
+        if let (Some(taken), Some(pair)) = (line_taken.get_mut(l), pairs.get_mut(p)) {
+            *taken = true;
+            *pair = Some(if bank == paid {
+                DepositStatus::Matched { payment: p, line: l, by: PairedBy::Reference }
+            } else {
+                let difference = Money::from_minor(bank.minor() - paid.minor(), bank.currency())
+                    .unwrap_or_else(|_| Money::zero(bank.currency()));
+                DepositStatus::AmountDiffers { payment: p, line: l, difference }
+            });
         }
-    }
-    for (p, payment) in payments.iter().enumerate() {
-        let Some(key) = payment.reference.as_deref().map(normalize_account).filter(|k| !k.is_empty()) else {
-            continue;
-        };
-        let Some(candidates) = by_key.get(&key) else { continue };
-        let open = || {
-            candidates
-                .iter()
-                .copied()
-                .filter(|&l| !line_taken[l] && lines[l].amount.currency() == payment.amount.currency())
-        };
-        let line = open().find(|&l| lines[l].amount == payment.amount).or_else(|| open().next());
-        let Some(l) = line else { continue };
-        line_taken[l] = true;
-        let bank = lines[l].amount;
-        pairs[p] = Some(if bank == payment.amount {
-            DepositStatus::Matched { payment: p, line: l, by: PairedBy::Reference }
-        } else {
-            let difference = Money::from_minor(bank.minor() - payment.amount.minor(), bank.currency())
-                .unwrap_or_else(|_| Money::zero(bank.currency()));
-            DepositStatus::AmountDiffers { payment: p, line: l, difference }
-        });
     }
 }
 
+/// Step 2: equal amounts, nearest dates first (see [`nearest_pairs`]).
 fn pair_by_amount(
     payments: &[LedgerPayment],
     lines: &[BankLine],
@@ -442,30 +442,14 @@ fn pair_by_amount(
     line_taken: &mut [bool],
     pairs: &mut [Option<DepositStatus>],
 ) {
-    let mut lines_by_amount: BTreeMap<Money, Vec<usize>> = BTreeMap::new();
-    for (i, line) in lines.iter().enumerate() {
-        if !line_taken[i] {
-            lines_by_amount.entry(line.amount).or_default().push(i);
-        }
-    }
-    // Every (payment, line) of equal amount within the window, nearest first.
-    let mut candidates: Vec<(u32, usize, usize)> = Vec::new();
-    for (p, payment) in payments.iter().enumerate() {
-        if pairs[p].is_some() {
-            continue;
-        }
-        for &l in lines_by_amount.get(&payment.amount).map(Vec::as_slice).unwrap_or(&[]) {
-            let days = (lines[l].booking_date - payment.date).num_days().unsigned_abs();
-            if days <= u64::from(policy.window_days()) {
-                candidates.push((days as u32, p, l));
-            }
-        }
-    }
-    candidates.sort_unstable();
-    for (days, p, l) in candidates {
-        if pairs[p].is_none() && !line_taken[l] {
-            line_taken[l] = true;
-            pairs[p] =
+    let free_payments: Vec<_> =
+        payments.iter().zip(pairs.iter()).map(|(p, pair)| pair.is_none().then_some((p.amount, p.date))).collect();
+    let free_lines: Vec<_> =
+        lines.iter().zip(line_taken.iter()).map(|(l, taken)| (!taken).then_some((l.amount, l.booking_date))).collect();
+    for (p, l, days) in nearest_pairs(&free_payments, &free_lines, policy.window_days()) {
+        if let (Some(taken), Some(pair)) = (line_taken.get_mut(l), pairs.get_mut(p)) {
+            *taken = true;
+            *pair =
                 Some(DepositStatus::Matched { payment: p, line: l, by: PairedBy::AmountAndDate { days_apart: days } });
         }
     }
