@@ -50,6 +50,31 @@ pub struct Remittance {
     pub adjustments: Vec<Adjustment>,
 }
 
+impl Remittance {
+    /// A remitted document with nothing else stated: no amount paid, original
+    /// or discount, no adjustments.
+    ///
+    /// ```
+    /// use ar_reconcile::Remittance;
+    /// use ar_core::{Currency, Money};
+    /// let paid = Money::from_minor(69_972, Currency::EUR)?;
+    /// let r = Remittance::new("INV-2024-0042").paid(paid);
+    /// assert_eq!(r.document, "INV-2024-0042");
+    /// assert_eq!(r.paid, Some(paid));
+    /// assert_eq!((r.original, r.discount, r.adjustments.len()), (None, None, 0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(document: impl Into<String>) -> Self {
+        Remittance { document: document.into(), paid: None, original: None, discount: None, adjustments: Vec::new() }
+    }
+
+    /// The same document with the amount paid against it stated.
+    pub fn paid(mut self, amount: Money) -> Self {
+        self.paid = Some(amount);
+        self
+    }
+}
+
 /// An adjustment the payer made to a remitted document, with its reason code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Adjustment {

@@ -152,13 +152,7 @@ fn line(r: &LineRow) -> BankLine {
         remittances: r
             .remittances
             .iter()
-            .map(|(document, paid)| Remittance {
-                document: document.clone(),
-                paid: Some(money(paid, &r.currency)),
-                original: None,
-                discount: None,
-                adjustments: vec![],
-            })
+            .map(|(document, paid)| Remittance::new(document.clone()).paid(money(paid, &r.currency)))
             .collect(),
         ..BankLine::new(date(&r.date), money(&r.amount, &r.currency))
     }

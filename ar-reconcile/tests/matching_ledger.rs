@@ -139,13 +139,7 @@ fn mixed_proposal() -> (Ledger, CustomerId, BankLine, MatchPolicy, Proposal) {
     let (ledger, acme) = book(&[(1, 1_000), (2, 100)]);
     let items = open_invoices(&ledger.open_items(acme).unwrap());
     let directory: CustomerDirectory = [Customer::new(acme, "ACME GmbH")].into_iter().collect();
-    let remit = |document: &str, paid| ar_reconcile::Remittance {
-        document: document.into(),
-        paid: Some(eur(paid)),
-        original: None,
-        discount: None,
-        adjustments: vec![],
-    };
+    let remit = |document: &str, paid| ar_reconcile::Remittance::new(document).paid(eur(paid));
     let mut line = credit(99_600 + 9_600, None, None);
     let adjustment = |minor, reason: &str| ar_reconcile::Adjustment { amount: eur(minor), reason: reason.into() };
     let mut short = remit("inv 2", 9_600);

@@ -118,17 +118,8 @@ fn bank_line(spec: &LineSpec, items: &[OpenInvoice]) -> BankLine {
                     }
                 })
                 .collect();
-            let remit = picks
-                .iter()
-                .zip(&paid)
-                .map(|(i, p)| Remittance {
-                    document: i.number.to_string(),
-                    paid: Some(eur(*p)),
-                    original: None,
-                    discount: None,
-                    adjustments: vec![],
-                })
-                .collect();
+            let remit =
+                picks.iter().zip(&paid).map(|(i, p)| Remittance::new(i.number.to_string()).paid(eur(*p))).collect();
             (paid.iter().sum(), vec![], None, remit)
         }
         4 => (gross, vec![], Some("DE12 3456".to_owned()), vec![]),

@@ -51,15 +51,7 @@ fn number(i: usize) -> String {
 
 /// A line of `amount` cents whose advice names every invoice, without amounts.
 fn advice(invoices: usize, amount: i64, payer: Option<usize>) -> BankLine {
-    let remittances = (0..invoices)
-        .map(|i| Remittance {
-            document: number(i),
-            paid: None,
-            original: None,
-            discount: None,
-            adjustments: Vec::new(),
-        })
-        .collect();
+    let remittances = (0..invoices).map(|i| Remittance::new(number(i))).collect();
     BankLine { counterparty_account: payer.map(account), remittances, ..BankLine::new(date(), eur(amount)) }
 }
 

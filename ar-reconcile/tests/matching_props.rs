@@ -194,12 +194,9 @@ fn build(w: &World) -> (CustomerDirectory, Vec<OpenInvoice>, Vec<BankLine>) {
                 },
                 remittances: if l.remit {
                     refs.iter()
-                        .map(|&r| Remittance {
-                            document: items[r].number.to_string(),
-                            paid: Some(money(items[r].open_amount.minor() - l.delta.min(items[r].open_amount.minor()))),
-                            original: None,
-                            discount: None,
-                            adjustments: vec![],
+                        .map(|&r| {
+                            let open = items[r].open_amount.minor();
+                            Remittance::new(items[r].number.to_string()).paid(money(open - l.delta.min(open)))
                         })
                         .collect()
                 } else {

@@ -50,15 +50,7 @@ fn number(i: usize) -> String {
 /// A payment from ACME's account of `amount` cents whose remittance advice
 /// names every invoice, without stating what it pays on each.
 fn remittance_line(amount: i64) -> Result<BankLine, Box<dyn std::error::Error>> {
-    let remittances = (0..INVOICES)
-        .map(|i| Remittance {
-            document: number(i),
-            paid: None,
-            original: None,
-            discount: None,
-            adjustments: Vec::new(),
-        })
-        .collect::<Vec<_>>();
+    let remittances = (0..INVOICES).map(|i| Remittance::new(number(i))).collect::<Vec<_>>();
     Ok(BankLine { counterparty_account: Some(ACCOUNT.into()), remittances, ..BankLine::new(date()?, eur(amount)?) })
 }
 

@@ -70,15 +70,7 @@ fn large_remittance(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine)
     let items = (0..n)
         .map(|i| OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, number(i), eur(open(i)), date, date))
         .collect();
-    let remittances = (0..n)
-        .map(|i| Remittance {
-            document: number(i),
-            paid: None,
-            original: None,
-            discount: None,
-            adjustments: Vec::new(),
-        })
-        .collect();
+    let remittances = (0..n).map(|i| Remittance::new(number(i))).collect();
     let amount = eur((0..n).map(open).sum::<i64>() - 50_00);
     let line = BankLine { counterparty_account: Some(account.into()), remittances, ..BankLine::new(date, amount) };
     (directory, items, line)

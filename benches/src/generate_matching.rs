@@ -310,13 +310,7 @@ impl Lines<'_> {
         match self.rng.below(4) {
             0 | 1 => line.references.push(Reference::Invoice(variant)),
             2 => line.end_to_end_id = Some(variant),
-            _ => line.remittances.push(Remittance {
-                document: variant,
-                paid: Some(eur(minor)),
-                original: None,
-                discount: None,
-                adjustments: Vec::new(),
-            }),
+            _ => line.remittances.push(Remittance::new(variant).paid(eur(minor))),
         }
         let c = self.customer_of(row);
         if self.rng.chance(70) {

@@ -160,13 +160,7 @@ mod tests {
         for &(n, channel) in refs {
             match channel {
                 Channel::Structured => line.references.push(Reference::Invoice(format!("inv{n}"))),
-                Channel::Remittance => line.remittances.push(Remittance {
-                    document: format!("INV {n:07}"),
-                    paid: None,
-                    original: None,
-                    discount: None,
-                    adjustments: vec![],
-                }),
+                Channel::Remittance => line.remittances.push(Remittance::new(format!("INV {n:07}"))),
                 Channel::EndToEnd => line.end_to_end_id = Some(format!("INV-{n:05}")),
                 Channel::TextWithPrefix => line.remittance_text.push_str(&format!(" Rechnung RE {n}")),
                 Channel::TextToken => line.remittance_text.push_str(&format!(" see inv-{n:04},")),
