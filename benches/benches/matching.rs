@@ -76,22 +76,33 @@ fn large_remittance(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine)
     (directory, items, line)
 }
 
-fn large_remittances(c: &mut Criterion) {
+/// A directory, one customer's `n` open items and a line from it.
+type OneLineCase = fn(usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine);
+
+/// One line matched, again and again, against the matcher built once over
+/// each size's items: `name` with `{k}` replaced by the size in thousands,
+/// throughput per item.
+fn one_line_runs(c: &mut Criterion, policy: &MatchPolicy, sizes: [usize; 2], case: OneLineCase, name: &str) {
     let mut group = c.benchmark_group("matching");
     group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    for n in [20_000, 80_000] {
-        let (directory, items, line) = large_remittance(n);
-        let matcher = match Matcher::new(MatchPolicy::new(), &directory, &items) {
+    for n in sizes {
+        let (directory, items, line) = case(n);
+        let matcher = match Matcher::new(policy.clone(), &directory, &items) {
             Ok(matcher) => matcher,
-            Err(e) => panic!("the remittance's invoices must index: {e}"),
+            Err(e) => panic!("the generated invoices must index: {e}"),
         };
         let line = std::slice::from_ref(&line);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(format!("short_paid_remittance_of_{}k_invoices", n / 1_000), |b| {
+        group.bench_function(name.replace("{k}", &format!("{}k", n / 1_000)), |b| {
             b.iter(|| black_box(matcher.run(line)))
         });
     }
     group.finish();
+}
+
+fn large_remittances(c: &mut Criterion) {
+    let name = "short_paid_remittance_of_{k}_invoices";
+    one_line_runs(c, &MatchPolicy::new(), [20_000, 80_000], large_remittance, name);
 }
 
 /// One customer's `n` open invoices, whole euros, and a line from its
@@ -113,23 +124,10 @@ fn large_customer(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine) {
 }
 
 fn large_customers(c: &mut Criterion) {
-    let mut group = c.benchmark_group("matching");
-    group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     // No write-off: a whole-euro combination short by the cents would do.
     let policy = MatchPolicy::new().write_off_tolerance(rust_decimal::Decimal::ZERO, rust_decimal::Decimal::ZERO);
-    for n in [5_000, 50_000] {
-        let (directory, items, line) = large_customer(n);
-        let matcher = match Matcher::new(policy.clone(), &directory, &items) {
-            Ok(matcher) => matcher,
-            Err(e) => panic!("the customer's invoices must index: {e}"),
-        };
-        let line = std::slice::from_ref(&line);
-        group.throughput(Throughput::Elements(n as u64));
-        group.bench_function(format!("unexplained_line_of_a_customer_with_{}k_open_items", n / 1_000), |b| {
-            b.iter(|| black_box(matcher.run(line)))
-        });
-    }
-    group.finish();
+    let name = "unexplained_line_of_a_customer_with_{k}_open_items";
+    one_line_runs(c, &policy, [5_000, 50_000], large_customer, name);
 }
 
 criterion_group!(benches, matching, large_remittances, large_customers);
