@@ -221,3 +221,45 @@ fn a_policy_stored_before_the_candidate_count_loads_with_the_default() -> TestRe
     assert_eq!(serde_json::from_value::<MatchPolicy>(stored)?.combination_candidates_max(), 250);
     Ok(())
 }
+
+/// A host whose numbering restarts per customer: 5,000 customers each have an
+/// "INV-1001". A line from one customer's account naming it pays that
+/// customer's invoice; the evidence lists three of the others and counts the
+/// rest, instead of a sentence per customer.
+#[test]
+fn an_invoice_number_every_customer_has_is_settled_for_the_payer_with_the_others_counted() -> TestResult {
+    const CUSTOMERS: u128 = 5_000;
+    let account = |c: u128| format!("DE{c:020}");
+    let directory: CustomerDirectory = (1..=CUSTOMERS)
+        .map(|c| Customer::new(CustomerId::from_u128(c), format!("Customer {c}")).account(account(c)))
+        .collect();
+    let (d, paid) = (date()?, 10_000 + 4_321);
+    let items = (1..=CUSTOMERS)
+        .map(|c| {
+            Ok(OpenInvoice::new(
+                InvoiceId::from_u128(c),
+                CustomerId::from_u128(c),
+                "INV-1001",
+                eur(10_000 + c as i64)?,
+                d,
+                d,
+            ))
+        })
+        .collect::<Result<Vec<_>, Box<dyn std::error::Error>>>()?;
+    let line = BankLine {
+        counterparty_account: Some(account(4_321)),
+        remittance_text: "payment for INV 1001".into(),
+        ..BankLine::new(d, eur(paid)?)
+    };
+    let proposal = &Matcher::new(MatchPolicy::new(), &directory, &items)?.run(&[line]).proposals[0];
+    assert_eq!(proposal.customer, Some(CustomerId::from_u128(4_321)));
+    let paid_invoices: Vec<_> = proposal.allocations.iter().map(|a| (a.invoice, a.applied.minor())).collect();
+    assert_eq!(paid_invoices, [(InvoiceId::from_u128(4_321), paid)]);
+    let listed = proposal.evidence.iter().filter(|e| matches!(e, Evidence::ReferenceOtherCustomer { .. })).count();
+    assert_eq!(listed, 3);
+    let counted = Evidence::ReferenceOtherCustomersMore { document: "INV-1001".into(), customers: 4_996 };
+    assert!(proposal.evidence.contains(&counted), "{:?}", proposal.evidence);
+    assert_eq!(counted.to_string(), "invoice INV-1001 also belongs to 4996 more other customers: not used");
+    assert!(proposal.evidence.len() < 10, "{} pieces of evidence", proposal.evidence.len());
+    Ok(())
+}

@@ -107,6 +107,14 @@ pub enum Evidence {
         /// The name of the customer it belongs to.
         customer_name: Arc<str>,
     },
+    /// More invoices of this number belong to other customers than are
+    /// listed one by one (where each customer has its own "INV-1001").
+    ReferenceOtherCustomersMore {
+        /// The invoices' document number.
+        document: Arc<str>,
+        /// How many more customers have an invoice of that number.
+        customers: usize,
+    },
     /// A referenced invoice is in another currency than the payment.
     ReferenceOtherCurrency {
         /// The invoice's document number.
@@ -376,6 +384,9 @@ impl fmt::Display for Evidence {
             }
             Evidence::ReferenceOtherCustomer { document, customer_name } => {
                 write!(f, "invoice {document} belongs to another customer ({customer_name}): not used")
+            }
+            Evidence::ReferenceOtherCustomersMore { document, customers } => {
+                write!(f, "invoice {document} also belongs to {customers} more other customers: not used")
             }
             Evidence::ReferenceOtherCurrency { document, currency } => {
                 write!(f, "invoice {document} is in {currency}, not the payment's currency: not used")

@@ -1,6 +1,8 @@
 //! Passes (a) and (b): invoices a bank line names, by structured reference or
 //! in its free text.
 
+use std::sync::Arc;
+
 use super::dedup::{Positions, SCAN_MAX, keep_first_of_each};
 use super::evidence::ReferenceSource;
 use super::index::NONE;
@@ -216,19 +218,23 @@ impl Matcher<'_> {
             r.owner = self.owner(r.row);
         }
         let customer = self.choose_customer(state, ctx, refs, payer).unwrap_or(NONE);
+        let mut others = OtherCustomers::default();
         refs.retain(|r| {
             let item = &self.items[r.row as usize];
             let owner = r.owner;
+            if item.currency() == ctx.currency && owner != customer {
+                if others.list(&item.number, evidence) {
+                    evidence.push(Evidence::ReferenceOtherCustomer {
+                        document: item.number.clone(),
+                        customer_name: self.customer_name(owner),
+                    });
+                }
+                return false;
+            }
             if item.currency() != ctx.currency {
                 evidence.push(Evidence::ReferenceOtherCurrency {
                     document: item.number.clone(),
                     currency: item.currency().code().to_owned(),
-                });
-                false
-            } else if owner != customer {
-                evidence.push(Evidence::ReferenceOtherCustomer {
-                    document: item.number.clone(),
-                    customer_name: self.customer_name(owner),
                 });
                 false
             } else if item.document_date > ctx.date {
@@ -252,6 +258,7 @@ impl Matcher<'_> {
                 true
             }
         });
+        others.flush(evidence);
         let refs: &'r [Ref<'l>] = refs;
         (!refs.is_empty()).then_some(Referenced { customer, refs })
     }
@@ -324,6 +331,47 @@ impl Matcher<'_> {
         // A group's first entry is its owner's first appearance.
         let paid = by_owner.groups().filter(|group| pays(group)).map(|group| group[0]);
         paid.min_by_key(|(_, at)| *at).map(|(owner, _)| owner)
+    }
+}
+
+/// Invoices of other customers listed one by one under one document number;
+/// more are counted in one piece of evidence.
+const OTHER_CUSTOMERS_LISTED: usize = 3;
+
+/// A run of referenced invoices of other customers under one document number,
+/// as when every customer has its own "INV-1001": a few are listed, the rest
+/// counted (after the line's other evidence for that number), so a line does
+/// not carry a piece of evidence per customer. The run ends at an invoice of
+/// another customer under another number.
+#[derive(Default)]
+struct OtherCustomers {
+    document: Option<Arc<str>>,
+    count: usize,
+}
+
+impl OtherCustomers {
+    /// Counts an invoice of another customer numbered `document`; `true` if
+    /// it is to be listed.
+    fn list(&mut self, document: &Arc<str>, evidence: &mut Vec<Evidence>) -> bool {
+        if self.document.as_ref() != Some(document) {
+            self.flush(evidence);
+            self.document = Some(document.clone());
+        }
+        self.count += 1;
+        self.count <= OTHER_CUSTOMERS_LISTED
+    }
+
+    /// Ends the run: the count of those not listed.
+    fn flush(&mut self, evidence: &mut Vec<Evidence>) {
+        if let Some(document) = self.document.take()
+            && self.count > OTHER_CUSTOMERS_LISTED
+        {
+            evidence.push(Evidence::ReferenceOtherCustomersMore {
+                document,
+                customers: self.count - OTHER_CUSTOMERS_LISTED,
+            });
+        }
+        self.count = 0;
     }
 }
 
