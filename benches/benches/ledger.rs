@@ -5,6 +5,9 @@
 //! Ten samples of one iteration each (flat sampling) keep `cargo bench` to about
 //! a minute: every iteration is a hundred thousand commands. `arbench ledger`
 //! measures the full-size book.
+//!
+//! Also a credit check of one customer with 100 000 open invoices, as an order
+//! desk makes for every order: its cost should not follow the invoice count.
 
 use std::time::Duration;
 
@@ -61,5 +64,27 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ledger);
+fn credit_check(c: &mut Criterion) {
+    let data = match generate(&LedgerSpec::new(1, 100_000)) {
+        Ok(data) => data,
+        Err(e) => panic!("cannot generate the book: {e}"),
+    };
+    let ledger = built(built(Ledger::new(LedgerConfig::new()), data.customers), data.invoices);
+    let (Some(first), Some(latest)) =
+        (data.invoice_rows.first(), data.invoice_rows.iter().map(|r| r.document_date).max())
+    else {
+        panic!("the book has invoices");
+    };
+    let as_of = latest + chrono::Days::new(400);
+    let order = ar_core::Money::from_minor(10_000, first.currency).unwrap_or_else(|e| panic!("{e}"));
+    let none = ar_core::Money::zero(first.currency);
+    let mut group = c.benchmark_group("ledger");
+    group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
+    group.bench_function("credit_check_of_a_customer_with_100k_open_invoices", |b| {
+        b.iter(|| ledger.credit_check(first.customer, order, as_of, none))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ledger, credit_check);
 criterion_main!(benches);

@@ -49,6 +49,11 @@ pub(crate) struct Customer {
     pub unapplied_credit: i64,
     pub credits: Vec<u32>,
     pub deductions: Vec<u32>,
+    /// Whether an invoice of the customer ever had an installment due before
+    /// an earlier one of its schedule. Until then a later invoice in
+    /// collection order has nothing due before its first due date, which lets
+    /// the credit check stop early.
+    pub unordered_schedules: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -554,6 +559,7 @@ impl State {
             payments: Vec::new(),
             credits: Vec::new(),
             deductions: Vec::new(),
+            unordered_schedules: false,
         });
         self.customer_ix.insert(reg.customer, ix);
         Ok(())
@@ -586,6 +592,7 @@ impl State {
         if total > 0 {
             customer.open.insert((first_due, doc.document_date, ix));
         }
+        customer.unordered_schedules |= doc.installments.windows(2).any(|w| w[1].due_date < w[0].due_date);
         customer.receivable += total;
         // Pushed as it is built: a named `Invoice` first was one more copy of it.
         self.invoices.push(Invoice {
