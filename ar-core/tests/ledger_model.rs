@@ -45,7 +45,7 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ar_core::*;
 use chrono::{Days, NaiveDate};
@@ -747,6 +747,21 @@ impl Model {
             prop_assert_eq!(b.open_deductions.minor(), deductions, "customer {} open deductions", k);
             prop_assert_eq!(b.balance.minor(), open + deductions - cash - credit);
             prop_assert_eq!(b.balance.currency(), *currency);
+
+            // One customer's deductions, read from its own list, are the
+            // ledger's list cut to that customer; the open ones the model's.
+            let of_customer = ledger.deductions(Some(c), None);
+            let all = ledger.deductions(None, None);
+            prop_assert_eq!(&of_customer, &all.into_iter().filter(|d| d.customer == c).collect::<Vec<_>>());
+            let open_ids: BTreeSet<DeductionId> =
+                ledger.deductions(Some(c), Some(DeductionStatus::Open)).iter().map(|d| d.deduction).collect();
+            let model_open: BTreeSet<DeductionId> = self
+                .deductions
+                .iter()
+                .filter(|(_, (owner, _, open))| *owner == k && *open)
+                .map(|(id, _)| *id)
+                .collect();
+            prop_assert_eq!(open_ids, model_open, "customer {} open deductions", k);
 
             let mut expected: BTreeMap<DocumentRef, i64> = BTreeMap::new();
             for (id, m) in self.invoices.iter().filter(|(_, m)| m.customer == k && m.open() > 0) {

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::Ledger;
-use super::state::{Invoice, State};
+use super::state::{Deduction, Invoice, State};
 use crate::event::InvoiceIssued;
 use crate::views::{
     CustomerBalance, DeductionView, DocumentRef, HistoryEntry, InvoiceStatus, InvoiceView, OpenInstallment, OpenItem,
@@ -199,29 +199,44 @@ impl Ledger {
     }
 
     /// Deductions, optionally of one customer and one status, by customer id, date taken, id.
+    ///
+    /// One customer's are read from its own list, and a view is built only
+    /// for a deduction that passes the filters: asking for one customer's
+    /// open deductions costs what that customer has, not what the ledger has.
     pub fn deductions(&self, customer: Option<CustomerId>, status: Option<DeductionStatus>) -> Vec<DeductionView> {
-        let mut out: Vec<DeductionView> = self
-            .st()
-            .deductions
-            .iter()
-            .map(|d| {
-                let cust = self.st().cust(d.customer);
-                let inv = self.st().inv(d.invoice);
-                DeductionView {
-                    deduction: d.id,
-                    customer: cust.reg.customer,
-                    invoice: inv.doc.invoice,
-                    invoice_number: inv.doc.number.clone(),
-                    amount: m(d.amount, cust.currency),
-                    reason: d.reason.clone(),
-                    status: d.status,
-                    opened: d.opened,
-                }
-            })
-            .filter(|d| customer.is_none_or(|c| c == d.customer) && status.is_none_or(|s| s == d.status))
-            .collect();
+        let st = self.st();
+        let wanted = |d: &&Deduction| status.is_none_or(|s| s == d.status);
+        let mut out: Vec<DeductionView> = match customer {
+            Some(customer) => match st.customer(customer) {
+                Ok(c) => st
+                    .cust(c)
+                    .deductions
+                    .iter()
+                    .map(|d| &st.deductions[*d as usize])
+                    .filter(wanted)
+                    .map(|d| self.deduction_view(d))
+                    .collect(),
+                Err(_) => Vec::new(),
+            },
+            None => st.deductions.iter().filter(wanted).map(|d| self.deduction_view(d)).collect(),
+        };
         out.sort_by_key(|a| (a.customer, a.opened, a.deduction));
         out
+    }
+
+    fn deduction_view(&self, d: &Deduction) -> DeductionView {
+        let cust = self.st().cust(d.customer);
+        let inv = self.st().inv(d.invoice);
+        DeductionView {
+            deduction: d.id,
+            customer: cust.reg.customer,
+            invoice: inv.doc.invoice,
+            invoice_number: inv.doc.number.clone(),
+            amount: m(d.amount, cust.currency),
+            reason: d.reason.clone(),
+            status: d.status,
+            opened: d.opened,
+        }
     }
 
     /// A customer's open items (invoices, debit memos, deductions, unapplied cash and
