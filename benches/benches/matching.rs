@@ -57,22 +57,43 @@ fn matching(c: &mut Criterion) {
     group.finish();
 }
 
+const ACCOUNT: &str = "DE89370400440532013000";
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2024, 5, 2).unwrap_or_default()
+}
+
+fn eur(minor: i64) -> Money {
+    Money::from_minor(minor, Currency::EUR).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A directory of one customer named `name` paying from [`ACCOUNT`], and its
+/// `n` open invoices `INV-0000000`… of `open(i)` cents each.
+fn one_customer(name: &str, n: usize, open: impl Fn(usize) -> i64) -> (CustomerDirectory, Vec<OpenInvoice>) {
+    let customer = CustomerId::from_u128(1);
+    let directory = [Customer::new(customer, name).account(ACCOUNT)].into_iter().collect();
+    let items = (0..n)
+        .map(|i| OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, number(i), eur(open(i)), day(), day()))
+        .collect();
+    (directory, items)
+}
+
+fn number(i: usize) -> String {
+    format!("INV-{i:07}")
+}
+
+/// A line of `minor` cents from [`ACCOUNT`].
+fn line_from_account(minor: i64) -> BankLine {
+    BankLine { counterparty_account: Some(ACCOUNT.into()), ..BankLine::new(day(), eur(minor)) }
+}
+
 /// One customer's `n` open invoices, and a line from its account whose
 /// advice names all of them (without amounts) and pays 50.00 less.
 fn large_remittance(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine) {
-    let customer = CustomerId::from_u128(1);
-    let account = "DE89370400440532013000";
-    let directory = [Customer::new(customer, "Large Payer Inc").account(account)].into_iter().collect();
-    let date = NaiveDate::from_ymd_opt(2024, 5, 2).unwrap_or_default();
-    let eur = |minor: i64| Money::from_minor(minor, Currency::EUR).unwrap_or_else(|e| panic!("{e}"));
     let open = |i: usize| 10_000 + (i as i64 * 37) % 997;
-    let number = |i: usize| format!("INV-{i:07}");
-    let items = (0..n)
-        .map(|i| OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, number(i), eur(open(i)), date, date))
-        .collect();
+    let (directory, items) = one_customer("Large Payer Inc", n, open);
     let remittances = (0..n).map(|i| Remittance::new(number(i))).collect();
-    let amount = eur((0..n).map(open).sum::<i64>() - 50_00);
-    let line = BankLine { counterparty_account: Some(account.into()), remittances, ..BankLine::new(date, amount) };
+    let line = BankLine { remittances, ..line_from_account((0..n).map(open).sum::<i64>() - 50_00) };
     (directory, items, line)
 }
 
@@ -108,19 +129,8 @@ fn large_remittances(c: &mut Criterion) {
 /// One customer's `n` open invoices, whole euros, and a line from its
 /// account of an amount in cents that none of them, alone or combined, makes.
 fn large_customer(n: usize) -> (CustomerDirectory, Vec<OpenInvoice>, BankLine) {
-    let customer = CustomerId::from_u128(1);
-    let account = "DE89370400440532013000";
-    let directory = [Customer::new(customer, "Large Customer Ltd").account(account)].into_iter().collect();
-    let date = NaiveDate::from_ymd_opt(2024, 5, 2).unwrap_or_default();
-    let eur = |minor: i64| Money::from_minor(minor, Currency::EUR).unwrap_or_else(|e| panic!("{e}"));
-    let items = (0..n)
-        .map(|i| {
-            let open = eur(10_000 + (i as i64 * 7_919) % 100_003 * 100);
-            OpenInvoice::new(InvoiceId::from_u128(i as u128 + 1), customer, format!("INV-{i:07}"), open, date, date)
-        })
-        .collect();
-    let line = BankLine { counterparty_account: Some(account.into()), ..BankLine::new(date, eur(1_234_567)) };
-    (directory, items, line)
+    let (directory, items) = one_customer("Large Customer Ltd", n, |i| 10_000 + (i as i64 * 7_919) % 100_003 * 100);
+    (directory, items, line_from_account(1_234_567))
 }
 
 fn large_customers(c: &mut Criterion) {
