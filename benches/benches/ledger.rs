@@ -6,8 +6,9 @@
 //! a minute: every iteration is a hundred thousand commands. `arbench ledger`
 //! measures the full-size book.
 //!
-//! Also a credit check of one customer with 100 000 open invoices, as an order
-//! desk makes for every order: its cost should not follow the invoice count.
+//! Also one customer with 100 000 open invoices: a credit check, as an order
+//! desk makes for every order, and a payment applied fees first; the cost of
+//! neither should follow the invoice count.
 
 use std::time::Duration;
 
@@ -64,27 +65,64 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
-fn credit_check(c: &mut Criterion) {
+/// One customer with 100 000 open invoices: a credit check, and a one-cent
+/// payment received and applied fees first.
+fn large_customer(c: &mut Criterion) {
     let data = match generate(&LedgerSpec::new(1, 100_000)) {
         Ok(data) => data,
         Err(e) => panic!("cannot generate the book: {e}"),
     };
-    let ledger = built(built(Ledger::new(LedgerConfig::new()), data.customers), data.invoices);
+    let mut ledger = built(built(Ledger::new(LedgerConfig::new()), data.customers), data.invoices);
     let (Some(first), Some(latest)) =
         (data.invoice_rows.first(), data.invoice_rows.iter().map(|r| r.document_date).max())
     else {
         panic!("the book has invoices");
     };
     let as_of = latest + chrono::Days::new(400);
-    let order = ar_core::Money::from_minor(10_000, first.currency).unwrap_or_else(|e| panic!("{e}"));
-    let none = ar_core::Money::zero(first.currency);
+    let money = |minor| ar_core::Money::from_minor(minor, first.currency).unwrap_or_else(|e| panic!("{e}"));
+    let (order, none) = (money(10_000), ar_core::Money::zero(first.currency));
     let mut group = c.benchmark_group("ledger");
     group.sample_size(20).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
     group.bench_function("credit_check_of_a_customer_with_100k_open_invoices", |b| {
         b.iter(|| ledger.credit_check(first.customer, order, as_of, none))
     });
+    // Each iteration pays one cent more on the oldest open invoice: the book
+    // stays at 100 000 open invoices however many iterations run.
+    let mut next = 0u128;
+    group.bench_function("one_cent_applied_fees_first_for_a_customer_with_100k_open_invoices", |b| {
+        b.iter(|| {
+            next += 1;
+            let payment = ar_core::PaymentId::from_u128(next);
+            let receive = ar_core::ReceivePayment {
+                payment,
+                customer: first.customer,
+                amount: money(1),
+                received: latest,
+                method: ar_core::PaymentMethod::BankTransfer,
+                payer_reference: ar_core::FreeText::default(),
+                remittance: ar_core::FreeText::default(),
+                deposit: None,
+            };
+            let apply = ar_core::ApplyCash {
+                application: ar_core::ApplicationId::from_u128(next),
+                source: ar_core::CashSource::Payment(payment),
+                amount: None,
+                target: ar_core::Target::FeesFirst,
+                policy: ar_core::ApplicationPolicy::default(),
+            };
+            let commands = [ar_core::Action::ReceivePayment(receive), ar_core::Action::ApplyCash(apply)];
+            for (k, action) in commands.into_iter().enumerate() {
+                let id = ar_core::CommandId::from_u128((next << 1) | k as u128);
+                let actor = ar_core::Actor::new("bench", "clerk");
+                let command = ar_core::Command { id, effective_date: latest, actor, action };
+                if let Err(e) = ledger.execute(command) {
+                    panic!("a one-cent payment applies: {e}");
+                }
+            }
+        })
+    });
     group.finish();
 }
 
-criterion_group!(benches, ledger, credit_check);
+criterion_group!(benches, ledger, large_customer);
 criterion_main!(benches);

@@ -59,7 +59,7 @@ pub(crate) fn plan_application(
             // Walk the customer's open set lazily: most payments stop at the first invoice.
             plan.in_order(issued_by(state, customer, date), amount)
         }
-        Target::FeesFirst => plan.in_order(plan.fees_first(date), amount),
+        Target::FeesFirst => plan.in_order(fees_first(state, customer, date), amount),
         Target::OldestDueFirstAmong(ids) => {
             let order = plan.chosen(ids)?;
             plan.in_order(order, amount)
@@ -92,6 +92,14 @@ pub(crate) fn plan_application(
 /// (the open set is keyed by due date, then document date).
 fn issued_by(state: &State, customer: u32, date: NaiveDate) -> impl Iterator<Item = u32> + '_ {
     state.cust(customer).open.iter().filter(move |k| k.1 <= date).map(|k| k.2)
+}
+
+/// `customer`'s open invoices issued on or before `date`: the fee and interest
+/// debit memos in collection order, then the rest in collection order. The
+/// fees come from their own set; the walk over the rest steps past them.
+fn fees_first(state: &State, customer: u32, date: NaiveDate) -> impl Iterator<Item = u32> + '_ {
+    let fees = state.cust(customer).fees.iter().filter(move |k| k.1 <= date).map(|k| k.2);
+    fees.chain(issued_by(state, customer, date).filter(|i| !state.inv(*i).is_fee()))
 }
 
 /// Refuses a tolerance no residual could meet sensibly, whether or not this
@@ -250,13 +258,6 @@ impl Planner<'_> {
             }
         }
         Ok(())
-    }
-
-    fn fees_first(&self, date: NaiveDate) -> Vec<u32> {
-        let mut order: Vec<u32> = issued_by(self.state, self.customer, date).collect();
-        // A stable sort keeps the oldest-first order within each group.
-        order.sort_by_key(|i| !self.state.inv(*i).is_fee());
-        order
     }
 
     /// Chosen invoices, checked, in collection order.

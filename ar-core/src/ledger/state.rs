@@ -54,6 +54,29 @@ pub(crate) struct Customer {
     /// collection order has nothing due before its first due date, which lets
     /// the credit check stop early.
     pub unordered_schedules: bool,
+    /// The open fee and interest debit memos, in collection order: the keys of
+    /// `open` whose invoice [`Invoice::is_fee`]. Most customers have none, so
+    /// `Target::FeesFirst` reads them here and then walks `open` past them,
+    /// where sorting the whole open set cost every application n log n.
+    pub fees: OpenItems,
+}
+
+impl Customer {
+    /// Puts an invoice in collection order (and among the fees if it is one).
+    fn open_insert(&mut self, key: OpenKey, fee: bool) {
+        self.open.insert(key);
+        if fee {
+            self.fees.insert(key);
+        }
+    }
+
+    /// Takes an invoice out of collection order (and out of the fees).
+    fn open_remove(&mut self, key: &OpenKey, fee: bool) {
+        self.open.remove(key);
+        if fee {
+            self.fees.remove(key);
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -202,7 +225,7 @@ impl Invoice {
         self.doc.currency
     }
     pub fn is_fee(&self) -> bool {
-        matches!(self.doc.kind, InvoiceKind::DebitMemo(DebitReason::Fee | DebitReason::Interest))
+        is_fee(&self.doc.kind)
     }
 }
 
@@ -335,6 +358,12 @@ impl TermsPool {
         self.0.entry(fingerprint(terms)).or_default().push(Arc::clone(&shared));
         shared
     }
+}
+
+/// Whether an invoice of this kind is a fee or interest debit memo, which
+/// `Target::FeesFirst` settles before anything else.
+fn is_fee(kind: &InvoiceKind) -> bool {
+    matches!(kind, InvoiceKind::DebitMemo(DebitReason::Fee | DebitReason::Interest))
 }
 
 fn dup(kind: &'static str, id: uuid::Uuid) -> LedgerError {
@@ -560,6 +589,7 @@ impl State {
             credits: Vec::new(),
             deductions: Vec::new(),
             unordered_schedules: false,
+            fees: OpenItems::default(),
         });
         self.customer_ix.insert(reg.customer, ix);
         Ok(())
@@ -590,7 +620,7 @@ impl State {
         let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
         let customer = &mut self.customers[c as usize];
         if total > 0 {
-            customer.open.insert((first_due, doc.document_date, ix));
+            customer.open_insert((first_due, doc.document_date, ix), is_fee(&doc.kind));
         }
         customer.unordered_schedules |= doc.installments.windows(2).any(|w| w[1].due_date < w[0].due_date);
         customer.receivable += total;
@@ -652,9 +682,9 @@ impl State {
         let i = self.invoice(invoice)?;
         self.check_void(i)?;
         let inv = self.inv(i);
-        let (key, open, c) = (inv.key(i), inv.open(), inv.customer);
+        let (key, open, c, fee) = (inv.key(i), inv.open(), inv.customer, inv.is_fee());
         let customer = &mut self.customers[c as usize];
-        customer.open.remove(&key);
+        customer.open_remove(&key, fee);
         customer.receivable -= open;
         self.invoices[i as usize].void = true;
         Ok(())
@@ -721,16 +751,12 @@ impl State {
         inv.discounted += sign * part.discount;
         inv.written_off += sign * part.write_off;
         inv.deducted += sign * part.deduction;
-        let after = inv.open();
+        let (after, fee) = (inv.open(), inv.is_fee());
         let customer = &mut self.customers[inv.customer as usize];
         customer.receivable += after - before;
         match (before > 0, after > 0) {
-            (true, false) => {
-                customer.open.remove(&key);
-            }
-            (false, true) => {
-                customer.open.insert(key);
-            }
+            (true, false) => customer.open_remove(&key, fee),
+            (false, true) => customer.open_insert(key, fee),
             _ => {}
         }
     }
@@ -1314,6 +1340,107 @@ mod tests {
             }
             prop_assert_eq!(&few.clone()[..], &vec[..]);
         }
+    }
+}
+
+#[cfg(test)]
+mod fee_set_tests {
+    use crate::*;
+    use rust_decimal::Decimal;
+
+    /// Whether each customer's fee set holds exactly its open fee and interest
+    /// memos: a key left behind would not change what is paid, only make every
+    /// fees-first application walk past it.
+    fn fee_sets_are_the_open_fees(ledger: &Ledger) -> bool {
+        let state = &ledger.state;
+        state
+            .customers
+            .iter()
+            .all(|c| c.fees.iter().eq(c.open.iter().filter(|k| state.invoices[k.2 as usize].is_fee())))
+    }
+
+    /// 150 documents, every third an invoice and the others fees or interest
+    /// (so the set passes 64 keys and shrinks back), paid one by one fees
+    /// first, every third payment reversed, the documents cash never reached voided.
+    #[test]
+    fn the_fee_set_follows_payments_reversals_and_voids() -> Result<(), LedgerError> {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let customer = CustomerId::from_u128(1);
+        let mut ledger = Ledger::new(LedgerConfig::new());
+        let mut next = 0u128;
+        let mut run = |ledger: &mut Ledger, action| {
+            next += 1;
+            let actor = Actor::new("ana", "supervisor");
+            ledger.execute(Command { id: CommandId::from_u128(next), effective_date: day, actor, action }).map(|_| ())
+        };
+        let register = RegisterCustomer {
+            customer,
+            name: "Acme".into(),
+            currency: Currency::USD,
+            terms: PaymentTerms::net(30),
+            credit_limit: None,
+            collector: None,
+        };
+        run(&mut ledger, Action::RegisterCustomer(register))?;
+        let kinds = [
+            InvoiceKind::Invoice,
+            InvoiceKind::DebitMemo(DebitReason::Fee),
+            InvoiceKind::DebitMemo(DebitReason::Interest),
+        ];
+        for k in 0..150u32 {
+            let line = DocumentLine {
+                description: "Late fee".into(),
+                quantity: Decimal::ONE,
+                unit_price: Decimal::from(10 + k % 7),
+                discount: None,
+                taxes: vec![],
+            };
+            let issue = IssueInvoice {
+                invoice: InvoiceId::from_u128(u128::from(k)),
+                number: format!("D-{k}"),
+                customer,
+                kind: kinds[k as usize % 3].clone(),
+                document_date: day - chrono::Days::new(u64::from(k % 40)),
+                lines: vec![line],
+                discount: None,
+                terms: None,
+                tax_rounding: TaxRounding::PerLine,
+                rounding: Rounding::HalfUp,
+            };
+            run(&mut ledger, Action::IssueInvoice(issue))?;
+        }
+        assert!(fee_sets_are_the_open_fees(&ledger));
+        for k in 0..110u128 {
+            let payment = PaymentId::from_u128(k);
+            let amount = Money::from_minor(1_300, Currency::USD)?;
+            let receive = crate::ReceivePayment {
+                payment,
+                customer,
+                amount,
+                received: day,
+                method: PaymentMethod::BankTransfer,
+                payer_reference: FreeText::default(),
+                remittance: FreeText::default(),
+                deposit: None,
+            };
+            run(&mut ledger, Action::ReceivePayment(receive))?;
+            let application = ApplicationId::from_u128(k);
+            let source = CashSource::Payment(payment);
+            let apply =
+                ApplyCash { application, source, amount: None, target: Target::FeesFirst, policy: Default::default() };
+            run(&mut ledger, Action::ApplyCash(apply))?;
+            if k % 3 == 2 {
+                run(&mut ledger, Action::Unapply { application })?;
+            }
+            assert!(fee_sets_are_the_open_fees(&ledger), "after payment {k}");
+        }
+        for k in 0..150u128 {
+            // Refused where cash reached the document; the rest are voided.
+            let _ = run(&mut ledger, Action::VoidInvoice { invoice: InvoiceId::from_u128(k), reason: "error".into() });
+        }
+        assert!(fee_sets_are_the_open_fees(&ledger));
+        assert!(ledger.state.customers[0].fees.len() < 32, "paid and voided down to a vector again");
+        Ok(())
     }
 }
 
