@@ -7,8 +7,9 @@
 //! measures the full-size book.
 //!
 //! Also one customer with 100 000 open invoices: a credit check, as an order
-//! desk makes for every order, and a payment applied fees first; the cost of
-//! neither should follow the invoice count.
+//! desk makes for every order, a payment applied fees first, and the history
+//! of one invoice once a single payment settled them all; the cost of none
+//! should follow the invoice count.
 
 use std::time::Duration;
 
@@ -65,8 +66,9 @@ fn ledger(c: &mut Criterion) {
     group.finish();
 }
 
-/// One customer with 100 000 open invoices: a credit check, and a one-cent
-/// payment received and applied fees first.
+/// One customer with 100 000 open invoices: a credit check, a one-cent
+/// payment received and applied fees first, and one invoice's history after a
+/// payment for all of them.
 fn large_customer(c: &mut Criterion) {
     let data = match generate(&LedgerSpec::new(1, 100_000)) {
         Ok(data) => data,
@@ -120,6 +122,41 @@ fn large_customer(c: &mut Criterion) {
                 }
             }
         })
+    });
+    // Then one payment settles every invoice still open: the history of one
+    // of them should not cost what the payment's 100 000 lines do.
+    let total: i64 = ledger.balance(first.customer).map_or(0, |b| b.open_invoices.minor());
+    let everything = ar_core::PaymentId::from_u128(u128::MAX);
+    let receive = ar_core::ReceivePayment {
+        payment: everything,
+        customer: first.customer,
+        amount: money(total),
+        received: latest,
+        method: ar_core::PaymentMethod::Wire,
+        payer_reference: ar_core::FreeText::default(),
+        remittance: ar_core::FreeText::default(),
+        deposit: None,
+    };
+    let apply = ar_core::ApplyCash {
+        application: ar_core::ApplicationId::from_u128(u128::MAX),
+        source: ar_core::CashSource::Payment(everything),
+        amount: None,
+        target: ar_core::Target::OldestDueFirst,
+        policy: ar_core::ApplicationPolicy::default(),
+    };
+    for (k, action) in
+        [ar_core::Action::ReceivePayment(receive), ar_core::Action::ApplyCash(apply)].into_iter().enumerate()
+    {
+        let id = ar_core::CommandId::from_u128(u128::MAX - k as u128);
+        let command =
+            ar_core::Command { id, effective_date: latest, actor: ar_core::Actor::new("bench", "clerk"), action };
+        if let Err(e) = ledger.execute(command) {
+            panic!("the payment for everything applies: {e}");
+        }
+    }
+    let Some(last) = data.invoice_rows.last() else { panic!("the book has invoices") };
+    group.bench_function("history_of_one_invoice_of_a_100k_invoice_payment", |b| {
+        b.iter(|| ledger.invoice_history(last.invoice))
     });
     group.finish();
 }

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 
 use super::Ledger;
-use super::state::{Deduction, Invoice, State};
+use super::state::{Deduction, Invoice, Settlement, State};
 use crate::event::InvoiceIssued;
 use crate::views::{
     CustomerBalance, DeductionView, DocumentRef, HistoryEntry, InvoiceStatus, InvoiceView, OpenInstallment, OpenItem,
@@ -148,30 +148,50 @@ impl Ledger {
     }
 
     /// Every application that touched an invoice, in the order applied.
+    ///
+    /// Costs what the invoice's applications hold, except that one settling
+    /// many invoices is read through its parts sorted by invoice: listing the
+    /// history of every invoice a large remittance paid stays n log n.
     pub fn invoice_history(&self, invoice: InvoiceId) -> Result<Vec<HistoryEntry>, LedgerError> {
         let i = self.st().invoice(invoice)?;
-        let inv = self.st().inv(i);
-        let cur = inv.currency();
-        let sum = |it: &mut dyn Iterator<Item = Money>| m(it.map(|x| x.minor()).sum(), cur);
-        Ok(inv
+        let cur = self.st().inv(i).currency();
+        Ok(self
+            .st()
+            .inv(i)
             .history
             .iter()
             .map(|a| {
                 let app = &self.st().applications[a as usize];
-                let doc = &app.doc;
-                let mine = |id: &InvoiceId| *id == invoice;
+                let share = self.share(a, i, invoice);
                 HistoryEntry {
-                    application: doc.application,
+                    application: app.doc.application,
                     date: app.date,
-                    source: doc.source,
-                    cash: sum(&mut doc.allocations.iter().filter(|x| mine(&x.invoice)).map(|x| x.cash)),
-                    discount: sum(&mut doc.allocations.iter().filter(|x| mine(&x.invoice)).map(|x| x.discount)),
-                    write_off: sum(&mut doc.write_offs.iter().filter(|x| mine(&x.invoice)).map(|x| x.amount)),
-                    deduction: sum(&mut doc.deductions.iter().filter(|x| mine(&x.invoice)).map(|x| x.amount)),
+                    source: app.doc.source,
+                    cash: m(share.cash, cur),
+                    discount: m(share.discount, cur),
+                    write_off: m(share.write_off, cur),
+                    deduction: m(share.deduction, cur),
                     reversed: app.reversed,
                 }
             })
             .collect())
+    }
+
+    /// What application `a` did to invoice `i` (whose id is `invoice`).
+    fn share(&self, a: u32, i: u32, invoice: InvoiceId) -> Settlement {
+        if let Some(parts) = self.st().large_applications.get(&a) {
+            let at = parts.binary_search_by_key(&i, |(k, _)| *k);
+            return at.ok().and_then(|at| parts.get(at)).map_or_else(Settlement::default, |(_, s)| *s);
+        }
+        let doc = &self.st().applications[a as usize].doc;
+        let mut share = Settlement::default();
+        for x in doc.allocations.iter().filter(|x| x.invoice == invoice) {
+            share.cash += x.cash.minor();
+            share.discount += x.discount.minor();
+        }
+        share.write_off = doc.write_offs.iter().filter(|x| x.invoice == invoice).map(|x| x.amount.minor()).sum();
+        share.deduction = doc.deductions.iter().filter(|x| x.invoice == invoice).map(|x| x.amount.minor()).sum();
+        share
     }
 
     /// A customer's unapplied cash and credit, oldest first.

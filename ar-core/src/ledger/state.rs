@@ -5,7 +5,7 @@
 //! `apply_change` validates before it mutates, so an event that does not fit leaves
 //! the state as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -326,7 +326,16 @@ pub(crate) struct State {
     pub number_clashes: IdMap<NumberHash, Vec<NumberedDoc>>,
     /// One shared copy of each distinct set of customer terms.
     pub terms: TermsPool,
+    /// The parts per invoice of each application that settled more than
+    /// [`PARTS_SCAN_MAX`] invoices, sorted by invoice: an invoice's history
+    /// reads its share here instead of every line of a remittance that paid
+    /// thousands, which made listing the history of each of them quadratic.
+    pub large_applications: BTreeMap<u32, Box<[(u32, Settlement)]>>,
 }
+
+/// Up to this many invoices an application's lines are read in full for one
+/// invoice's share of it.
+pub(crate) const PARTS_SCAN_MAX: usize = 32;
 
 /// Customers' terms, one `Arc` per distinct value: most customers share a few
 /// standard terms, and every invoice reads its customer's, so sharing keeps
@@ -780,6 +789,11 @@ impl State {
             if history.last() != Some(app_ix) {
                 history.push(app_ix);
             }
+        }
+        if plan.parts.len() > PARTS_SCAN_MAX {
+            let mut parts: Box<[(u32, Settlement)]> = plan.parts.iter().copied().collect();
+            parts.sort_unstable_by_key(|(i, _)| *i);
+            self.large_applications.insert(app_ix, parts);
         }
         self.use_source(plan.source, plan.cash);
         for d in &doc.deductions {
