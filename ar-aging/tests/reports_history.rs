@@ -169,3 +169,67 @@ fn a_journal_out_of_sequence_is_refused() {
     assert!(matches!(History::new(tail), Err(ReportError::UnknownRecord { .. })));
     let _ = NaiveDate::MIN;
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// One remittance settling 20 to 90 invoices of a customer (either side
+    /// of the 32 lines past which the fold finds an invoice's part through a
+    /// map), some lines leaving the rest as a write-off or a deduction on the
+    /// invoice its cash went to: as of its day the history equals the live
+    /// ledger, and as of the day before every invoice is still open in full.
+    #[test]
+    fn a_remittance_of_many_invoices_folds_as_the_ledger_does(
+        minors in proptest::collection::vec(100u32..50_000, 20..90),
+        paid in proptest::collection::vec((1..=100i64, 0..3u8), 20..90),
+    ) {
+        let mut sim = Sim::new(false);
+        let invoices: Vec<Op> = minors.iter().map(|m| Op::Invoice { customer: 0, minor: *m, terms: 0 }).collect();
+        sim.play(&invoices);
+        let before = sim.ledger.all_open_items();
+        let day = sim.day.checked_add_days(Days::new(3)).unwrap();
+        let acme = sim.customers[0];
+        let mut lines = Vec::new();
+        for (k, (percent, rest)) in paid.iter().enumerate() {
+            let Some(invoice) = sim.invoices.get(k).copied() else { break };
+            let open = sim.ledger.invoice(invoice).unwrap().open;
+            let cash = open.minor() * percent / 100;
+            if cash == 0 {
+                continue;
+            }
+            let residual = match rest {
+                0 => Residual::LeaveOpen,
+                1 => Residual::WriteOff,
+                _ => Residual::Deduction { id: DeductionId::from_u128(50_000 + k as u128), reason: DeductionReason::Freight },
+            };
+            lines.push(RemittanceLine::new(invoice, Money::from_minor(cash, open.currency()).unwrap()).residual(residual));
+        }
+        let total: i64 = lines.iter().map(|l| l.cash.minor()).sum();
+        let payment = PaymentId::from_u128(40_000);
+        let received = ReceivePayment {
+            payment,
+            customer: acme,
+            amount: Money::from_minor(total, Currency::USD).unwrap(),
+            received: day,
+            method: PaymentMethod::Wire,
+            payer_reference: FreeText::default(),
+            remittance: FreeText::default(),
+            deposit: None,
+        };
+        prop_assert!(sim.run(day, Action::ReceivePayment(received)));
+        let apply = ApplyCash {
+            application: ApplicationId::from_u128(40_001),
+            source: CashSource::Payment(payment),
+            amount: None,
+            target: Target::Remittance(lines),
+            policy: ApplicationPolicy::new(),
+        };
+        prop_assert!(sim.run(day, Action::ApplyCash(apply)));
+        let history = History::new(sim.ledger.journal()).unwrap();
+        let then = history.as_of(day).unwrap();
+        prop_assert_eq!(then.open_items(), sim.ledger.all_open_items());
+        prop_assert_eq!(then.balance(acme).unwrap(), sim.ledger.balance(acme).unwrap());
+        let day_before = day.checked_sub_days(Days::new(1)).unwrap();
+        prop_assert_eq!(history.as_of(day_before).unwrap().open_items(), before);
+    }
+}

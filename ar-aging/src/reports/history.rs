@@ -123,6 +123,38 @@ struct Part {
     deduction: i64,
 }
 
+/// An application's parts while its lines are read: one per invoice, in
+/// first-met order. A remittance can settle tens of thousands of invoices, so
+/// past [`Parts::SCAN_MAX`] lines the parts are found through a map where a
+/// scan of those met so far would make reading it quadratic.
+struct Parts {
+    list: Vec<Part>,
+    /// Each invoice's position in `list`, for applications of many lines.
+    slots: Option<BTreeMap<u32, usize>>,
+}
+
+impl Parts {
+    /// Up to this many lines, an invoice's part is found by a scan.
+    const SCAN_MAX: usize = 32;
+
+    fn new(lines: usize) -> Self {
+        let slots = (lines > Parts::SCAN_MAX).then(BTreeMap::new);
+        Parts { list: Vec::with_capacity(lines), slots }
+    }
+
+    /// The part of invoice `i`, added empty if it has none yet.
+    fn of(&mut self, i: u32) -> &mut Part {
+        let at = match &mut self.slots {
+            None => self.list.iter().position(|p| p.invoice == i).unwrap_or(self.list.len()),
+            Some(slots) => *slots.entry(i).or_insert(self.list.len()),
+        };
+        if at == self.list.len() {
+            self.list.push(Part { invoice: i, ..Part::default() });
+        }
+        &mut self.list[at]
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ResolvedApplication {
     source: Source,
@@ -349,7 +381,7 @@ impl<'a> History<'a> {
     ) -> Result<(NaiveDate, Step), ReportError> {
         let (source, from) = self.source_ref(doc.source, seq)?;
         let mut date = own.max(from);
-        let mut parts: Vec<Part> = Vec::with_capacity(doc.allocations.len());
+        let mut parts = Parts::new(doc.allocations.len() + doc.write_offs.len() + doc.deductions.len());
         let mut cash = 0i64;
         for a in &doc.allocations {
             cash += a.cash.minor();
@@ -367,6 +399,7 @@ impl<'a> History<'a> {
             let m = d.amount.minor();
             self.add_part(&mut parts, &mut date, d.invoice, seq, |p| p.deduction += m)?;
         }
+        let parts = parts.list;
         let app = index_len(self.applications.len(), seq)?;
         self.applications.push(doc);
         self.index.applications.insert(doc.application, (app, date));
@@ -386,7 +419,7 @@ impl<'a> History<'a> {
     /// Adds to the part of `invoice` (one part per invoice, in first-met order).
     fn add_part(
         &self,
-        parts: &mut Vec<Part>,
+        parts: &mut Parts,
         date: &mut NaiveDate,
         invoice: InvoiceId,
         seq: u64,
@@ -394,14 +427,7 @@ impl<'a> History<'a> {
     ) -> Result<(), ReportError> {
         let (i, from) = self.invoice_ref(invoice, seq)?;
         *date = (*date).max(from);
-        match parts.iter_mut().find(|p| p.invoice == i) {
-            Some(p) => add(p),
-            None => {
-                let mut p = Part { invoice: i, ..Part::default() };
-                add(&mut p);
-                parts.push(p);
-            }
-        }
+        add(parts.of(i));
         Ok(())
     }
 
