@@ -829,35 +829,41 @@ fn open_items_total(items: &[OpenItem], currency: Currency) -> Result<Money, Tie
 
 /// Meet in the middle over signed effects: the subset summing to `target` with
 /// the fewest items, then the lexicographically smallest index list.
+///
+/// A subset is a mask over all the effects (at most 40), so comparing two
+/// costs a few bit operations and nothing is allocated until the answer.
 fn explain(effects: &[i64], target: i64) -> Option<Vec<usize>> {
     let half = effects.len() / 2;
     let (left, right) = effects.split_at(half);
-    let sums = |values: &[i64]| -> Vec<(i128, u64)> {
-        (0u64..(1u64 << values.len()))
-            .map(|mask| {
-                let sum = (0..values.len()).filter(|i| mask & (1 << i) != 0).map(|i| i128::from(values[i])).sum();
-                (sum, mask)
-            })
-            .collect()
-    };
     // Right halves sorted by sum, then fewest items, then earliest items.
-    let mut right_sums = sums(right);
+    let mut right_sums: Vec<(i128, u64)> = subset_sums(right).into_iter().zip(0u64..).collect();
     right_sums.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.count_ones().cmp(&b.1.count_ones())).then(lex(a.1, b.1)));
-    let mut best: Option<(u32, Vec<usize>)> = None;
-    for (sum_l, mask_l) in sums(left) {
+    let mut best: Option<u64> = None;
+    for (sum_l, mask_l) in subset_sums(left).into_iter().zip(0u64..) {
         let need = i128::from(target) - sum_l;
         let at = right_sums.partition_point(|(s, _)| *s < need);
         let Some(&(s, mask_r)) = right_sums.get(at) else { continue };
         if s != need || (mask_l == 0 && mask_r == 0) {
             continue;
         }
-        let count = mask_l.count_ones() + mask_r.count_ones();
-        let indexes: Vec<usize> = bits(mask_l).into_iter().chain(bits(mask_r).into_iter().map(|i| i + half)).collect();
-        if best.as_ref().is_none_or(|(c, b)| (count, &indexes) < (*c, b)) {
-            best = Some((count, indexes));
+        let mask = mask_l | (mask_r << half);
+        let better = |b: u64| mask.count_ones().cmp(&b.count_ones()).then(lex(mask, b)).is_lt();
+        if best.is_none_or(better) {
+            best = Some(mask);
         }
     }
-    best.map(|(_, indexes)| indexes)
+    best.map(bits)
+}
+
+/// The sum of every subset of `values`, at its mask: each is an earlier
+/// subset's sum plus one value.
+fn subset_sums(values: &[i64]) -> Vec<i128> {
+    let mut sums = vec![0i128; 1 << values.len()];
+    for mask in 1..sums.len() {
+        let lowest = mask.trailing_zeros() as usize;
+        sums[mask] = sums[mask & (mask - 1)] + i128::from(values[lowest]);
+    }
+    sums
 }
 
 fn bits(mask: u64) -> Vec<usize> {
