@@ -285,7 +285,8 @@ impl Ledger {
         let cust = st.cust(c);
         let cur = cust.currency;
         let start = out.len();
-        for key in &cust.open {
+        // Sorted below: the invoices disputed in full follow the others here.
+        for key in cust.open.iter().chain(&cust.held) {
             out.push(self.invoice_item(st.inv(key.2)));
         }
         for d in cust.deductions.iter().map(|d| &st.deductions[*d as usize]) {
@@ -379,7 +380,7 @@ impl Ledger {
         LedgerCounts {
             customers: st.customers.len(),
             invoices: st.invoices.len(),
-            open_invoices: st.customers.iter().map(|c| c.open.len()).sum(),
+            open_invoices: st.customers.iter().map(|c| c.open.len() + c.held.len()).sum(),
             payments: st.payments.len(),
             credit_memos: st.credits.len(),
             applications: st.applications.len(),

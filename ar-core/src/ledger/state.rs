@@ -31,7 +31,8 @@ use super::open_items::{OpenItems, OpenKey};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[repr(C, align(64))]
 pub(crate) struct Customer {
-    /// Open invoices in collection order: (first due date, document date, index).
+    /// Open invoices with something collectible, in collection order: (first
+    /// due date, document date, index). Those disputed in full are in `held`.
     pub open: OpenItems,
     pub receivable: i64,
     pub unapplied_cash: i64,
@@ -55,26 +56,49 @@ pub(crate) struct Customer {
     /// the credit check stop early.
     pub unordered_schedules: bool,
     /// The open fee and interest debit memos, in collection order: the keys of
-    /// `open` whose invoice [`Invoice::is_fee`]. Most customers have none, so
-    /// `Target::FeesFirst` reads them here and then walks `open` past them,
-    /// where sorting the whole open set cost every application n log n.
+    /// `open` and `held` whose invoice [`Invoice::is_fee`]. Most customers
+    /// have none, so `Target::FeesFirst` reads them here and then walks `open`
+    /// past them, where sorting the whole open set cost every application
+    /// n log n.
     pub fees: OpenItems,
+    /// Open invoices disputed in full, in collection order. Cash walks `open`
+    /// only: a customer disputing thousands of invoices used to make every
+    /// oldest-first application step past each of them.
+    pub held: OpenItems,
+}
+
+/// Where an invoice's key is kept among its customer's sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// Settled, or void: in neither set.
+    Closed,
+    /// Something is left to collect: in `open`.
+    Collectible,
+    /// Open, but all of it disputed: in `held`.
+    Held,
 }
 
 impl Customer {
-    /// Puts an invoice in collection order (and among the fees if it is one).
-    fn open_insert(&mut self, key: OpenKey, fee: bool) {
-        self.open.insert(key);
-        if fee {
-            self.fees.insert(key);
+    /// Moves an invoice's key from the set its slot was in to the one it is
+    /// in now, and in or out of the fees.
+    fn reslot(&mut self, key: OpenKey, fee: bool, from: Slot, to: Slot) {
+        if from == to {
+            return;
         }
-    }
-
-    /// Takes an invoice out of collection order (and out of the fees).
-    fn open_remove(&mut self, key: &OpenKey, fee: bool) {
-        self.open.remove(key);
-        if fee {
-            self.fees.remove(key);
+        match from {
+            Slot::Collectible => self.open.remove(&key),
+            Slot::Held => self.held.remove(&key),
+            Slot::Closed => false,
+        };
+        match to {
+            Slot::Collectible => self.open.insert(key),
+            Slot::Held => self.held.insert(key),
+            Slot::Closed => false,
+        };
+        if fee && from == Slot::Closed {
+            self.fees.insert(key);
+        } else if fee && to == Slot::Closed {
+            self.fees.remove(&key);
         }
     }
 }
@@ -217,6 +241,14 @@ impl Invoice {
     /// What may still be collected or settled: open less what is disputed.
     pub fn collectible(&self) -> i64 {
         self.open() - self.disputed
+    }
+    /// Which of its customer's sets holds the invoice.
+    pub fn slot(&self) -> Slot {
+        match (self.open() > 0, self.collectible() > 0) {
+            (false, _) => Slot::Closed,
+            (true, true) => Slot::Collectible,
+            (true, false) => Slot::Held,
+        }
     }
     pub fn key(&self, index: u32) -> OpenKey {
         (self.first_due, self.document_date, index)
@@ -599,6 +631,7 @@ impl State {
             deductions: Vec::new(),
             unordered_schedules: false,
             fees: OpenItems::default(),
+            held: OpenItems::default(),
         });
         self.customer_ix.insert(reg.customer, ix);
         Ok(())
@@ -629,7 +662,7 @@ impl State {
         let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
         let customer = &mut self.customers[c as usize];
         if total > 0 {
-            customer.open_insert((first_due, doc.document_date, ix), is_fee(&doc.kind));
+            customer.reslot((first_due, doc.document_date, ix), is_fee(&doc.kind), Slot::Closed, Slot::Collectible);
         }
         customer.unordered_schedules |= doc.installments.windows(2).any(|w| w[1].due_date < w[0].due_date);
         customer.receivable += total;
@@ -691,9 +724,9 @@ impl State {
         let i = self.invoice(invoice)?;
         self.check_void(i)?;
         let inv = self.inv(i);
-        let (key, open, c, fee) = (inv.key(i), inv.open(), inv.customer, inv.is_fee());
+        let (key, open, c, fee, slot) = (inv.key(i), inv.open(), inv.customer, inv.is_fee(), inv.slot());
         let customer = &mut self.customers[c as usize];
-        customer.open_remove(&key, fee);
+        customer.reslot(key, fee, slot, Slot::Closed);
         customer.receivable -= open;
         self.invoices[i as usize].void = true;
         Ok(())
@@ -748,7 +781,7 @@ impl State {
     /// Changes an invoice's settled amounts by `sign` × the parts, keeping the
     /// customer's receivable and collection order in step.
     fn settle(&mut self, i: u32, part: Settlement, sign: i64) {
-        let before = self.inv(i).open();
+        let (before, slot) = (self.inv(i).open(), self.inv(i).slot());
         let key = self.inv(i).key(i);
         let inv = &mut self.invoices[i as usize];
         let from_credit = matches!(part.source, Some(Source::Credit(_)));
@@ -760,14 +793,10 @@ impl State {
         inv.discounted += sign * part.discount;
         inv.written_off += sign * part.write_off;
         inv.deducted += sign * part.deduction;
-        let (after, fee) = (inv.open(), inv.is_fee());
+        let (after, fee, now) = (inv.open(), inv.is_fee(), inv.slot());
         let customer = &mut self.customers[inv.customer as usize];
         customer.receivable += after - before;
-        match (before > 0, after > 0) {
-            (true, false) => customer.open_remove(&key, fee),
-            (false, true) => customer.open_insert(key, fee),
-            _ => {}
-        }
+        customer.reslot(key, fee, slot, now);
     }
 
     fn apply_cash(&mut self, doc: &Arc<CashApplied>, date: NaiveDate) -> Result<(), LedgerError> {
@@ -1162,7 +1191,6 @@ impl State {
                 amount,
             });
         }
-        let c = inv.customer;
         let ix = next_index("dispute", self.disputes.len())?;
         self.disputes.push(Dispute {
             id: dispute,
@@ -1173,8 +1201,7 @@ impl State {
             opened: date,
         });
         self.dispute_ix.insert(dispute, ix);
-        self.invoices[i as usize].disputed += m;
-        self.customers[c as usize].disputed += m;
+        self.dispute_changed(i, m);
         Ok(())
     }
 
@@ -1185,11 +1212,22 @@ impl State {
             return Err(LedgerError::DisputeClosed(dispute));
         }
         let (i, m) = (dis.invoice, dis.amount);
-        let c = self.inv(i).customer;
         self.disputes[d as usize].status = DisputeStatus::Resolved;
-        self.invoices[i as usize].disputed -= m;
-        self.customers[c as usize].disputed -= m;
+        self.dispute_changed(i, -m);
         Ok(())
+    }
+
+    /// Adds `m` (less when negative) to what is disputed on invoice `i`,
+    /// moving it between its customer's open and held sets when it becomes
+    /// disputed in full or stops being so.
+    fn dispute_changed(&mut self, i: u32, m: i64) {
+        let (key, fee, slot) = (self.inv(i).key(i), self.inv(i).is_fee(), self.inv(i).slot());
+        let inv = &mut self.invoices[i as usize];
+        inv.disputed += m;
+        let (now, c) = (inv.slot(), inv.customer);
+        let customer = &mut self.customers[c as usize];
+        customer.disputed += m;
+        customer.reslot(key, fee, slot, now);
     }
 }
 
@@ -1358,35 +1396,85 @@ mod tests {
 }
 
 #[cfg(test)]
-mod fee_set_tests {
+mod customer_sets_tests {
+    use super::Slot;
     use crate::*;
     use rust_decimal::Decimal;
 
-    /// Whether each customer's fee set holds exactly its open fee and interest
-    /// memos: a key left behind would not change what is paid, only make every
-    /// fees-first application walk past it.
-    fn fee_sets_are_the_open_fees(ledger: &Ledger) -> bool {
+    /// Whether each customer's sets hold exactly what its invoices say: `open`
+    /// the keys of those with something collectible, `held` of those disputed
+    /// in full, `fees` of the fee and interest memos among both. A key left
+    /// behind in `held` or `fees` would not change what is paid, only make
+    /// the walks that step past it longer.
+    fn sets_are_what_the_invoices_say(ledger: &Ledger) -> bool {
         let state = &ledger.state;
-        state
-            .customers
-            .iter()
-            .all(|c| c.fees.iter().eq(c.open.iter().filter(|k| state.invoices[k.2 as usize].is_fee())))
+        state.customers.iter().enumerate().all(|(c, customer)| {
+            let (mut open, mut held, mut fees) = (Vec::new(), Vec::new(), Vec::new());
+            for (i, inv) in (0u32..).zip(&state.invoices).filter(|(_, inv)| inv.customer as usize == c) {
+                match inv.slot() {
+                    Slot::Collectible => open.push(inv.key(i)),
+                    Slot::Held => held.push(inv.key(i)),
+                    Slot::Closed => continue,
+                }
+                if inv.is_fee() {
+                    fees.push(inv.key(i));
+                }
+            }
+            open.sort_unstable();
+            held.sort_unstable();
+            fees.sort_unstable();
+            customer.open.iter().eq(&open) && customer.held.iter().eq(&held) && customer.fees.iter().eq(&fees)
+        })
+    }
+
+    struct Book {
+        ledger: Ledger,
+        next: u128,
+        day: chrono::NaiveDate,
+        customer: CustomerId,
+    }
+
+    impl Book {
+        fn run(&mut self, action: Action) -> Result<(), LedgerError> {
+            self.next += 1;
+            let (id, actor) = (CommandId::from_u128(self.next), Actor::new("ana", "supervisor"));
+            self.ledger.execute(Command { id, effective_date: self.day, actor, action }).map(|_| ())
+        }
+
+        fn pay(&mut self, k: u128, minor: i64, target: Target) -> Result<(), LedgerError> {
+            let payment = PaymentId::from_u128(k);
+            let receive = crate::ReceivePayment {
+                payment,
+                customer: self.customer,
+                amount: Money::from_minor(minor, Currency::USD)?,
+                received: self.day,
+                method: PaymentMethod::BankTransfer,
+                payer_reference: FreeText::default(),
+                remittance: FreeText::default(),
+                deposit: None,
+            };
+            self.run(Action::ReceivePayment(receive))?;
+            let (application, source) = (ApplicationId::from_u128(k), CashSource::Payment(payment));
+            self.run(Action::ApplyCash(ApplyCash {
+                application,
+                source,
+                amount: None,
+                target,
+                policy: Default::default(),
+            }))
+        }
     }
 
     /// 150 documents, every third an invoice and the others fees or interest
-    /// (so the set passes 64 keys and shrinks back), paid one by one fees
-    /// first, every third payment reversed, the documents cash never reached voided.
+    /// (so the sets pass 64 keys and shrink back); every fifth disputed in
+    /// full and every seventh in part; paid one by one, fees first or oldest
+    /// first, every third payment reversed; the disputes resolved half way;
+    /// the documents cash never reached voided.
     #[test]
-    fn the_fee_set_follows_payments_reversals_and_voids() -> Result<(), LedgerError> {
+    fn the_sets_follow_payments_disputes_reversals_and_voids() -> Result<(), LedgerError> {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
         let customer = CustomerId::from_u128(1);
-        let mut ledger = Ledger::new(LedgerConfig::new());
-        let mut next = 0u128;
-        let mut run = |ledger: &mut Ledger, action| {
-            next += 1;
-            let actor = Actor::new("ana", "supervisor");
-            ledger.execute(Command { id: CommandId::from_u128(next), effective_date: day, actor, action }).map(|_| ())
-        };
+        let mut book = Book { ledger: Ledger::new(LedgerConfig::new()), next: 0, day, customer };
         let register = RegisterCustomer {
             customer,
             name: "Acme".into(),
@@ -1395,7 +1483,7 @@ mod fee_set_tests {
             credit_limit: None,
             collector: None,
         };
-        run(&mut ledger, Action::RegisterCustomer(register))?;
+        book.run(Action::RegisterCustomer(register))?;
         let kinds = [
             InvoiceKind::Invoice,
             InvoiceKind::DebitMemo(DebitReason::Fee),
@@ -1421,39 +1509,48 @@ mod fee_set_tests {
                 tax_rounding: TaxRounding::PerLine,
                 rounding: Rounding::HalfUp,
             };
-            run(&mut ledger, Action::IssueInvoice(issue))?;
+            book.run(Action::IssueInvoice(issue))?;
         }
-        assert!(fee_sets_are_the_open_fees(&ledger));
+        let mut disputes = Vec::new();
+        for k in (0..150u128).filter(|k| k % 5 == 0 || k % 7 == 0) {
+            let invoice = InvoiceId::from_u128(k);
+            let open = book.ledger.invoice(invoice).map_or(0, |v| v.open.minor());
+            let amount = Money::from_minor(if k % 5 == 0 { open } else { open / 2 }, Currency::USD)?;
+            let dispute = DisputeId::from_u128(k);
+            book.run(Action::OpenDispute { dispute, invoice, amount, reason: "damaged".into() })?;
+            disputes.push(dispute);
+        }
+        assert!(sets_are_what_the_invoices_say(&book.ledger));
+        assert!(
+            book.ledger.state.customers[0].held.len() > 20,
+            "disputed in full: {}",
+            book.ledger.state.customers[0].held.len()
+        );
         for k in 0..110u128 {
-            let payment = PaymentId::from_u128(k);
-            let amount = Money::from_minor(1_300, Currency::USD)?;
-            let receive = crate::ReceivePayment {
-                payment,
-                customer,
-                amount,
-                received: day,
-                method: PaymentMethod::BankTransfer,
-                payer_reference: FreeText::default(),
-                remittance: FreeText::default(),
-                deposit: None,
-            };
-            run(&mut ledger, Action::ReceivePayment(receive))?;
-            let application = ApplicationId::from_u128(k);
-            let source = CashSource::Payment(payment);
-            let apply =
-                ApplyCash { application, source, amount: None, target: Target::FeesFirst, policy: Default::default() };
-            run(&mut ledger, Action::ApplyCash(apply))?;
+            let target = if k % 2 == 0 { Target::FeesFirst } else { Target::OldestDueFirst };
+            book.pay(k, 1_300, target)?;
             if k % 3 == 2 {
-                run(&mut ledger, Action::Unapply { application })?;
+                book.run(Action::Unapply { application: ApplicationId::from_u128(k) })?;
             }
-            assert!(fee_sets_are_the_open_fees(&ledger), "after payment {k}");
+            if k == 55 {
+                for (n, dispute) in disputes.iter().enumerate().filter(|(n, _)| n % 2 == 0) {
+                    let resolution = if n % 4 == 0 {
+                        DisputeResolution::Rejected
+                    } else {
+                        let credit_memo = CreditMemoId::from_u128(1_000 + n as u128);
+                        DisputeResolution::Credited { credit_memo, number: format!("CM-{n}") }
+                    };
+                    book.run(Action::ResolveDispute { dispute: *dispute, resolution })?;
+                }
+            }
+            assert!(sets_are_what_the_invoices_say(&book.ledger), "after payment {k}");
         }
         for k in 0..150u128 {
-            // Refused where cash reached the document; the rest are voided.
-            let _ = run(&mut ledger, Action::VoidInvoice { invoice: InvoiceId::from_u128(k), reason: "error".into() });
+            // Refused where cash or a dispute reached the document; the rest are voided.
+            let _ = book.run(Action::VoidInvoice { invoice: InvoiceId::from_u128(k), reason: "error".into() });
         }
-        assert!(fee_sets_are_the_open_fees(&ledger));
-        assert!(ledger.state.customers[0].fees.len() < 32, "paid and voided down to a vector again");
+        assert!(sets_are_what_the_invoices_say(&book.ledger));
+        assert!(book.ledger.state.customers[0].fees.len() < 32, "paid and voided down to a vector again");
         Ok(())
     }
 }
