@@ -286,7 +286,7 @@ impl Ledger {
         let cur = cust.currency;
         let start = out.len();
         // Sorted below: the invoices disputed in full follow the others here.
-        for key in cust.open.iter().chain(&cust.held) {
+        for key in cust.open.iter().chain(cust.held.iter()) {
             out.push(self.invoice_item(st.inv(key.2)));
         }
         for d in cust.deductions.iter().map(|d| &st.deductions[*d as usize]) {

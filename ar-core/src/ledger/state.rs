@@ -21,7 +21,7 @@ use crate::{
 };
 
 use super::key_index::KeyIndex;
-use super::open_items::{OpenItems, OpenKey};
+use super::open_items::{OpenItems, OpenKey, RareItems};
 
 /// A customer's record. Issuing, receiving and applying read only its first
 /// cache line (the open invoices, the two balances they change, the terms and
@@ -60,11 +60,11 @@ pub(crate) struct Customer {
     /// have none, so `Target::FeesFirst` reads them here and then walks `open`
     /// past them, where sorting the whole open set cost every application
     /// n log n.
-    pub fees: OpenItems,
+    pub fees: RareItems,
     /// Open invoices disputed in full, in collection order. Cash walks `open`
     /// only: a customer disputing thousands of invoices used to make every
     /// oldest-first application step past each of them.
-    pub held: OpenItems,
+    pub held: RareItems,
 }
 
 /// Where an invoice's key is kept among its customer's sets.
@@ -630,8 +630,8 @@ impl State {
             credits: Vec::new(),
             deductions: Vec::new(),
             unordered_schedules: false,
-            fees: OpenItems::default(),
-            held: OpenItems::default(),
+            fees: RareItems::default(),
+            held: RareItems::default(),
         });
         self.customer_ix.insert(reg.customer, ix);
         Ok(())
@@ -1562,6 +1562,14 @@ mod size_tests {
     #[cfg(target_pointer_width = "64")]
     fn an_invoice_record_is_144_bytes() {
         assert_eq!(std::mem::size_of::<super::Invoice>(), 144);
+    }
+
+    /// A customer record is four cache lines: the sets most customers never
+    /// use (fees, invoices disputed in full) cost a pointer each while empty.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_customer_record_is_256_bytes() {
+        assert_eq!(std::mem::size_of::<super::Customer>(), 256);
     }
 
     /// What issuing, receiving and applying read of a customer lies in the record's first cache line.
