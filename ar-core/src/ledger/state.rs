@@ -78,9 +78,23 @@ pub(crate) enum Slot {
     Held,
 }
 
+impl Slot {
+    /// The slot of an invoice with `open` left and `disputed` of it disputed.
+    fn of(open: i64, disputed: i64) -> Slot {
+        if open <= 0 {
+            Slot::Closed
+        } else if open > disputed {
+            Slot::Collectible
+        } else {
+            Slot::Held
+        }
+    }
+}
+
 impl Customer {
     /// Moves an invoice's key from the set its slot was in to the one it is
     /// in now, and in or out of the fees.
+    #[inline]
     fn reslot(&mut self, key: OpenKey, fee: bool, from: Slot, to: Slot) {
         if from == to {
             return;
@@ -125,6 +139,9 @@ pub(crate) struct Invoice {
     pub deducted: i64,
     pub disputed: i64,
     pub void: bool,
+    /// Whether it is a fee or interest debit memo, kept here so that moving it
+    /// in and out of its customer's sets need not read the document.
+    pub fee: bool,
     /// Applications that touched it, in order.
     pub history: Trail,
 }
@@ -244,11 +261,7 @@ impl Invoice {
     }
     /// Which of its customer's sets holds the invoice.
     pub fn slot(&self) -> Slot {
-        match (self.open() > 0, self.collectible() > 0) {
-            (false, _) => Slot::Closed,
-            (true, true) => Slot::Collectible,
-            (true, false) => Slot::Held,
-        }
+        Slot::of(self.open(), self.disputed)
     }
     pub fn key(&self, index: u32) -> OpenKey {
         (self.first_due, self.document_date, index)
@@ -257,7 +270,7 @@ impl Invoice {
         self.doc.currency
     }
     pub fn is_fee(&self) -> bool {
-        is_fee(&self.doc.kind)
+        self.fee
     }
 }
 
@@ -660,9 +673,10 @@ impl State {
         let total = doc.totals.total.minor();
         let ix = next_index("invoice", self.invoices.len())?;
         let first_due = doc.installments.first().map_or(doc.document_date, |i| i.due_date);
+        let fee = is_fee(&doc.kind);
         let customer = &mut self.customers[c as usize];
         if total > 0 {
-            customer.reslot((first_due, doc.document_date, ix), is_fee(&doc.kind), Slot::Closed, Slot::Collectible);
+            customer.reslot((first_due, doc.document_date, ix), fee, Slot::Closed, Slot::Collectible);
         }
         customer.unordered_schedules |= doc.installments.windows(2).any(|w| w[1].due_date < w[0].due_date);
         customer.receivable += total;
@@ -682,6 +696,7 @@ impl State {
             deducted: 0,
             disputed: 0,
             void: false,
+            fee,
             history: Trail::default(),
         });
         self.invoice_ix.insert(doc.invoice, ix);
@@ -781,8 +796,8 @@ impl State {
     /// Changes an invoice's settled amounts by `sign` × the parts, keeping the
     /// customer's receivable and collection order in step.
     fn settle(&mut self, i: u32, part: Settlement, sign: i64) {
-        let (before, slot) = (self.inv(i).open(), self.inv(i).slot());
-        let key = self.inv(i).key(i);
+        let before = self.inv(i).open();
+        let (key, slot) = (self.inv(i).key(i), Slot::of(before, self.inv(i).disputed));
         let inv = &mut self.invoices[i as usize];
         let from_credit = matches!(part.source, Some(Source::Credit(_)));
         if from_credit {
@@ -793,7 +808,8 @@ impl State {
         inv.discounted += sign * part.discount;
         inv.written_off += sign * part.write_off;
         inv.deducted += sign * part.deduction;
-        let (after, fee, now) = (inv.open(), inv.is_fee(), inv.slot());
+        let after = inv.open();
+        let (fee, now) = (inv.is_fee(), Slot::of(after, inv.disputed));
         let customer = &mut self.customers[inv.customer as usize];
         customer.receivable += after - before;
         customer.reslot(key, fee, slot, now);
