@@ -179,6 +179,26 @@ fn sums_of_large_amounts_are_refused_not_wrapped() {
     assert!(desk.ledger.credit_check(c, max, date(2026, 1, 5), max).is_err());
 }
 
+/// The bound a temporary increase is checked against is the limit plus every
+/// increase granted before it, expired ones included: each grant adds to a
+/// running sum the ledger keeps, and a replay rebuilds it.
+#[test]
+fn every_earlier_grant_counts_toward_the_bound_of_the_next() {
+    let mut desk = Desk::new();
+    let c = desk.customer(1, Currency::USD, PaymentTerms::net_30());
+    let usd = |minor| Money::from_minor(minor, Currency::USD).expect("an amount in range");
+    desk.ok(Action::SetCreditLimit { customer: c, limit: Some(usd(MAX_MINOR_UNITS - 300)) });
+    for (k, expires) in [date(2026, 1, 31), date(2026, 12, 31), date(2026, 12, 31)].into_iter().enumerate() {
+        desk.today = date(2026, 1, 1 + k as u32);
+        desk.ok(Action::GrantTemporaryCredit { customer: c, amount: usd(100), expires });
+    }
+    desk.today = date(2026, 2, 15);
+    let one_more = Action::GrantTemporaryCredit { customer: c, amount: usd(1), expires: date(2026, 12, 31) };
+    assert!(matches!(desk.refused(one_more), LedgerError::Money(MoneyError::Overflow { .. })));
+    let replayed = Ledger::replay(LedgerConfig::new(), desk.ledger.journal()).expect("the journal replays");
+    assert!(replayed == desk.ledger);
+}
+
 #[test]
 fn a_fixed_due_date_cannot_come_before_the_invoice() {
     let mut desk = Desk::new();

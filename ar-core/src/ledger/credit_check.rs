@@ -35,7 +35,8 @@ impl Ledger {
         let unapplied = i128::from(cust.unapplied_cash) + i128::from(cust.unapplied_credit);
         let total = open - unapplied + i128::from(pending_orders.minor());
         let limit = cust.limit.map(|base| {
-            let live = cust.temporary.iter().filter(|(_, expires)| *expires >= as_of);
+            let grants = cust.temporary.iter().flat_map(|g| &g.list);
+            let live = grants.filter(|(_, expires)| *expires >= as_of);
             i128::from(base) + live.map(|(a, _)| i128::from(*a)).sum::<i128>()
         });
         let money = |minor: i128| Money::from_minor(i64::try_from(minor).unwrap_or(i64::MAX), currency);

@@ -275,7 +275,7 @@ impl Ctx<'_> {
         }
         // The limit with every increase granted must stay an amount money can hold.
         let cust = self.state.cust(c);
-        let granted = cust.limit.unwrap_or(0) + cust.temporary.iter().map(|(a, _)| *a).sum::<i64>();
+        let granted = cust.limit.unwrap_or(0) + cust.temporary.as_ref().map_or(0, |g| g.total);
         self.within_bounds(granted, amount)?;
         self.authorize(Authority::CreditLimitChange, Some(amount))?;
         Ok(vec![Change::TemporaryCreditGranted(Arc::new(TemporaryCreditGranted { customer, amount, expires }))])

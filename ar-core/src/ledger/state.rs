@@ -43,7 +43,9 @@ pub(crate) struct Customer {
     pub payments: Vec<u32>,
     pub reg: Arc<RegisterCustomer>,
     pub limit: Option<i64>,
-    pub temporary: Vec<(i64, NaiveDate)>,
+    /// Temporary credit increases, expired ones included; most customers
+    /// never get one, so they cost a pointer until then.
+    pub temporary: Option<Box<Grants>>,
     pub hold: Option<FreeText>,
     pub disputed: i64,
     pub deductions_open: i64,
@@ -65,6 +67,15 @@ pub(crate) struct Customer {
     /// only: a customer disputing thousands of invoices used to make every
     /// oldest-first application step past each of them.
     pub held: RareItems,
+}
+
+/// A customer's temporary credit increases as granted (amount, last day),
+/// and their sum, which bounds the next grant: summing the list on every
+/// grant made a customer's thousandth grant cost a thousand steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Grants {
+    pub list: Vec<(i64, NaiveDate)>,
+    pub total: i64,
 }
 
 /// Where an invoice's key is kept among its customer's sets.
@@ -554,7 +565,9 @@ impl State {
             Change::TemporaryCreditGranted(grant) => {
                 let c = self.customer(grant.customer)?;
                 let m = minor_in(grant.amount, self.cust(c).currency, "the credit increase")?;
-                self.customers[c as usize].temporary.push((m, grant.expires));
+                let grants = self.customers[c as usize].temporary.get_or_insert_default();
+                grants.list.push((m, grant.expires));
+                grants.total = grants.total.saturating_add(m);
                 Ok(())
             }
             Change::HoldPlaced(hold) => {
@@ -631,7 +644,7 @@ impl State {
             currency: reg.currency,
             terms: self.terms.intern(&reg.terms),
             limit,
-            temporary: Vec::new(),
+            temporary: None,
             hold: None,
             open: OpenItems::default(),
             receivable: 0,
