@@ -234,24 +234,36 @@ mod tests {
         #![proptest_config(ProptestConfig::with_cases(500))]
 
         /// After every step the set holds what a `BTreeSet` given the same
-        /// steps holds, in the same order, and says so from both ends.
+        /// steps holds, in the same order, and says so from both ends. So
+        /// does a rare set, which once emptied equals one never used.
         #[test]
         fn behaves_as_a_btree_set(ops in prop::collection::vec(op(), 0..400)) {
             let mut items = OpenItems::default();
+            let mut rare = RareItems::default();
             let mut model = BTreeSet::new();
             for op in ops {
                 match op {
-                    Op::Insert(d, i) => prop_assert_eq!(items.insert(key(d, i)), model.insert(key(d, i))),
-                    Op::Remove(d, i) => prop_assert_eq!(items.remove(&key(d, i)), model.remove(&key(d, i))),
+                    Op::Insert(d, i) => {
+                        prop_assert_eq!(rare.insert(key(d, i)), !model.contains(&key(d, i)));
+                        prop_assert_eq!(items.insert(key(d, i)), model.insert(key(d, i)));
+                    }
+                    Op::Remove(d, i) => {
+                        prop_assert_eq!(rare.remove(&key(d, i)), model.contains(&key(d, i)));
+                        prop_assert_eq!(items.remove(&key(d, i)), model.remove(&key(d, i)));
+                    }
                     Op::RemoveFirst => {
                         let first = model.first().copied();
                         prop_assert_eq!(items.first().copied(), first);
                         if let Some(first) = first {
                             prop_assert!(items.remove(&first));
+                            prop_assert!(rare.remove(&first));
                             model.remove(&first);
                         }
                     }
                 }
+                prop_assert_eq!(rare.len(), model.len());
+                prop_assert!(rare.iter().eq(model.iter()));
+                prop_assert_eq!(rare == RareItems::default(), model.is_empty());
                 prop_assert_eq!(items.len(), model.len());
                 prop_assert!(items.iter().eq(model.iter()));
                 prop_assert_eq!(items.iter().size_hint(), (model.len(), Some(model.len())));
@@ -259,28 +271,6 @@ mod tests {
                 prop_assert_eq!(items.last(), model.last());
                 prop_assert!(items.len() <= FLAT_MAX || is_tree(&items));
                 prop_assert!(items.len() >= FLAT_MIN || !is_tree(&items));
-            }
-        }
-
-        /// A rare set behaves as a B-tree set too, and once emptied it equals
-        /// one that never held a key.
-        #[test]
-        fn a_rare_set_behaves_as_a_btree_set(ops in prop::collection::vec(op(), 0..400)) {
-            let mut items = RareItems::default();
-            let mut model = BTreeSet::new();
-            for op in ops {
-                match op {
-                    Op::Insert(d, i) => prop_assert_eq!(items.insert(key(d, i)), model.insert(key(d, i))),
-                    Op::Remove(d, i) => prop_assert_eq!(items.remove(&key(d, i)), model.remove(&key(d, i))),
-                    Op::RemoveFirst => {
-                        if let Some(first) = model.pop_first() {
-                            prop_assert!(items.remove(&first));
-                        }
-                    }
-                }
-                prop_assert_eq!(items.len(), model.len());
-                prop_assert!(items.iter().eq(model.iter()));
-                prop_assert_eq!(items == RareItems::default(), model.is_empty());
             }
         }
 

@@ -1323,6 +1323,18 @@ mod tests {
     use crate::*;
     use proptest::prelude::*;
 
+    /// Registers customer Acme, in USD on net 30.
+    pub(super) fn register_acme(customer: CustomerId) -> Action {
+        Action::RegisterCustomer(RegisterCustomer {
+            customer,
+            name: "Acme".into(),
+            currency: Currency::USD,
+            terms: PaymentTerms::net(30),
+            credit_limit: None,
+            collector: None,
+        })
+    }
+
     /// Numbers whose hashes clash (forced here: 64-bit fingerprints of real
     /// numbers practically never do) are all kept and told apart by the number.
     #[test]
@@ -1340,17 +1352,7 @@ mod tests {
             })?;
             Ok::<(), LedgerError>(())
         };
-        run(
-            0,
-            Action::RegisterCustomer(RegisterCustomer {
-                customer,
-                name: "Acme".into(),
-                currency: Currency::USD,
-                terms: PaymentTerms::net(30),
-                credit_limit: None,
-                collector: None,
-            }),
-        )?;
+        run(0, register_acme(customer))?;
         for k in 1..=3u128 {
             let line = DocumentLine {
                 description: "Widgets".into(),
@@ -1504,15 +1506,7 @@ mod customer_sets_tests {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
         let customer = CustomerId::from_u128(1);
         let mut book = Book { ledger: Ledger::new(LedgerConfig::new()), next: 0, day, customer };
-        let register = RegisterCustomer {
-            customer,
-            name: "Acme".into(),
-            currency: Currency::USD,
-            terms: PaymentTerms::net(30),
-            credit_limit: None,
-            collector: None,
-        };
-        book.run(Action::RegisterCustomer(register))?;
+        book.run(super::tests::register_acme(customer))?;
         let kinds = [
             InvoiceKind::Invoice,
             InvoiceKind::DebitMemo(DebitReason::Fee),
