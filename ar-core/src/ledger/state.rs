@@ -391,7 +391,7 @@ pub(crate) struct State {
 
 /// Up to this many invoices an application's lines are read in full for one
 /// invoice's share of it.
-pub(crate) const PARTS_SCAN_MAX: usize = 32;
+const PARTS_SCAN_MAX: usize = 32;
 
 /// Customers' terms, one `Arc` per distinct value: most customers share a few
 /// standard terms, and every invoice reads its customer's, so sharing keeps
