@@ -9,7 +9,7 @@ use ar_reconcile::matching::{MatchOutcome, MatchPolicy, Matcher, Pass, Proposal,
 use serde_json::json;
 
 use crate::generate_matching::{MatchingData, MatchingSpec, Scenario, Truth, bank_lines_csv, generate, open_items_csv};
-use crate::harness::{Args, Measurement, timed};
+use crate::harness::{Args, Measurement, add_cpu, timed, timed_cpu};
 
 /// Runs the workload: defaults 1,000,000 items, 100,000 customers, 100,000 lines.
 pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
@@ -30,21 +30,25 @@ pub fn run(args: &Args) -> Result<Vec<Measurement>, String> {
         write("bank_lines.csv", bank_lines_csv(&data.lines, &data.truth))?;
     }
     let exact_policy = MatchPolicy::new().last_pass(Pass::Text);
-    let (exact, exact_s) =
-        timed(|| Matcher::new(exact_policy, &data.directory, &data.items).map(|m| m.run(&data.lines)));
+    let (exact, exact_s, exact_cpu) =
+        timed_cpu(|| Matcher::new(exact_policy, &data.directory, &data.items).map(|m| m.run(&data.lines)));
     let exact = exact.map_err(|e| e.to_string())?;
-    let (index, index_s) = timed(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items));
+    let (index, index_s, index_cpu) = timed_cpu(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items));
     drop(index);
-    let (full, full_s) =
-        timed(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items).map(|m| m.run(&data.lines)));
+    let (full, full_s, full_cpu) =
+        timed_cpu(|| Matcher::new(MatchPolicy::new(), &data.directory, &data.items).map(|m| m.run(&data.lines)));
     let full = full.map_err(|e| e.to_string())?;
     let lines = data.lines.len();
     let sizes = json!({ "items": spec.items, "customers": spec.customers, "lines": lines, "seed": spec.seed });
     let one_by_one = line_by_line(&data, &sizes)?;
+    let with_cpu = |mut check: serde_json::Value, cpu| {
+        add_cpu(cpu, &mut check);
+        check
+    };
     Ok(vec![
-        Measurement::new("match.index", spec.items, index_s, sizes.clone()),
-        Measurement::new("match.exact", lines, exact_s, check(&exact, &data.truth, &sizes)),
-        Measurement::new("match.full", lines, full_s, check(&full, &data.truth, &sizes)),
+        Measurement::new("match.index", spec.items, index_s, with_cpu(sizes.clone(), index_cpu)),
+        Measurement::new("match.exact", lines, exact_s, with_cpu(check(&exact, &data.truth, &sizes), exact_cpu)),
+        Measurement::new("match.full", lines, full_s, with_cpu(check(&full, &data.truth, &sizes), full_cpu)),
         one_by_one,
     ])
 }
