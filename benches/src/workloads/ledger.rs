@@ -22,7 +22,8 @@
 //! The engine runs first, then the SQLite baseline on the same data, so the
 //! engine starts from the fresh heap of a process that runs only it.
 //!
-//! Every step's `check` also holds what the thread spent on it
+//! The `check` of every step but `counter_ids` (milliseconds long, where the
+//! kernel's times would count whole 10 ms ticks) also holds what the thread spent on it
 //! ([`CpuUse`](crate::harness::CpuUse)): `cpu_seconds`, `user_seconds` and
 //! `system_seconds` apart, and `minor_faults`; on a virtual machine the
 //! kernel's time for first touches of memory varies from run to run.
